@@ -1,0 +1,65 @@
+import { z } from 'zod';
+
+export const NETWORKS = ['bitcoin', 'ethereum'] as const;
+export type NetworkName = (typeof NETWORKS)[number];
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+const NAME = /^[a-z0-9][a-z0-9-]{0,31}$/;
+
+const schema = z
+  .object({
+    VALIDATOR_NAME: z.string({ error: 'is required (this validator\'s name, e.g. "alice")' }).regex(NAME, 'must be 1-32 lowercase letters, digits or dashes'),
+    NETWORK: z.enum(NETWORKS, { error: `must be one of ${NETWORKS.join(', ')}` }),
+    TEMPORAL_ADDRESS: z.string().regex(/^[A-Za-z0-9.[\]:-]+:\d{1,5}$/, 'must be host:port').default('127.0.0.1:7233'),
+    TEMPORAL_NAMESPACE: z.string().regex(/^[A-Za-z0-9._-]{1,100}$/, 'must be a namespace name').default('default'),
+    TASK_QUEUE: z.string().regex(/^[A-Za-z0-9._-]{1,200}$/, 'must be a task queue name').optional(),
+    KEYSTORE_PATH: z.string({ error: 'is required (path of this validator\'s SQLite keystore)' }).min(1, 'must not be empty'),
+    KEYSTORE_KEY: z.string().regex(/^[0-9a-fA-F]{64}$/, 'must be 64 hex characters').optional(),
+    KEYSTORE_KEY_FILE: z.string().min(1).optional(),
+    CODEC_KEYS: z.string().min(1).optional(),
+    CODEC_KEYS_FILE: z.string().min(1).optional(),
+  })
+  .refine((c) => c.KEYSTORE_KEY !== undefined || c.KEYSTORE_KEY_FILE !== undefined, {
+    path: ['KEYSTORE_KEY'],
+    message: 'or KEYSTORE_KEY_FILE must be set (the keystore encryption key)',
+  })
+  .refine((c) => c.CODEC_KEYS !== undefined || c.CODEC_KEYS_FILE !== undefined, {
+    path: ['CODEC_KEYS'],
+    message: 'or CODEC_KEYS_FILE must be set (the payload encryption keys)',
+  });
+
+export interface WorkerConfig {
+  validator: string;
+  network: NetworkName;
+  temporalAddress: string;
+  namespace: string;
+  taskQueue: string;
+  keystorePath: string;
+}
+
+/** Reads and validates the worker's settings; a bad or missing one is a one-line `ConfigError`. */
+export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerConfig {
+  const parsed = schema.safeParse(env);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const field = issue.path.join('.') || 'environment';
+    const got = typeof env[field] === 'string' && !/KEY/.test(field) ? ` (got "${env[field]}")` : '';
+    throw new ConfigError(`config: ${field} ${issue.message}${got}`);
+  }
+  const c = parsed.data;
+  return {
+    validator: c.VALIDATOR_NAME,
+    network: c.NETWORK,
+    temporalAddress: c.TEMPORAL_ADDRESS,
+    namespace: c.TEMPORAL_NAMESPACE,
+    taskQueue: c.TASK_QUEUE ?? processorTaskQueue(c.VALIDATOR_NAME, c.NETWORK),
+    keystorePath: c.KEYSTORE_PATH,
+  };
+}
+
+export function processorTaskQueue(validator: string, network: NetworkName): string {
+  return `processor-${validator}-${network}`;
+}
