@@ -1,0 +1,183 @@
+/**
+ * The validator's keystore: one SQLite file (WAL) holding DKG state and key shares sealed with the
+ * keystore key, public key metadata in plaintext, and the nonce ledger.
+ */
+import type Database from 'better-sqlite3';
+import { equalBytes, utf8ToBytes } from '@noble/ciphers/utils.js';
+import { openDatabase, type OpenDatabaseOptions } from './database';
+import { Sealer, type RowIdentity } from './sealing';
+import { SealedSecrets } from './sealed-secrets';
+import { NonceLedger } from './nonce-ledger';
+import { StoreInputError, StoredValueConflictError } from './errors';
+import { blobToBytes } from './blob';
+import * as field from './fields';
+import type { KeyCurve } from './fields';
+
+export type { KeyCurve } from './fields';
+
+/** The randomness of one DKG attempt, for one local participant on one curve. */
+export interface DkgStateRef {
+  readonly network: string;
+  readonly session: number;
+  readonly attempt: number;
+  readonly curve: KeyCurve;
+  readonly participant: number;
+}
+
+/** A threshold key share of one local participant. */
+export interface KeyShareRef {
+  readonly network: string;
+  readonly session: number;
+  readonly curve: KeyCurve;
+  readonly participant: number;
+}
+
+/** A group (threshold) public key. */
+export interface GroupKeyRef {
+  readonly network: string;
+  readonly session: number;
+  readonly curve: KeyCurve;
+}
+
+export interface ActiveKey extends GroupKeyRef {
+  readonly groupKey: Uint8Array;
+}
+
+export interface KeystoreOptions extends OpenDatabaseOptions {
+  readonly path: string;
+  /** 32 bytes, from `loadKeystoreKey()`. Copied; wipe your own copy. */
+  readonly key: Uint8Array;
+}
+
+const KIND_DKG_STATE = 'dkg-state';
+const KIND_KEY_SHARE = 'key-share';
+// Sealed under the keystore key at creation, so a wrong key fails at open rather than mid-signing.
+const KEY_CHECK_NAME = 'key-check';
+const KEY_CHECK_ROW: RowIdentity = { table: 'keystore_meta', key: [KEY_CHECK_NAME] };
+const KEY_CHECK_PLAINTEXT = utf8ToBytes('custody-processor keystore key check v1');
+
+export class Keystore {
+  readonly nonces: NonceLedger;
+  readonly #secrets: SealedSecrets;
+
+  private constructor(
+    private readonly db: Database.Database,
+    private readonly sealer: Sealer,
+  ) {
+    this.#secrets = new SealedSecrets(db, sealer);
+    this.nonces = new NonceLedger(db, sealer);
+  }
+
+  /** Opens (creating and migrating if needed) the keystore; throws `KeystoreDecryptError` for a wrong key. */
+  static open(options: KeystoreOptions): Keystore {
+    const sealer = new Sealer(options.key);
+    let db: Database.Database | undefined;
+    try {
+      db = openDatabase(options.path, { busyTimeoutMs: options.busyTimeoutMs });
+      verifyKey(db, sealer);
+      return new Keystore(db, sealer);
+    } catch (error) {
+      db?.close();
+      sealer.wipe();
+      throw error;
+    }
+  }
+
+  /** "The randomness of an attempt is persisted before its first message leaves": never overwrites. */
+  putDkgStateOnce(ref: DkgStateRef, state: Uint8Array): Uint8Array {
+    return this.#secrets.insertOnce(KIND_DKG_STATE, dkgStateId(ref), field.bytes(state, 'state'));
+  }
+
+  getDkgState(ref: DkgStateRef): Uint8Array | undefined {
+    return this.#secrets.get(KIND_DKG_STATE, dkgStateId(ref));
+  }
+
+  /** Idempotent for the same bytes; a different share for the same ref is a `StoredValueConflictError`. */
+  putKeyShare(ref: KeyShareRef, share: Uint8Array): void {
+    const id = keyShareId(ref);
+    const stored = this.#secrets.insertOnce(KIND_KEY_SHARE, id, field.bytes(share, 'share'));
+    const same = equalBytes(stored, share);
+    stored.fill(0);
+    if (!same) throw new StoredValueConflictError(`key share ${id}`);
+  }
+
+  getKeyShare(ref: KeyShareRef): Uint8Array | undefined {
+    return this.#secrets.get(KIND_KEY_SHARE, keyShareId(ref));
+  }
+
+  /** Idempotent for the same bytes; a different key for the same ref is a `StoredValueConflictError`. */
+  putGroupKey(ref: GroupKeyRef, groupKey: Uint8Array): void {
+    const { network, session, curve } = validGroupKeyRef(ref);
+    field.bytes(groupKey, 'groupKey');
+    this.db
+      .prepare('INSERT INTO group_keys (network, session, curve, group_key, created_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING')
+      .run(network, session, curve, groupKey, Date.now());
+    const stored = this.getGroupKey(ref);
+    if (stored === undefined || !equalBytes(stored, groupKey)) throw new StoredValueConflictError(`group key ${network}/${session}/${curve}`);
+  }
+
+  getGroupKey(ref: GroupKeyRef): Uint8Array | undefined {
+    const { network, session, curve } = validGroupKeyRef(ref);
+    const row = this.db
+      .prepare<[string, number, string], { group_key: Uint8Array }>('SELECT group_key FROM group_keys WHERE network = ? AND session = ? AND curve = ?')
+      .get(network, session, curve);
+    return row === undefined ? undefined : blobToBytes(row.group_key, 'group_key');
+  }
+
+  /** Makes a stored group key the network's active key. */
+  setActiveKey(ref: GroupKeyRef): void {
+    const { network, session, curve } = validGroupKeyRef(ref);
+    if (this.getGroupKey(ref) === undefined) {
+      throw new StoreInputError('session', `no group key stored for ${network} session ${session} on ${curve}`);
+    }
+    this.db
+      .prepare('INSERT INTO active_keys (network, session, curve) VALUES (?, ?, ?) ON CONFLICT (network) DO UPDATE SET session = excluded.session, curve = excluded.curve')
+      .run(network, session, curve);
+  }
+
+  getActiveKey(network: string): ActiveKey | undefined {
+    const row = this.db
+      .prepare<[string], { session: number; curve: string; group_key: Uint8Array }>(
+        `SELECT a.session, a.curve, g.group_key FROM active_keys a
+         JOIN group_keys g USING (network, session, curve) WHERE a.network = ?`,
+      )
+      .get(field.network(network));
+    if (row === undefined) return undefined;
+    return { network, session: row.session, curve: field.curve(row.curve), groupKey: blobToBytes(row.group_key, 'group_key') };
+  }
+
+  /** Closes the database and wipes the key from memory. */
+  close(): void {
+    this.db.close();
+    this.sealer.wipe();
+  }
+}
+
+function verifyKey(db: Database.Database, sealer: Sealer): void {
+  const select = db.prepare<[string], { value: Uint8Array }>('SELECT value FROM keystore_meta WHERE name = ?');
+  const stored = db
+    .transaction(() => {
+      const existing = select.get(KEY_CHECK_NAME);
+      if (existing !== undefined) return existing.value;
+      const sealed = sealer.seal(KEY_CHECK_ROW, KEY_CHECK_PLAINTEXT);
+      db.prepare('INSERT INTO keystore_meta (name, value) VALUES (?, ?)').run(KEY_CHECK_NAME, sealed);
+      return sealed;
+    })
+    .immediate();
+  sealer.open(KEY_CHECK_ROW, blobToBytes(stored, 'value'));
+}
+
+function validGroupKeyRef(ref: GroupKeyRef): GroupKeyRef {
+  if (typeof ref !== 'object' || ref === null) throw new StoreInputError('ref', 'expected an object naming network, session and curve');
+  return { network: field.network(ref.network), session: field.session(ref.session), curve: field.curve(ref.curve) };
+}
+
+function keyShareId(ref: KeyShareRef): string {
+  const { network, session, curve } = validGroupKeyRef(ref);
+  return `${network}/${session}/${curve}/${field.participant(ref.participant)}`;
+}
+
+function dkgStateId(ref: DkgStateRef): string {
+  const { network, session, curve } = validGroupKeyRef(ref);
+  return `${network}/${session}/${field.attempt(ref.attempt)}/${curve}/${field.participant(ref.participant)}`;
+}
