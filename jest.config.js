@@ -8,4 +8,5 @@ module.exports = {
   transformIgnorePatterns: ['/node_modules/(?!(@noble|@scure)/)'],
   testTimeout: 120000,
   verbose: true,
+  reporters: ['default', '<rootDir>/test/support/summary-reporter.js'],
 };
