@@ -24,18 +24,23 @@ export interface DkgStateRef {
   readonly participant: number;
 }
 
-/** A threshold key share of one local participant. */
+/**
+ * A threshold key share of one local participant. Keyed by attempt too: an attempt may complete
+ * here and still fail elsewhere, and the next attempt of the session makes a different key.
+ */
 export interface KeyShareRef {
   readonly network: string;
   readonly session: number;
+  readonly attempt: number;
   readonly curve: KeyCurve;
   readonly participant: number;
 }
 
-/** A group (threshold) public key. */
+/** A group (threshold) public key, from one attempt of one session. */
 export interface GroupKeyRef {
   readonly network: string;
   readonly session: number;
+  readonly attempt: number;
   readonly curve: KeyCurve;
 }
 
@@ -107,43 +112,54 @@ export class Keystore {
 
   /** Idempotent for the same bytes; a different key for the same ref is a `StoredValueConflictError`. */
   putGroupKey(ref: GroupKeyRef, groupKey: Uint8Array): void {
-    const { network, session, curve } = validGroupKeyRef(ref);
+    const { network, session, attempt, curve } = validGroupKeyRef(ref);
     field.bytes(groupKey, 'groupKey');
     this.db
-      .prepare('INSERT INTO group_keys (network, session, curve, group_key, created_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING')
-      .run(network, session, curve, groupKey, Date.now());
+      .prepare('INSERT INTO group_keys (network, session, attempt, curve, group_key, created_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING')
+      .run(network, session, attempt, curve, groupKey, Date.now());
     const stored = this.getGroupKey(ref);
-    if (stored === undefined || !equalBytes(stored, groupKey)) throw new StoredValueConflictError(`group key ${network}/${session}/${curve}`);
+    if (stored === undefined || !equalBytes(stored, groupKey)) throw new StoredValueConflictError(`group key ${network}/${session}/${attempt}/${curve}`);
   }
 
   getGroupKey(ref: GroupKeyRef): Uint8Array | undefined {
-    const { network, session, curve } = validGroupKeyRef(ref);
+    const { network, session, attempt, curve } = validGroupKeyRef(ref);
     const row = this.db
-      .prepare<[string, number, string], { group_key: Uint8Array }>('SELECT group_key FROM group_keys WHERE network = ? AND session = ? AND curve = ?')
-      .get(network, session, curve);
+      .prepare<[string, number, number, string], { group_key: Uint8Array }>(
+        'SELECT group_key FROM group_keys WHERE network = ? AND session = ? AND attempt = ? AND curve = ?',
+      )
+      .get(network, session, attempt, curve);
     return row === undefined ? undefined : blobToBytes(row.group_key, 'group_key');
   }
 
   /** Makes a stored group key the network's active key. */
   setActiveKey(ref: GroupKeyRef): void {
-    const { network, session, curve } = validGroupKeyRef(ref);
+    const { network, session, attempt, curve } = validGroupKeyRef(ref);
     if (this.getGroupKey(ref) === undefined) {
-      throw new StoreInputError('session', `no group key stored for ${network} session ${session} on ${curve}`);
+      throw new StoreInputError('session', `no group key stored for ${network} session ${session} attempt ${attempt} on ${curve}`);
     }
     this.db
-      .prepare('INSERT INTO active_keys (network, session, curve) VALUES (?, ?, ?) ON CONFLICT (network) DO UPDATE SET session = excluded.session, curve = excluded.curve')
-      .run(network, session, curve);
+      .prepare(
+        `INSERT INTO active_keys (network, session, attempt, curve) VALUES (?, ?, ?, ?)
+         ON CONFLICT (network) DO UPDATE SET session = excluded.session, attempt = excluded.attempt, curve = excluded.curve`,
+      )
+      .run(network, session, attempt, curve);
   }
 
   getActiveKey(network: string): ActiveKey | undefined {
     const row = this.db
-      .prepare<[string], { session: number; curve: string; group_key: Uint8Array }>(
-        `SELECT a.session, a.curve, g.group_key FROM active_keys a
-         JOIN group_keys g USING (network, session, curve) WHERE a.network = ?`,
+      .prepare<[string], { session: number; attempt: number; curve: string; group_key: Uint8Array }>(
+        `SELECT a.session, a.attempt, a.curve, g.group_key FROM active_keys a
+         JOIN group_keys g USING (network, session, attempt, curve) WHERE a.network = ?`,
       )
       .get(field.network(network));
     if (row === undefined) return undefined;
-    return { network, session: row.session, curve: field.curve(row.curve), groupKey: blobToBytes(row.group_key, 'group_key') };
+    return {
+      network,
+      session: row.session,
+      attempt: row.attempt,
+      curve: field.curve(row.curve),
+      groupKey: blobToBytes(row.group_key, 'group_key'),
+    };
   }
 
   /** Closes the database and wipes the key from memory. */
@@ -168,16 +184,21 @@ function verifyKey(db: Database.Database, sealer: Sealer): void {
 }
 
 function validGroupKeyRef(ref: GroupKeyRef): GroupKeyRef {
-  if (typeof ref !== 'object' || ref === null) throw new StoreInputError('ref', 'expected an object naming network, session and curve');
-  return { network: field.network(ref.network), session: field.session(ref.session), curve: field.curve(ref.curve) };
+  if (typeof ref !== 'object' || ref === null) throw new StoreInputError('ref', 'expected an object naming network, session, attempt and curve');
+  return {
+    network: field.network(ref.network),
+    session: field.session(ref.session),
+    attempt: field.attempt(ref.attempt),
+    curve: field.curve(ref.curve),
+  };
 }
 
 function keyShareId(ref: KeyShareRef): string {
-  const { network, session, curve } = validGroupKeyRef(ref);
-  return `${network}/${session}/${curve}/${field.participant(ref.participant)}`;
+  const { network, session, attempt, curve } = validGroupKeyRef(ref);
+  return `${network}/${session}/${attempt}/${curve}/${field.participant(ref.participant)}`;
 }
 
 function dkgStateId(ref: DkgStateRef): string {
-  const { network, session, curve } = validGroupKeyRef(ref);
-  return `${network}/${session}/${field.attempt(ref.attempt)}/${curve}/${field.participant(ref.participant)}`;
+  const { network, session, attempt, curve } = validGroupKeyRef(ref);
+  return `${network}/${session}/${attempt}/${curve}/${field.participant(ref.participant)}`;
 }

@@ -25,17 +25,19 @@ export const MIGRATIONS: readonly string[] = [
   CREATE TABLE group_keys (
     network    TEXT    NOT NULL,
     session    INTEGER NOT NULL CHECK (session >= 0),
+    attempt    INTEGER NOT NULL CHECK (attempt >= 0),
     curve      TEXT    NOT NULL,
     group_key  BLOB    NOT NULL,
     created_at INTEGER NOT NULL,
-    PRIMARY KEY (network, session, curve)
+    PRIMARY KEY (network, session, attempt, curve)
   ) STRICT;
 
   CREATE TABLE active_keys (
     network TEXT    PRIMARY KEY,
     session INTEGER NOT NULL,
+    attempt INTEGER NOT NULL,
     curve   TEXT    NOT NULL,
-    FOREIGN KEY (network, session, curve) REFERENCES group_keys (network, session, curve)
+    FOREIGN KEY (network, session, attempt, curve) REFERENCES group_keys (network, session, attempt, curve)
   ) STRICT;
 
   -- One row per (sign, attempt, participant). Unconsumed rows hold sealed nonces and no binding;

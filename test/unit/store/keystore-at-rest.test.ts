@@ -9,7 +9,7 @@ import { freshKeystore, tempDir } from './helpers';
 const { dir, cleanup } = tempDir('keystore-at-rest');
 afterAll(cleanup);
 
-const share1 = { network: 'bitcoin', session: 3, curve: 'secp256k1', participant: 1 } as const;
+const share1 = { network: 'bitcoin', session: 3, attempt: 0, curve: 'secp256k1', participant: 1 } as const;
 const share2 = { ...share1, participant: 2 } as const;
 const dkg = { network: 'bitcoin', session: 3, attempt: 0, curve: 'secp256k1', participant: 1 } as const;
 
@@ -31,7 +31,7 @@ test('stored secrets never appear in plaintext in the database file or its -wal,
   keystore.putKeyShare(share1, shareMarker);
   keystore.putDkgStateOnce(dkg, dkgMarker);
   keystore.nonces.preprocess('plan-bitcoin-1', 0, 1, () => ({ secret: Uint8Array.from(nonceMarker), commitments: randomBytes(66) }));
-  keystore.putGroupKey({ network: 'bitcoin', session: 3, curve: 'secp256k1' }, publicControl);
+  keystore.putGroupKey({ network: 'bitcoin', session: 3, attempt: 0, curve: 'secp256k1' }, publicControl);
 
   // Before any checkpoint the rows live only in the WAL.
   const wal = readFileSync(`${path}-wal`);
@@ -91,11 +91,11 @@ test('a sealed key share copied into another row fails to decrypt there', () => 
   const raw = rawConnection(path);
   raw
     .prepare(`UPDATE sealed_secrets SET sealed = (SELECT sealed FROM sealed_secrets WHERE id = ?) WHERE id = ?`)
-    .run('bitcoin/3/secp256k1/1', 'bitcoin/3/secp256k1/2');
+    .run('bitcoin/3/0/secp256k1/1', 'bitcoin/3/0/secp256k1/2');
   raw.close();
 
   expect(() => keystore.getKeyShare(share2)).toThrow(KeystoreDecryptError);
-  expect(() => keystore.getKeyShare(share2)).toThrow(/sealed_secrets row \(key-share, bitcoin\/3\/secp256k1\/2\)/);
+  expect(() => keystore.getKeyShare(share2)).toThrow(/sealed_secrets row \(key-share, bitcoin\/3\/0\/secp256k1\/2\)/);
   expect(keystore.getKeyShare(share1)).toEqual(first);
   keystore.close();
 });
@@ -105,7 +105,7 @@ test('a sealed secret moved to another kind, or with one flipped bit, fails to d
   keystore.putDkgStateOnce(dkg, randomBytes(40));
   const raw = rawConnection(path);
   const { sealed } = raw.prepare(`SELECT sealed FROM sealed_secrets WHERE kind = 'dkg-state'`).get() as { sealed: Buffer };
-  raw.prepare(`INSERT INTO sealed_secrets (kind, id, sealed, created_at) VALUES ('key-share', 'bitcoin/3/secp256k1/1', ?, 0)`).run(sealed);
+  raw.prepare(`INSERT INTO sealed_secrets (kind, id, sealed, created_at) VALUES ('key-share', 'bitcoin/3/0/secp256k1/1', ?, 0)`).run(sealed);
   const flipped = Buffer.from(sealed);
   flipped[flipped.length - 1]! ^= 0x01;
   raw.prepare(`UPDATE sealed_secrets SET sealed = ? WHERE kind = 'dkg-state'`).run(flipped);

@@ -41,7 +41,7 @@ describe('DKG state', () => {
 });
 
 describe('key shares', () => {
-  const ref = { network: 'bitcoin', session: 1, curve: 'secp256k1', participant: 2 } as const;
+  const ref = { network: 'bitcoin', session: 1, attempt: 0, curve: 'secp256k1', participant: 2 } as const;
 
   test('are idempotent for the same bytes and refuse a different share without revealing either', () => {
     const share = randomBytes(32);
@@ -49,14 +49,14 @@ describe('key shares', () => {
     keystore.putKeyShare(ref, Uint8Array.from(share));
     const other = randomBytes(32);
     expect(() => keystore.putKeyShare(ref, other)).toThrow(StoredValueConflictError);
-    expect(() => keystore.putKeyShare(ref, other)).toThrow(/key share bitcoin\/1\/secp256k1\/2 is already stored/);
+    expect(() => keystore.putKeyShare(ref, other)).toThrow(/key share bitcoin\/1\/0\/secp256k1\/2 is already stored/);
     expect(keystore.getKeyShare(ref)).toEqual(share);
     expect(keystore.getKeyShare({ ...ref, participant: 3 })).toBeUndefined();
   });
 });
 
 describe('public key metadata', () => {
-  const old = { network: 'bitcoin', session: 1, curve: 'secp256k1' } as const;
+  const old = { network: 'bitcoin', session: 1, attempt: 0, curve: 'secp256k1' } as const;
   const next = { ...old, session: 2 } as const;
 
   test('group keys are write-once and the active key follows setActiveKey', () => {
@@ -75,8 +75,21 @@ describe('public key metadata', () => {
     expect(keystore.getActiveKey('ethereum')).toBeUndefined();
   });
 
+  test('two attempts of one session keep separate keys; the confirmed attempt becomes active', () => {
+    const attempt0 = { ...old, session: 5, attempt: 0 } as const;
+    const attempt1 = { ...old, session: 5, attempt: 1 } as const;
+    const key0 = randomBytes(33);
+    const key1 = randomBytes(33);
+    keystore.putGroupKey(attempt0, key0);
+    keystore.putGroupKey(attempt1, key1);
+    expect(keystore.getGroupKey(attempt0)).toEqual(key0);
+    expect(keystore.getGroupKey(attempt1)).toEqual(key1);
+    keystore.setActiveKey(attempt1);
+    expect(keystore.getActiveKey('bitcoin')).toEqual({ ...attempt1, groupKey: key1 });
+  });
+
   test('a key that was never stored cannot become active', () => {
-    expect(() => keystore.setActiveKey({ network: 'ethereum', session: 9, curve: 'secp256k1' })).toThrow(
+    expect(() => keystore.setActiveKey({ network: 'ethereum', session: 9, attempt: 0, curve: 'secp256k1' })).toThrow(
       expect.objectContaining({ name: 'StoreInputError', field: 'session' }),
     );
   });
@@ -93,7 +106,7 @@ describe('bad input is a StoreInputError naming the field', () => {
     ['empty state', () => keystore.putDkgStateOnce(dkg, new Uint8Array(0)), 'state'],
     ['state not bytes', () => keystore.putDkgStateOnce(dkg, 'secret' as never), 'state'],
     ['missing ref', () => keystore.getGroupKey(undefined as never), 'ref'],
-    ['group key not bytes', () => keystore.putGroupKey({ network: 'bitcoin', session: 1, curve: 'secp256k1' }, [1, 2] as never), 'groupKey'],
+    ['group key not bytes', () => keystore.putGroupKey({ network: 'bitcoin', session: 1, attempt: 0, curve: 'secp256k1' }, [1, 2] as never), 'groupKey'],
   ];
   test.each(cases)('%s', (_label, call, fieldName) => {
     let caught: unknown;

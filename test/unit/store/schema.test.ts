@@ -30,7 +30,7 @@ test('reopening a current database keeps its data and version', () => {
   const path = join(dir, 'reopen.sqlite');
   const key = randomBytes(32);
   const share = randomBytes(32);
-  const ref = { network: 'bitcoin', session: 0, curve: 'secp256k1', participant: 1 } as const;
+  const ref = { network: 'bitcoin', session: 0, attempt: 0, curve: 'secp256k1', participant: 1 } as const;
   const first = Keystore.open({ path, key });
   first.putKeyShare(ref, share);
   first.close();
