@@ -1,5 +1,6 @@
 export { Keystore } from './keystore';
-export type { KeystoreOptions, DkgStateRef, KeyShareRef, GroupKeyRef, ActiveKey, KeyCurve } from './keystore';
+export { DKG_ROUNDS } from './keystore';
+export type { DkgRound, KeystoreOptions, DkgStateRef, KeyShareRef, GroupKeyRef, ActiveKey, KeyCurve } from './keystore';
 export { NonceLedger } from './nonce-ledger';
 export type { GeneratedNonces } from './nonce-ledger';
 export { loadKeystoreKey, createKeystoreKeyFile, KEYSTORE_KEY_ENV, KEYSTORE_KEY_FILE_ENV } from './keystore-key';

@@ -15,13 +15,20 @@ import type { KeyCurve } from './fields';
 
 export type { KeyCurve } from './fields';
 
-/** The randomness of one DKG attempt, for one local participant on one curve. */
+export const DKG_ROUNDS = ['round1', 'round2'] as const;
+export type DkgRound = (typeof DKG_ROUNDS)[number];
+
+/**
+ * The state of one DKG attempt after a round, for one local participant on one curve. Each round's
+ * output is written once, so a retried or restarted round resends exactly what it sent before.
+ */
 export interface DkgStateRef {
   readonly network: string;
   readonly session: number;
   readonly attempt: number;
   readonly curve: KeyCurve;
   readonly participant: number;
+  readonly round: DkgRound;
 }
 
 /**
@@ -200,5 +207,6 @@ function keyShareId(ref: KeyShareRef): string {
 
 function dkgStateId(ref: DkgStateRef): string {
   const { network, session, attempt, curve } = validGroupKeyRef(ref);
-  return `${network}/${session}/${attempt}/${curve}/${field.participant(ref.participant)}`;
+  if (!(DKG_ROUNDS as readonly unknown[]).includes(ref.round)) throw new StoreInputError('round', `expected one of ${DKG_ROUNDS.join(', ')}`);
+  return `${network}/${session}/${attempt}/${curve}/${field.participant(ref.participant)}/${ref.round}`;
 }

@@ -11,7 +11,7 @@ afterAll(cleanup);
 
 const share1 = { network: 'bitcoin', session: 3, attempt: 0, curve: 'secp256k1', participant: 1 } as const;
 const share2 = { ...share1, participant: 2 } as const;
-const dkg = { network: 'bitcoin', session: 3, attempt: 0, curve: 'secp256k1', participant: 1 } as const;
+const dkg = { network: 'bitcoin', session: 3, attempt: 0, curve: 'secp256k1', participant: 1, round: 'round1' } as const;
 
 function contains(file: Buffer, needle: Uint8Array): boolean {
   return file.indexOf(needle) !== -1;

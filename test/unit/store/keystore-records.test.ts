@@ -12,7 +12,7 @@ beforeEach(() => {
 });
 afterEach(() => keystore.close());
 
-const dkg: DkgStateRef = { network: 'ethereum', session: 0, attempt: 2, curve: 'ristretto255', participant: 7 };
+const dkg: DkgStateRef = { network: 'ethereum', session: 0, attempt: 2, curve: 'ristretto255', participant: 7, round: 'round1' };
 
 describe('DKG state', () => {
   test('putDkgStateOnce stores the first value and returns it to every later caller, never overwriting', () => {
@@ -30,6 +30,7 @@ describe('DKG state', () => {
       { ...dkg, attempt: 3 },
       { ...dkg, curve: 'secp256k1' },
       { ...dkg, participant: 8 },
+      { ...dkg, round: 'round2' },
     ];
     const base = keystore.putDkgStateOnce(dkg, randomBytes(32));
     for (const ref of variants) {
