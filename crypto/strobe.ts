@@ -65,9 +65,9 @@ export class Strobe128 {
   }
 
   private runF(): void {
-    this.state[this.pos] ^= this.posBegin;
-    this.state[this.pos + 1] ^= 0x04;
-    this.state[STROBE_R + 1] ^= 0x80;
+    this.state[this.pos]! ^= this.posBegin;
+    this.state[this.pos + 1]! ^= 0x04;
+    this.state[STROBE_R + 1]! ^= 0x80;
     this.permute();
     this.pos = 0;
     this.posBegin = 0;
@@ -75,7 +75,7 @@ export class Strobe128 {
 
   private absorb(data: Uint8Array): void {
     for (const byte of data) {
-      this.state[this.pos] ^= byte;
+      this.state[this.pos]! ^= byte;
       this.pos += 1;
       if (this.pos === STROBE_R) this.runF();
     }

@@ -15,7 +15,7 @@ describe('Merlin transcript', () => {
     const t = new MerlinTranscript('test protocol');
     t.appendMessage('step1', 'some data');
     const data = new Uint8Array(1024).fill(99);
-    let challenge = new Uint8Array();
+    let challenge: Uint8Array = new Uint8Array();
     for (let i = 0; i < 32; i++) {
       challenge = t.challengeBytes('challenge', 32);
       t.appendMessage('bigdata', data);
