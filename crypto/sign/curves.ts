@@ -1,0 +1,101 @@
+/**
+ * The three FROST groups: noble's point classes, their RFC 9591 hashes, and the group engines
+ * the fast signing path runs on.
+ *
+ * Commitment wire format: secp256k1 points travel as 65-byte uncompressed SEC1 (0x04 || x || y),
+ * not compressed. Decompressing costs a square root per point, which at 67 signers was about a
+ * third of noble's share time; an uncompressed point is validated with one curve-equation check.
+ * The compressed form that RFC 9591 hashes is derived from it without arithmetic (y's parity).
+ * ristretto255 and ed25519 points are 32 bytes, strictly decoded (canonical, not the identity,
+ * and for ed25519 in the prime-order subgroup), as noble's FROST requires.
+ */
+import { mulAddUnsafe } from '@noble/curves/abstract/curve.js';
+import { ed25519, ristretto255 } from '@noble/curves/ed25519.js';
+import { secp256k1, secp256k1_hasher } from '@noble/curves/secp256k1.js';
+import { bytesToNumberLE } from '@noble/curves/utils.js';
+import { sha256, sha512 } from '@noble/hashes/sha2.js';
+import { concatBytes } from '@noble/hashes/utils.js';
+import type { GroupEngine } from './suite';
+
+export const SecpPoint = secp256k1.Point;
+export type SecpPoint = typeof secp256k1.Point.BASE;
+export const RistrettoPoint = ristretto255.Point;
+export type RistrettoPoint = typeof ristretto255.Point.BASE;
+export const EdwardsPoint = ed25519.Point;
+export type EdwardsPoint = typeof ed25519.Point.BASE;
+
+export const SECP_WIRE_LENGTH = 65;
+
+export const secp256k1Hashes = {
+  hash: (msg: Uint8Array): Uint8Array => sha256(msg),
+  hashToScalar: (msg: Uint8Array, dst: Uint8Array): bigint => secp256k1_hasher.hashToScalar(msg, { DST: dst }),
+};
+
+const edwardsFn = ed25519.Point.Fn;
+/** RFC 9591 H1/H2/H3 for ristretto255 and ed25519: SHA-512(dst || msg) as a little-endian integer mod L. */
+export const sha512Hashes = {
+  hash: (msg: Uint8Array): Uint8Array => sha512(msg),
+  hashToScalar: (msg: Uint8Array, dst: Uint8Array): bigint =>
+    edwardsFn.create(bytesToNumberLE(sha512(concatBytes(dst, msg)))),
+};
+
+/** The compressed SEC1 encoding of a valid uncompressed one: parity of y, then x. */
+export function compressSecpWire(bytes: Uint8Array): Uint8Array {
+  const out = new Uint8Array(33);
+  out[0] = 0x02 | (bytes[64]! & 1);
+  out.set(bytes.subarray(1, 33), 1);
+  return out;
+}
+
+export function decodeSecpWire(bytes: Uint8Array): SecpPoint {
+  if (bytes.length !== SECP_WIRE_LENGTH || bytes[0] !== 0x04) throw new Error('expected a 65-byte uncompressed SEC1 point');
+  return SecpPoint.fromBytes(bytes);
+}
+
+/** secp256k1 on noble's own point arithmetic: the reference engine. */
+export const secp256k1NobleEngine: GroupEngine<SecpPoint, SecpPoint> = {
+  wireLength: SECP_WIRE_LENGTH,
+  decodeWire: decodeSecpWire,
+  canonicalFromWire: compressSecpWire,
+  encodeWire: (point) => point.toBytes(false),
+  fromNoble: (point) => point,
+  toNoble: (point) => point,
+  msm: (points, scalars) => mulAddUnsafe(SecpPoint, [...points], [...scalars]),
+  isIdentity: (point) => point.is0(),
+  base: SecpPoint.BASE,
+};
+
+export const ristretto255NobleEngine: GroupEngine<RistrettoPoint, RistrettoPoint> = {
+  wireLength: 32,
+  decodeWire(bytes) {
+    const point = RistrettoPoint.fromBytes(bytes);
+    if (point.is0()) throw new Error('the identity is not a valid commitment');
+    return point;
+  },
+  // noble's ristretto255 decoder accepts only canonical encodings, so the wire bytes are the encoding.
+  canonicalFromWire: (bytes) => bytes,
+  encodeWire: (point) => point.toBytes(),
+  fromNoble: (point) => point,
+  toNoble: (point) => point,
+  msm: (points, scalars) => mulAddUnsafe(RistrettoPoint, [...points], [...scalars]),
+  isIdentity: (point) => point.is0(),
+  base: RistrettoPoint.BASE,
+};
+
+export const ed25519NobleEngine: GroupEngine<EdwardsPoint, EdwardsPoint> = {
+  wireLength: 32,
+  decodeWire(bytes) {
+    const point = EdwardsPoint.fromBytes(bytes, false);
+    if (point.is0()) throw new Error('the identity is not a valid commitment');
+    if (!point.isTorsionFree()) throw new Error('point is not in the prime-order subgroup');
+    return point;
+  },
+  // RFC 8032 strict decoding (zip215 off) accepts one encoding per point.
+  canonicalFromWire: (bytes) => bytes,
+  encodeWire: (point) => point.toBytes(),
+  fromNoble: (point) => point,
+  toNoble: (point) => point,
+  msm: (points, scalars) => mulAddUnsafe(EdwardsPoint, [...points], [...scalars]),
+  isIdentity: (point) => point.is0(),
+  base: EdwardsPoint.BASE,
+};
