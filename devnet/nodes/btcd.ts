@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { address as bitcoinAddress, initEccLib, networks } from 'bitcoinjs-lib';
 import * as ecc from 'tiny-secp256k1';
-import { BitcoinRpc } from '../../networks/bitcoin/rpc';
+import { BitcoinRpc, type BitcoinRpcConfig } from '../../networks/bitcoin/rpc';
 import { pollUntil } from './poll';
 import { freePorts } from './ports';
 import { startProcess, startWithRetries, type ManagedProcess } from './process';
@@ -71,8 +71,11 @@ const LOOPBACK = '127.0.0.1';
 export class BtcdNode {
   private stopping: Promise<void> | undefined;
 
+  readonly rpc: BitcoinRpc;
+
   constructor(
-    readonly rpc: BitcoinRpc,
+    /** What another process needs to reach this node's RPC (e.g. a worker's config). */
+    readonly rpcCredentials: Readonly<BitcoinRpcConfig>,
     readonly rpcPort: number,
     /** Loopback P2P port, when started with `listen`. */
     readonly p2pPort: number | undefined,
@@ -82,7 +85,10 @@ export class BtcdNode {
     readonly miningKey: RegtestKey | undefined,
     readonly process: ManagedProcess,
     private readonly ownsDataDir: boolean,
-  ) {}
+    rpcTimeoutMs: number | undefined,
+  ) {
+    this.rpc = new BitcoinRpc({ ...rpcCredentials, timeoutMs: rpcTimeoutMs });
+  }
 
   /** "127.0.0.1:port" other nodes connect to; undefined unless started with `listen`. */
   get p2pAddress(): string | undefined {
@@ -156,7 +162,8 @@ export async function startBtcd(options: BtcdOptions = {}): Promise<BtcdNode> {
       const [rpcPort, p2pPort] = await freePorts(2);
       if (rpcPort === undefined || p2pPort === undefined) throw new Error('freePorts returned too few ports');
       const listenPort = options.listen ? p2pPort : undefined;
-      const rpc = new BitcoinRpc({ url: `http://${LOOPBACK}:${rpcPort}`, username, password, timeoutMs: options.rpcTimeoutMs });
+      const rpcCredentials = { url: `http://${LOOPBACK}:${rpcPort}`, username, password };
+      const rpc = new BitcoinRpc({ ...rpcCredentials, timeoutMs: options.rpcTimeoutMs });
       const child = await startProcess(
         {
           name: 'btcd',
@@ -172,7 +179,7 @@ export async function startBtcd(options: BtcdOptions = {}): Promise<BtcdNode> {
           timeoutMs: options.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS,
         },
       );
-      return new BtcdNode(rpc, rpcPort, listenPort, dataDir, miningAddress, miningKey, child, ownsDataDir);
+      return new BtcdNode(rpcCredentials, rpcPort, listenPort, dataDir, miningAddress, miningKey, child, ownsDataDir, options.rpcTimeoutMs);
     });
   } catch (error) {
     if (ownsDataDir) rmSync(dataDir, { recursive: true, force: true });

@@ -46,7 +46,10 @@ const DEFAULT_STOP_GRACE_MS = 10_000;
 const running = new Set<ManagedProcess>();
 let exitHookInstalled = false;
 
-/** A child process whose output goes to a log file and which is stopped exactly once. */
+/**
+ * A child process whose output goes to a log file and which is stopped exactly once. It does not
+ * keep the Node process alive; whatever still runs when Node exits is killed.
+ */
 export class ManagedProcess {
   readonly exited: Promise<ExitStatus>;
   private exitStatus: ExitStatus | undefined;

@@ -1,5 +1,5 @@
 import { once } from 'node:events';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -137,6 +137,11 @@ describe('btcd lifecycle', () => {
         expect(node.p2pAddress).toBeUndefined();
         expect(node.process.isRunning).toBe(true);
         expect(await node.rpc.getBlockCount()).toBe(0);
+        expect(await new BitcoinRpc(node.rpcCredentials).getBlockCount()).toBe(0);
+        const commandLine = readFileSync(`/proc/${node.process.pid}/cmdline`, 'utf8');
+        expect(commandLine).toContain('--regtest');
+        expect(commandLine).not.toContain(node.rpcCredentials.password);
+        expect(statSync(join(node.dataDir, 'btcd.conf')).mode & 0o777).toBe(0o600);
         const mineStarted = performance.now();
         await node.mine(101);
         console.info(`btcd startup ${startupMs.toFixed(0)} ms; mining 101 blocks ${(performance.now() - mineStarted).toFixed(0)} ms`);
@@ -145,6 +150,7 @@ describe('btcd lifecycle', () => {
       }
       await node.stop();
       expect(node.process.isRunning).toBe(false);
+      expect(existsSync(node.dataDir)).toBe(false);
       const error = await node.rpc.getBlockCount().catch((caught: unknown) => caught);
       expect(error).toBeInstanceOf(RpcTransportError);
       expect(error).toMatchObject({ kind: 'unreachable', retryable: true });
