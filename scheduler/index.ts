@@ -1,0 +1,8 @@
+export { SchedulerError, type SchedulerErrorCode } from './errors';
+export type { FeeModel, ShapeOutput, TransactionShape } from './fee';
+export { BITCOIN_LIMITS, addPayments, createState, receiveOutputs, schedule, type ScheduleOptions } from './scheduler';
+export { decodePlan, decodeState, encodeState } from './serialize';
+export { computeBranchId, computePlanId } from './plan-id';
+export { layoutOutputs, treeDepth, type Slot } from './tree';
+export { amortize } from './amortize';
+export type * from './types';

@@ -1,0 +1,200 @@
+import { sha256 } from '@noble/hashes/sha2.js';
+import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js';
+
+import {
+  decodePlan,
+  receiveOutputs,
+  schedule,
+  type DroppedPayment,
+  type FeeModel,
+  type Plan,
+  type ReceivedOutput,
+  type SchedulerConfig,
+  type SchedulerState,
+  type SpendableOutput,
+  type TransactionShape,
+} from '../../scheduler';
+
+export const KEY = '02'.repeat(33);
+
+export function config(overrides: Partial<SchedulerConfig> = {}): SchedulerConfig {
+  return {
+    network: 'bitcoin',
+    key: KEY,
+    maxInputs: 520,
+    maxOutputs: 520,
+    dust: '10000',
+    maxAmount: '2100000000000000',
+    internalAddresses: [],
+    ...overrides,
+  };
+}
+
+const compactSizeLength = (n: number): number => (n < 0xfd ? 1 : n <= 0xffff ? 3 : 5);
+
+/**
+ * Segwit v1 transaction weight: version, locktime and counts (x4) plus the marker and flag;
+ * P2TR key-path inputs (outpoint, empty scriptSig, sequence; witness = one 64-byte signature);
+ * outputs of 8-byte value + script (payments: the address is the script; ours: P2TR, 34 bytes).
+ */
+export function taprootWeight(shape: TransactionShape): number {
+  const outputs = shape.outputs.length + (shape.change ? 1 : 0);
+  let weight = 4 * (4 + 4 + compactSizeLength(shape.inputs.length) + compactSizeLength(outputs)) + 2;
+  weight += shape.inputs.length * (4 * (36 + 1 + 4) + (1 + 1 + 64));
+  const script = (bytes: number): number => 4 * (8 + compactSizeLength(bytes) + bytes);
+  for (const output of shape.outputs) weight += script(output.kind === 'payment' ? output.address.length / 2 : 34);
+  if (shape.change) weight += script(34);
+  return weight;
+}
+
+/** The fee at `satPerVbyte` for a transaction of this shape, as a Bitcoin adapter would give it. */
+export function taprootFees(satPerVbyte: bigint): FeeModel {
+  return (shape) => BigInt(Math.ceil(taprootWeight(shape) / 4)) * satPerVbyte;
+}
+
+export const hash = (label: string): string => bytesToHex(sha256(utf8ToBytes(label)));
+/** A P2TR scriptPubKey, as a payment address. */
+export const taprootAddress = (label: string): string => `5120${hash(label)}`;
+/** A P2WPKH scriptPubKey. */
+export const segwitAddress = (label: string): string => `0014${hash(label).slice(0, 40)}`;
+/** A 36-byte outpoint: a 32-byte txid and a little-endian output index. */
+export const outpoint = (txid: string, index: number): string =>
+  txid + [0, 8, 16, 24].map((shift) => ((index >>> shift) & 0xff).toString(16).padStart(2, '0')).join('');
+
+export const deposit = (label: string, amount: bigint): ReceivedOutput => ({
+  id: outpoint(hash(`deposit ${label}`), 0),
+  kind: 'external',
+  amount: amount.toString(),
+});
+
+export interface Paid {
+  readonly amount: bigint;
+  readonly planId: string;
+}
+
+/**
+ * A stand-in for the chain: the multisig's unspent outputs and the payments made. Every plan is
+ * checked as a node would check its transaction (inputs exist and are unspent, value balances,
+ * the fee is at least what the model asks, limits hold) before its outputs exist.
+ */
+export class SimulatedChain {
+  readonly unspent = new Map<string, SpendableOutput>();
+  readonly paid = new Map<string, Paid[]>();
+  readonly depth = new Map<string, number>();
+  private readonly branchDepth = new Map<string, number>();
+  deposited = 0n;
+  paidOut = 0n;
+  fees = 0n;
+  operatingCost = 0n;
+  plans = 0;
+
+  constructor(private readonly limits: { maxInputs: number; maxOutputs: number; dust: bigint }) {}
+
+  deposit(output: ReceivedOutput): ReceivedOutput {
+    this.unspent.set(output.id, { id: output.id, kind: output.kind, amount: output.amount });
+    this.deposited += BigInt(output.amount);
+    return output;
+  }
+
+  /** Includes `plan` in a block and returns the outputs it pays to the multisig. */
+  confirm(plan: Plan, feeModel: FeeModel): ReceivedOutput[] {
+    expect(decodePlan(JSON.parse(JSON.stringify(plan)))).toEqual(plan);
+    expect(plan.inputs.length).toBeLessThanOrEqual(this.limits.maxInputs);
+    expect(plan.outputs.length + (plan.change === null ? 0 : 1)).toBeLessThanOrEqual(this.limits.maxOutputs);
+    expect(plan.outputs.length + (plan.change === null ? 0 : 1)).toBeGreaterThan(0);
+    let inputs = 0n;
+    for (const input of plan.inputs) {
+      expect(this.unspent.get(input.id)).toEqual(input);
+      this.unspent.delete(input.id);
+      inputs += BigInt(input.amount);
+    }
+    const change = plan.change === null ? 0n : BigInt(plan.change);
+    const outputs = plan.outputs.reduce((total, output) => total + BigInt(output.amount), 0n);
+    expect(inputs).toBe(outputs + change + BigInt(plan.fee) + BigInt(plan.operatingCost));
+    const shape: TransactionShape = {
+      inputs: plan.inputs.map((input) => ({ kind: input.kind })),
+      outputs: plan.outputs.map((o) => (o.kind === 'payment' ? { kind: 'payment', address: o.address } : { kind: 'branch' })),
+      change: plan.change !== null,
+    };
+    expect(BigInt(plan.fee)).toBe(feeModel(shape));
+    for (const output of plan.outputs) expect(BigInt(output.amount)).toBeGreaterThanOrEqual(this.minOutput);
+    if (plan.change !== null) expect(change).toBeGreaterThanOrEqual(this.minOutput);
+
+    const depth = plan.kind === 'branch' ? this.parentDepth(plan) + 1 : 1;
+    this.depth.set(plan.id, depth);
+    this.fees += BigInt(plan.fee);
+    this.operatingCost += BigInt(plan.operatingCost);
+    this.plans += 1;
+
+    const received: ReceivedOutput[] = [];
+    plan.outputs.forEach((output, index) => {
+      if (output.kind === 'payment') {
+        const amount = BigInt(output.amount);
+        this.paid.set(output.payment, [...(this.paid.get(output.payment) ?? []), { amount, planId: plan.id }]);
+        this.paidOut += amount;
+      } else {
+        this.branchDepth.set(output.branch, depth);
+        received.push({ id: outpoint(plan.id, index), kind: 'branch', amount: output.amount, branch: output.branch });
+      }
+    });
+    if (plan.change !== null) {
+      received.push({ id: outpoint(plan.id, plan.outputs.length), kind: 'change', amount: plan.change });
+    }
+    for (const output of received) this.unspent.set(output.id, { id: output.id, kind: output.kind, amount: output.amount });
+    return received;
+  }
+
+  holdings(): bigint {
+    return [...this.unspent.values()].reduce((total, output) => total + BigInt(output.amount), 0n);
+  }
+
+  maxDepth(): number {
+    return Math.max(0, ...this.depth.values());
+  }
+
+  private get minOutput(): bigint {
+    return this.limits.dust > 0n ? this.limits.dust : 1n;
+  }
+
+  private parentDepth(plan: Plan): number {
+    const input = plan.inputs[0];
+    expect(plan.inputs).toHaveLength(1);
+    expect(input?.kind).toBe('branch');
+    // The branch output's id is outpoint(parent plan id, index); its branch id was recorded then.
+    const parent = this.depth.get(input?.id.slice(0, 64) ?? '');
+    expect(parent).toBeDefined();
+    return parent ?? 0;
+  }
+}
+
+export interface Settled {
+  readonly state: SchedulerState;
+  readonly plans: readonly Plan[];
+  readonly dropped: readonly DroppedPayment[];
+  readonly rounds: number;
+}
+
+/**
+ * Schedules, confirms every plan and feeds its outputs back, until a round plans nothing.
+ * `feeModelFor(round)` may change the fee rate between rounds.
+ */
+export function settle(
+  start: SchedulerState,
+  chain: SimulatedChain,
+  feeModelFor: (round: number) => FeeModel,
+  maxRounds = 1000,
+): Settled {
+  let state = start;
+  const plans: Plan[] = [];
+  const dropped: DroppedPayment[] = [];
+  for (let round = 0; round < maxRounds; round++) {
+    const feeModel = feeModelFor(round);
+    const result = schedule(state, { feeModel });
+    dropped.push(...result.dropped);
+    if (result.plans.length === 0) return { state: result.state, plans, dropped, rounds: round };
+    plans.push(...result.plans);
+    const received = result.plans.flatMap((plan) => chain.confirm(plan, feeModel));
+    state = receiveOutputs(result.state, received);
+  }
+  throw new Error(`the scheduler still planned after ${maxRounds} rounds`);
+}
