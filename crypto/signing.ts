@@ -25,8 +25,8 @@ export function prepareKey(scheme: Scheme, key: Key, kind?: OutputKind): Key {
 }
 
 /** Fresh RFC 9591 nonces for one signing attempt. Store `nonces` (secret), send `commitments`. */
-export function commit(scheme: Scheme, secret: Key['secret']): Preprocess {
-  return scheme.backend.commit(secret);
+export function commit(scheme: Scheme, secret: Key['secret'], rng?: (bytes: number) => Uint8Array): Preprocess {
+  return scheme.backend.commit(secret, rng);
 }
 
 /**

@@ -21,7 +21,8 @@ export interface SigningBackend {
   /** The participant index behind a noble identifier (`Identifier.fromNumber(participant)`). */
   participantOf(identifier: string, field: string): number;
   identifierOf(participant: number): string;
-  commit(secret: FrostSecret): Preprocess;
+  /** `rng` defaults to the system CSPRNG; tests pass the RFC vectors' randomness. */
+  commit(secret: FrostSecret, rng?: (bytes: number) => Uint8Array): Preprocess;
   signShare(key: Key, nonces: Uint8Array, commitments: ReadonlyMap<number, Uint8Array>, msg: Uint8Array): Uint8Array;
   /** The suite's FROST signature (noble's `aggregate` bytes), or a typed error naming cheaters. */
   aggregate(
@@ -118,10 +119,10 @@ export function createSigningBackend<P extends NoblePoint<P>, E>(spec: SuiteSpec
     };
   }
 
-  function commit(secret: FrostSecret): Preprocess {
+  function commit(secret: FrostSecret, rng?: (bytes: number) => Uint8Array): Preprocess {
     participantOf(secret?.identifier, 'secret.identifier');
     scalar(secret.signingShare, 'secret.signingShare', true);
-    const generated = frost.commit(secret);
+    const generated = rng === undefined ? frost.commit(secret) : frost.commit(secret, (n = 32) => Uint8Array.from(rng(n)));
     const nonces = concatBytes(generated.nonces.hiding, generated.nonces.binding);
     generated.nonces.hiding.fill(0);
     generated.nonces.binding.fill(0);
