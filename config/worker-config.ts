@@ -21,6 +21,11 @@ const schema = z
     KEYSTORE_KEY_FILE: z.string().min(1).optional(),
     CODEC_KEYS: z.string().min(1).optional(),
     CODEC_KEYS_FILE: z.string().min(1).optional(),
+    BITCOIN_RPC_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
+    BITCOIN_RPC_USER: z.string().min(1).optional(),
+    BITCOIN_RPC_PASSWORD: z.string().min(1).optional(),
+    ETHEREUM_RPC_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
+    WORKFLOW_BUNDLE_PATH: z.string().min(1).optional(),
   })
   .refine((c) => c.KEYSTORE_KEY !== undefined || c.KEYSTORE_KEY_FILE !== undefined, {
     path: ['KEYSTORE_KEY'],
@@ -29,6 +34,14 @@ const schema = z
   .refine((c) => c.CODEC_KEYS !== undefined || c.CODEC_KEYS_FILE !== undefined, {
     path: ['CODEC_KEYS'],
     message: 'or CODEC_KEYS_FILE must be set (the payload encryption keys)',
+  })
+  .refine((c) => c.NETWORK !== 'bitcoin' || (c.BITCOIN_RPC_URL && c.BITCOIN_RPC_USER && c.BITCOIN_RPC_PASSWORD), {
+    path: ['BITCOIN_RPC_URL'],
+    message: 'BITCOIN_RPC_USER and BITCOIN_RPC_PASSWORD must be set when NETWORK=bitcoin',
+  })
+  .refine((c) => c.NETWORK !== 'ethereum' || c.ETHEREUM_RPC_URL, {
+    path: ['ETHEREUM_RPC_URL'],
+    message: 'must be set when NETWORK=ethereum',
   });
 
 export interface WorkerConfig {
@@ -38,6 +51,10 @@ export interface WorkerConfig {
   namespace: string;
   taskQueue: string;
   keystorePath: string;
+  bitcoinRpc?: { url: string; username: string; password: string };
+  ethereumRpcUrl?: string;
+  /** A prebuilt workflow bundle (production, and many workers on one machine); else bundled at start. */
+  workflowBundlePath?: string;
 }
 
 /** Reads and validates the worker's settings; a bad or missing one is a one-line `ConfigError`. */
@@ -46,7 +63,7 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerCo
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     const field = issue.path.join('.') || 'environment';
-    const got = typeof env[field] === 'string' && !/KEY/.test(field) ? ` (got "${env[field]}")` : '';
+    const got = typeof env[field] === 'string' && !/KEY|PASSWORD|URL/.test(field) ? ` (got "${env[field]}")` : '';
     throw new ConfigError(`config: ${field} ${issue.message}${got}`);
   }
   const c = parsed.data;
@@ -57,9 +74,14 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerCo
     namespace: c.TEMPORAL_NAMESPACE,
     taskQueue: c.TASK_QUEUE ?? processorTaskQueue(c.VALIDATOR_NAME, c.NETWORK),
     keystorePath: c.KEYSTORE_PATH,
+    bitcoinRpc:
+      c.NETWORK === 'bitcoin' ? { url: c.BITCOIN_RPC_URL!, username: c.BITCOIN_RPC_USER!, password: c.BITCOIN_RPC_PASSWORD! } : undefined,
+    ethereumRpcUrl: c.NETWORK === 'ethereum' ? c.ETHEREUM_RPC_URL : undefined,
+    workflowBundlePath: c.WORKFLOW_BUNDLE_PATH,
   };
 }
 
 export function processorTaskQueue(validator: string, network: NetworkName): string {
   return `processor-${validator}-${network}`;
 }
+

@@ -4,7 +4,7 @@ import { DefaultLogger, Runtime } from '@temporalio/worker';
 import type { DataConverter } from '@temporalio/common';
 import { createDataConverter } from '../../temporal/data-converter';
 import { parseKeyring, type Keyring } from '../../temporal/keyring';
-import { toolPath } from '../../temporal/tool-paths';
+import { toolPath } from '../../devnet/nodes/tools';
 
 let runtimeInstalled = false;
 

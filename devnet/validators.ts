@@ -1,0 +1,64 @@
+import { join } from 'node:path';
+import type { NetworkName } from '../config/worker-config';
+import { ensureKeystoreKeyFile } from './secrets';
+import { repoRoot } from './nodes/tools';
+import { ManagedProcess } from './nodes/process';
+
+export interface ValidatorSpec {
+  name: string;
+  network: NetworkName;
+  namespace: string;
+}
+
+export interface ChainEndpoints {
+  bitcoinRpc?: { url: string; username: string; password: string };
+  ethereumRpcUrl?: string;
+}
+
+export interface ValidatorLaunch {
+  spec: ValidatorSpec;
+  temporalAddress: string;
+  codecKeysFile: string;
+  dataDir: string;
+  chains: ChainEndpoints;
+  extraEnv?: NodeJS.ProcessEnv;
+}
+
+/** The environment `worker.ts` reads, for one validator. */
+export function workerEnv(launch: ValidatorLaunch): NodeJS.ProcessEnv {
+  const dir = join(launch.dataDir, launch.spec.name);
+  const env: NodeJS.ProcessEnv = {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    LOG_LEVEL: process.env.LOG_LEVEL ?? 'info',
+    VALIDATOR_NAME: launch.spec.name,
+    NETWORK: launch.spec.network,
+    TEMPORAL_ADDRESS: launch.temporalAddress,
+    TEMPORAL_NAMESPACE: launch.spec.namespace,
+    KEYSTORE_PATH: join(dir, `keystore-${launch.spec.network}.sqlite`),
+    KEYSTORE_KEY_FILE: ensureKeystoreKeyFile(dir),
+    CODEC_KEYS_FILE: launch.codecKeysFile,
+  };
+  if (launch.chains.bitcoinRpc) {
+    env.BITCOIN_RPC_URL = launch.chains.bitcoinRpc.url;
+    env.BITCOIN_RPC_USER = launch.chains.bitcoinRpc.username;
+    env.BITCOIN_RPC_PASSWORD = launch.chains.bitcoinRpc.password;
+  }
+  if (launch.chains.ethereumRpcUrl) env.ETHEREUM_RPC_URL = launch.chains.ethereumRpcUrl;
+  return { ...env, ...launch.extraEnv };
+}
+
+/**
+ * Starts `worker.ts` as its own OS process (so it can be killed and restarted like a real one).
+ * Ready once it logs that it is running.
+ */
+export function spawnValidatorWorker(launch: ValidatorLaunch): ManagedProcess {
+  return ManagedProcess.spawn({
+    name: `worker-${launch.spec.name}-${launch.spec.network}`,
+    command: process.execPath,
+    args: ['--import', 'tsx', join(repoRoot, 'worker.ts')],
+    cwd: repoRoot,
+    env: workerEnv(launch),
+    logPath: join(launch.dataDir, launch.spec.name, `worker-${launch.spec.network}.log`),
+  });
+}

@@ -1,0 +1,49 @@
+import { ConfigError, loadWorkerConfig } from '../../config/worker-config';
+
+const valid = {
+  VALIDATOR_NAME: 'alice',
+  NETWORK: 'bitcoin',
+  KEYSTORE_PATH: '/var/lib/processor/keystore.sqlite',
+  KEYSTORE_KEY_FILE: '/run/secrets/keystore.key',
+  CODEC_KEYS_FILE: '/run/secrets/codec-keys',
+  BITCOIN_RPC_URL: 'http://127.0.0.1:18443',
+  BITCOIN_RPC_USER: 'rpc',
+  BITCOIN_RPC_PASSWORD: 'hunter2-but-long',
+};
+
+test('a complete environment gives a config with defaults filled in', () => {
+  expect(loadWorkerConfig(valid)).toEqual({
+    validator: 'alice',
+    network: 'bitcoin',
+    temporalAddress: '127.0.0.1:7233',
+    namespace: 'default',
+    taskQueue: 'processor-alice-bitcoin',
+    keystorePath: '/var/lib/processor/keystore.sqlite',
+    bitcoinRpc: { url: 'http://127.0.0.1:18443', username: 'rpc', password: 'hunter2-but-long' },
+    ethereumRpcUrl: undefined,
+    workflowBundlePath: undefined,
+  });
+});
+
+test.each([
+  ['missing validator', { VALIDATOR_NAME: undefined }, 'config: VALIDATOR_NAME is required'],
+  ['bad validator name', { VALIDATOR_NAME: 'Alice!' }, 'config: VALIDATOR_NAME must be 1-32 lowercase letters, digits or dashes (got "Alice!")'],
+  ['unknown network', { NETWORK: 'doge' }, 'config: NETWORK must be one of bitcoin, ethereum (got "doge")'],
+  ['bad Temporal address', { TEMPORAL_ADDRESS: 'localhost' }, 'config: TEMPORAL_ADDRESS must be host:port (got "localhost")'],
+  ['no keystore key', { KEYSTORE_KEY_FILE: undefined }, 'config: KEYSTORE_KEY or KEYSTORE_KEY_FILE must be set'],
+  ['short keystore key', { KEYSTORE_KEY_FILE: undefined, KEYSTORE_KEY: 'abcd' }, 'config: KEYSTORE_KEY must be 64 hex characters'],
+  ['no codec keys', { CODEC_KEYS_FILE: undefined }, 'config: CODEC_KEYS or CODEC_KEYS_FILE must be set'],
+  ['bitcoin without RPC', { BITCOIN_RPC_PASSWORD: undefined }, 'config: BITCOIN_RPC_URL BITCOIN_RPC_USER and BITCOIN_RPC_PASSWORD must be set when NETWORK=bitcoin'],
+  ['RPC URL not http', { BITCOIN_RPC_URL: 'ftp://x' }, 'config: BITCOIN_RPC_URL must be an http(s) URL'],
+])('%s is a one-line ConfigError', (_name, change, message) => {
+  const env = { ...valid, ...change } as NodeJS.ProcessEnv;
+  for (const key of Object.keys(change)) if ((change as Record<string, unknown>)[key] === undefined) delete env[key];
+  expect(() => loadWorkerConfig(env)).toThrow(ConfigError);
+  expect(() => loadWorkerConfig(env)).toThrow(message);
+  try {
+    loadWorkerConfig(env);
+  } catch (err) {
+    expect((err as Error).message).not.toContain('\n');
+    expect((err as Error).message).not.toContain('hunter2');
+  }
+});

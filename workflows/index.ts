@@ -1,0 +1,2 @@
+// The single bundle entry point of the processor worker: workflows (and workflow-safe definitions) only.
+export { processorHealth } from './health';
