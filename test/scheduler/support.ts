@@ -1,3 +1,5 @@
+import assert from 'node:assert/strict';
+
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js';
 
@@ -98,27 +100,28 @@ export class SimulatedChain {
 
   /** Includes `plan` in a block and returns the outputs it pays to the multisig. */
   confirm(plan: Plan, feeModel: FeeModel): ReceivedOutput[] {
-    expect(decodePlan(JSON.parse(JSON.stringify(plan)))).toEqual(plan);
-    expect(plan.inputs.length).toBeLessThanOrEqual(this.limits.maxInputs);
-    expect(plan.outputs.length + (plan.change === null ? 0 : 1)).toBeLessThanOrEqual(this.limits.maxOutputs);
-    expect(plan.outputs.length + (plan.change === null ? 0 : 1)).toBeGreaterThan(0);
+    // node:assert rather than expect: this runs thousands of times per property test.
+    assert.deepEqual(decodePlan(JSON.parse(JSON.stringify(plan))), plan);
+    const outputCount = plan.outputs.length + (plan.change === null ? 0 : 1);
+    assert.ok(plan.inputs.length <= this.limits.maxInputs, 'too many inputs');
+    assert.ok(outputCount <= this.limits.maxOutputs && outputCount > 0, 'output count out of range');
     let inputs = 0n;
     for (const input of plan.inputs) {
-      expect(this.unspent.get(input.id)).toEqual(input);
+      assert.deepEqual(this.unspent.get(input.id), input, 'spends an output the chain does not hold');
       this.unspent.delete(input.id);
       inputs += BigInt(input.amount);
     }
     const change = plan.change === null ? 0n : BigInt(plan.change);
     const outputs = plan.outputs.reduce((total, output) => total + BigInt(output.amount), 0n);
-    expect(inputs).toBe(outputs + change + BigInt(plan.fee) + BigInt(plan.operatingCost));
+    assert.equal(inputs, outputs + change + BigInt(plan.fee) + BigInt(plan.operatingCost), 'value not conserved');
     const shape: TransactionShape = {
       inputs: plan.inputs.map((input) => ({ kind: input.kind })),
       outputs: plan.outputs.map((o) => (o.kind === 'payment' ? { kind: 'payment', address: o.address } : { kind: 'branch' })),
       change: plan.change !== null,
     };
-    expect(BigInt(plan.fee)).toBe(feeModel(shape));
-    for (const output of plan.outputs) expect(BigInt(output.amount)).toBeGreaterThanOrEqual(this.minOutput);
-    if (plan.change !== null) expect(change).toBeGreaterThanOrEqual(this.minOutput);
+    assert.equal(BigInt(plan.fee), feeModel(shape), 'fee differs from the fee model');
+    for (const output of plan.outputs) assert.ok(BigInt(output.amount) >= this.minOutput, 'output below dust');
+    if (plan.change !== null) assert.ok(change >= this.minOutput, 'change below dust');
 
     const depth = plan.kind === 'branch' ? this.parentDepth(plan) + 1 : 1;
     this.depth.set(plan.id, depth);
@@ -157,13 +160,12 @@ export class SimulatedChain {
   }
 
   private parentDepth(plan: Plan): number {
-    const input = plan.inputs[0];
-    expect(plan.inputs).toHaveLength(1);
-    expect(input?.kind).toBe('branch');
-    // The branch output's id is outpoint(parent plan id, index); its branch id was recorded then.
-    const parent = this.depth.get(input?.id.slice(0, 64) ?? '');
-    expect(parent).toBeDefined();
-    return parent ?? 0;
+    const [input, ...rest] = plan.inputs;
+    assert.ok(input?.kind === 'branch' && rest.length === 0, 'a branch plan spends exactly its branch output');
+    // A branch output's id is outpoint(parent plan id, index).
+    const parent = this.depth.get(input.id.slice(0, 64));
+    assert.ok(parent !== undefined, 'a branch plan spends the output of a known plan');
+    return parent;
   }
 }
 
