@@ -16,6 +16,9 @@ import {
   type SpendableOutput,
   type TransactionShape,
 } from '../../scheduler';
+import { outpoint, outputsToUs } from './bitcoin-model';
+
+export { outpoint, outputsToUs, taprootFees, taprootWeight } from './bitcoin-model';
 
 export const KEY = '02'.repeat(33);
 
@@ -32,37 +35,11 @@ export function config(overrides: Partial<SchedulerConfig> = {}): SchedulerConfi
   };
 }
 
-const compactSizeLength = (n: number): number => (n < 0xfd ? 1 : n <= 0xffff ? 3 : 5);
-
-/**
- * Segwit v1 transaction weight: version, locktime and counts (x4) plus the marker and flag;
- * P2TR key-path inputs (outpoint, empty scriptSig, sequence; witness = one 64-byte signature);
- * outputs of 8-byte value + script (payments: the address is the script; ours: P2TR, 34 bytes).
- */
-export function taprootWeight(shape: TransactionShape): number {
-  const outputs = shape.outputs.length + (shape.change ? 1 : 0);
-  let weight = 4 * (4 + 4 + compactSizeLength(shape.inputs.length) + compactSizeLength(outputs)) + 2;
-  weight += shape.inputs.length * (4 * (36 + 1 + 4) + (1 + 1 + 64));
-  const script = (bytes: number): number => 4 * (8 + compactSizeLength(bytes) + bytes);
-  for (const output of shape.outputs) weight += script(output.kind === 'payment' ? output.address.length / 2 : 34);
-  if (shape.change) weight += script(34);
-  return weight;
-}
-
-/** The fee at `satPerVbyte` for a transaction of this shape, as a Bitcoin adapter would give it. */
-export function taprootFees(satPerVbyte: bigint): FeeModel {
-  return (shape) => BigInt(Math.ceil(taprootWeight(shape) / 4)) * satPerVbyte;
-}
-
 export const hash = (label: string): string => bytesToHex(sha256(utf8ToBytes(label)));
 /** A P2TR scriptPubKey, as a payment address. */
 export const taprootAddress = (label: string): string => `5120${hash(label)}`;
 /** A P2WPKH scriptPubKey. */
 export const segwitAddress = (label: string): string => `0014${hash(label).slice(0, 40)}`;
-/** A 36-byte outpoint: a 32-byte txid and a little-endian output index. */
-export const outpoint = (txid: string, index: number): string =>
-  txid + [0, 8, 16, 24].map((shift) => ((index >>> shift) & 0xff).toString(16).padStart(2, '0')).join('');
-
 export const deposit = (label: string, amount: bigint): ReceivedOutput => ({
   id: outpoint(hash(`deposit ${label}`), 0),
   kind: 'external',
@@ -77,13 +54,12 @@ export interface Paid {
 /**
  * A stand-in for the chain: the multisig's unspent outputs and the payments made. Every plan is
  * checked as a node would check its transaction (inputs exist and are unspent, value balances,
- * the fee is at least what the model asks, limits hold) before its outputs exist.
+ * the fee is what the model asks for its final shape, limits hold) before its outputs exist.
  */
 export class SimulatedChain {
   readonly unspent = new Map<string, SpendableOutput>();
   readonly paid = new Map<string, Paid[]>();
   readonly depth = new Map<string, number>();
-  private readonly branchDepth = new Map<string, number>();
   deposited = 0n;
   paidOut = 0n;
   fees = 0n;
@@ -129,20 +105,13 @@ export class SimulatedChain {
     this.operatingCost += BigInt(plan.operatingCost);
     this.plans += 1;
 
-    const received: ReceivedOutput[] = [];
-    plan.outputs.forEach((output, index) => {
-      if (output.kind === 'payment') {
-        const amount = BigInt(output.amount);
-        this.paid.set(output.payment, [...(this.paid.get(output.payment) ?? []), { amount, planId: plan.id }]);
-        this.paidOut += amount;
-      } else {
-        this.branchDepth.set(output.branch, depth);
-        received.push({ id: outpoint(plan.id, index), kind: 'branch', amount: output.amount, branch: output.branch });
-      }
-    });
-    if (plan.change !== null) {
-      received.push({ id: outpoint(plan.id, plan.outputs.length), kind: 'change', amount: plan.change });
+    for (const output of plan.outputs) {
+      if (output.kind !== 'payment') continue;
+      const amount = BigInt(output.amount);
+      this.paid.set(output.payment, [...(this.paid.get(output.payment) ?? []), { amount, planId: plan.id }]);
+      this.paidOut += amount;
     }
+    const received = outputsToUs(plan);
     for (const output of received) this.unspent.set(output.id, { id: output.id, kind: output.kind, amount: output.amount });
     return received;
   }
