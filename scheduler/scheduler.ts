@@ -39,7 +39,6 @@ export const BITCOIN_LIMITS = {
 /** An empty scheduler for one key. */
 export function createState(config: SchedulerConfig): SchedulerState {
   const parsed = parseWith(configSchema, config, 'config');
-  limitsOf(parsed, 'config');
   return fromModel({
     config: canonicalConfig(parsed),
     limits: limitsOf(parsed, 'config'),
@@ -114,7 +113,8 @@ export interface ScheduleOptions {
  * 2. pool outputs, largest first, are cut into chunks of `maxInputs`; every chunk after the
  *    first with two or more outputs is merged by an aggregation plan (if that leaves more than dust);
  * 3. the first chunk pays queued payments first-in first-out, stopping at the first payment it
- *    cannot cover, in one transaction whose overflow beyond `maxOutputs` goes to a branch tree.
+ *    cannot cover, in one transaction spending the fewest of its outputs that cover them, whose
+ *    payments beyond `maxOutputs` go to a branch tree.
  * A plan that cannot be made leaves its inputs in the pool; payments it could not pay are
  * reported in `dropped` and credited to the books.
  */
@@ -139,6 +139,19 @@ export function schedule(state: SchedulerState, options: ScheduleOptions): Sched
     plans,
     dropped: dropped.map(({ payment, reason }): DroppedPayment => ({ payment: fromPay(payment), reason })),
   };
+}
+
+/**
+ * The fewest of `outputs` (largest first) worth at least `amount`. The reference spent the whole
+ * chunk, making the payments bear the fee of up to maxInputs inputs: one small payment from a
+ * pool of 520 outputs paid ~30 000 vB of fees and was dropped. Consolidation is left to
+ * aggregation plans.
+ */
+function coveringPrefix(outputs: readonly Output[], amount: bigint): Output[] {
+  let held = 0n;
+  let count = 0;
+  while (held < amount && count < outputs.length) held += outputs[count++]?.amount ?? 0n;
+  return outputs.slice(0, count);
 }
 
 function runBranches(model: Model, context: BuildContext, apply: (outcome: Outcome) => void): void {
@@ -185,12 +198,13 @@ function runPool(model: Model, context: BuildContext, apply: (outcome: Outcome) 
     if (taken === 0) break;
     const batch = model.payments.slice(0, taken);
     model.payments = model.payments.slice(taken);
-    const capacity = maxOutputs - (balance > covered ? 1 : 0);
+    const inputs = coveringPrefix(funding, covered);
+    const capacity = maxOutputs - (sum(inputs) > covered ? 1 : 0);
     const slots = layoutOutputs(batch, capacity, maxOutputs);
-    const outcome = buildPayments(context, 'payments', funding, slots, model.operatingCosts);
+    const outcome = buildPayments(context, 'payments', inputs, slots, model.operatingCosts);
     apply(outcome);
     if (outcome.plan !== null) {
-      spend(funding);
+      spend(inputs);
       break;
     }
   }

@@ -8,7 +8,7 @@ import {
   type Plan,
   type SchedulerState,
 } from '../../scheduler';
-import { config, deposit, hash, outpoint, SimulatedChain, taprootAddress } from './support';
+import { config, deposit, hash, outpoint, SimulatedChain, taprootAddress, taprootFees } from './support';
 
 /** base + per input + per output (change included): easy to follow by hand. */
 const linear =
@@ -75,7 +75,7 @@ describe('first in, first out', () => {
 describe('input aggregation at maxInputs', () => {
   const deposits = [70_000n, 20_000n, 60_000n, 10_000n, 50_000n, 40_000n, 30_000n];
 
-  test('the largest chunk funds payments; later chunks merge; a trailing single output is kept', () => {
+  test('the largest chunk funds payments with the fewest outputs; later chunks merge; a trailing single output is kept', () => {
     const p = pay('p', 100_000n);
     const { state, plans } = schedule(start(deposits, [p], { maxInputs: 3 }), { feeModel: fees });
 
@@ -84,12 +84,22 @@ describe('input aggregation at maxInputs', () => {
     expect(aggregation?.inputs.map((i) => i.amount)).toEqual(['40000', '30000', '20000']);
     expect(aggregation?.outputs).toEqual([]);
     expect(aggregation?.change).toBe((90_000n - (100n + 150n + 30n)).toString());
-    expect(payments?.inputs.map((i) => i.amount)).toEqual(['70000', '60000', '50000']);
-    expect(state.outputs.map((o) => o.amount)).toEqual(['10000']);
+    expect(payments?.inputs.map((i) => i.amount)).toEqual(['70000', '60000']);
+    expect(state.outputs.map((o) => o.amount)).toEqual(['50000', '10000']);
     // No payment bore the aggregation's fee (280), so the payments plan, which has change,
-    // recoups it on top of its own fee (100 + 3*50 + 2*30 = 310).
-    expect(payments?.outputs.map((o) => o.amount)).toEqual([(100_000n - 310n - 280n).toString()]);
+    // recoups it on top of its own fee (100 + 2*50 + 2*30 = 260).
+    expect(payments?.outputs.map((o) => o.amount)).toEqual([(100_000n - 260n - 280n).toString()]);
     expect(state.operatingCosts).toBe('0');
+  });
+
+  test('a small payment from a full chunk spends only the outputs it needs', () => {
+    // Spending all 520 (~30 000 vB) would cost the payment more than it is worth.
+    const deposits = Array.from({ length: 520 }, (_, i) => 100_000n + BigInt(i));
+    const p = pay('p', 150_000n);
+    const { plans, dropped, state } = schedule(start(deposits, [p]), { feeModel: taprootFees(5n) });
+    expect(dropped).toEqual([]);
+    expect(plans[0]?.inputs.map((i) => i.amount)).toEqual(['100519', '100518']);
+    expect(state.outputs).toHaveLength(518);
   });
 
   test('a chunk whose merged value would be dust after the fee is left alone', () => {
