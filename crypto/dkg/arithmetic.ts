@@ -1,0 +1,65 @@
+/**
+ * Scalar and point arithmetic the DKG needs beyond noble's point methods: non-zero scalars from
+ * randomness or hashes, polynomial evaluation, Feldman (VSS) evaluation at a participant index, and
+ * "is this linear combination zero" via one multi-scalar multiplication.
+ */
+import { mulAddUnsafe, pippenger, type CurvePoint, type CurvePointCons } from '@noble/curves/abstract/curve.js';
+import { getMinHashLength, mapHashToField } from '@noble/curves/abstract/modular.js';
+import { bytesToNumberBE } from '@noble/curves/utils.js';
+import { randomBytes } from '@noble/hashes/utils.js';
+
+import type { DkgSuite } from './suite';
+
+export type Rng = (bytes: number) => Uint8Array;
+export const defaultRng: Rng = (bytes) => randomBytes(bytes);
+
+/** A uniformly distributed scalar in [1, n-1] from at least 1.5 field lengths of input bytes. */
+export function nonZeroScalar<P extends CurvePoint<bigint, P>>(suite: DkgSuite<P>, input: Uint8Array): bigint {
+  const { Fn } = suite.Point;
+  return Fn.fromBytes(mapHashToField(input, Fn.ORDER, Fn.isLE));
+}
+
+export function randomScalar<P extends CurvePoint<bigint, P>>(suite: DkgSuite<P>, rng: Rng): bigint {
+  return nonZeroScalar(suite, rng(Math.max(getMinHashLength(suite.Point.Fn.ORDER), 64)));
+}
+
+/** f(x) = c_0 + c_1 x + ... + c_{t-1} x^{t-1} mod the group order (Horner). */
+export function evaluatePolynomial(Fn: { add(a: bigint, b: bigint): bigint; mul(a: bigint, b: bigint): bigint }, coefficients: readonly bigint[], x: bigint): bigint {
+  let acc = 0n;
+  for (let k = coefficients.length - 1; k >= 0; k--) acc = Fn.add(Fn.mul(acc, x), coefficients[k] as bigint);
+  return acc;
+}
+
+/** k·P for a small positive integer k (a participant index) by double-and-add: public inputs only. */
+export function multiplySmall<P extends CurvePoint<bigint, P>>(point: P, k: number): P {
+  if (!Number.isSafeInteger(k) || k < 1) throw new RangeError('expected a positive integer');
+  let acc = point;
+  for (let bit = Math.floor(Math.log2(k)) - 1; bit >= 0; bit--) {
+    acc = acc.double();
+    if ((k >> bit) & 1) acc = acc.add(point);
+  }
+  return acc;
+}
+
+/**
+ * Σ_k x^k·C_k for a small index x, by Horner's rule: each step multiplies by x with a few
+ * doublings instead of a full-width scalar multiplication per commitment.
+ */
+export function evaluateCommitments<P extends CurvePoint<bigint, P>>(commitments: readonly P[], x: number): P {
+  const last = commitments.length - 1;
+  let acc = commitments[last] as P;
+  for (let k = last - 1; k >= 0; k--) acc = multiplySmall(acc, x).add(commitments[k] as P);
+  return acc;
+}
+
+/** Σ scalars[i]·points[i] for public inputs; scalars in [0, n). */
+export function msm<P extends CurvePoint<bigint, P>>(Point: CurvePointCons<P>, points: P[], scalars: bigint[]): P {
+  // Interleaved wNAF wins for small sets, bucketed Pippenger for large ones.
+  return points.length <= 64 ? mulAddUnsafe(Point, points, scalars) : pippenger(Point, points, scalars);
+}
+
+/** A random non-zero 128-bit weight for random-linear-combination batch verification. */
+export function batchWeight(rng: Rng): bigint {
+  const weight = bytesToNumberBE(rng(16));
+  return weight === 0n ? 1n : weight;
+}
