@@ -1,5 +1,9 @@
 import { Command } from 'commander';
-import type { Client } from '@temporalio/client';
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { assertCoordinatorMessage, type CoordinatorMessage, type ExternalNetwork } from './messages';
+import { keyGeneration } from './workflows/keygen';
+import { keygenEndSignal, keygenMessageSignal, keygenWorkflowId, type KeygenSettings } from './workflows/keygen-defs';
+import { confirmKeyPair, confirmWorkflowId } from './workflows/confirm';
 import { NETWORKS, processorTaskQueue, type NetworkName } from './config/worker-config';
 import { connectClient, type TemporalTarget } from './temporal/connection';
 import { loadCodecKeyring, type Keyring } from './temporal/keyring';
@@ -13,11 +17,31 @@ export interface ProcessorAddress {
   taskQueue?: string;
 }
 
+export interface ProcessorSettings {
+  keygen: KeygenSettings;
+}
+
+export const DEFAULT_PROCESSOR_SETTINGS: ProcessorSettings = { keygen: { idleTimeout: '1 day' } };
+
+export class UnknownWorkflowError extends Error {
+  override readonly name = 'UnknownWorkflowError';
+  constructor(readonly workflowId: string, kind: string) {
+    super(`${kind}: no workflow ${workflowId} to deliver to (was its GenerateKey delivered?)`);
+  }
+}
+
+/** What `deliver` did with a message. */
+export interface Delivery {
+  workflowId: string;
+  action: 'started' | 'already-started' | 'signalled';
+}
+
 /** The typed API a coordinator (and an operator) uses to drive one validator's processor. */
 export class ProcessorClient {
   constructor(
     readonly client: Client,
     readonly processor: ProcessorAddress,
+    readonly settings: ProcessorSettings = DEFAULT_PROCESSOR_SETTINGS,
   ) {}
 
   static async connect(target: TemporalTarget, processor: Omit<ProcessorAddress, 'namespace'>, keyring: Keyring): Promise<ProcessorClient> {
@@ -28,6 +52,93 @@ export class ProcessorClient {
     return this.processor.taskQueue ?? processorTaskQueue(this.processor.validator, this.processor.network);
   }
 
+  private get network(): ExternalNetwork {
+    return this.processor.network;
+  }
+
+  /**
+   * Validates a coordinator message at the boundary (a `MessageValidationError` names the bad
+   * field) and hands it to the workflow it concerns. Idempotent: starting uses the message's
+   * workflow id with USE_EXISTING, and workflows drop a signal whose intent they have seen.
+   */
+  async deliver(raw: unknown): Promise<Delivery> {
+    const message = assertCoordinatorMessage(raw, { network: this.network });
+    switch (message.kind) {
+      case 'key_gen.GenerateKey':
+        return this.startKeygen(message);
+      case 'key_gen.Commitments':
+      case 'key_gen.Shares':
+      case 'key_gen.VerifyBlame': {
+        const workflowId = keygenWorkflowId(this.network, message.id.session, message.id.attempt);
+        await this.signalExisting(workflowId, message.kind, (h) => h.signal(keygenMessageSignal, message));
+        return { workflowId, action: 'signalled' };
+      }
+      case 'substrate.ConfirmKeyPair': {
+        const workflowId = confirmWorkflowId(this.network, message.session);
+        return this.startOnce(workflowId, () =>
+          this.client.workflow.start(confirmKeyPair, {
+            taskQueue: this.taskQueue,
+            workflowId,
+            args: [{ network: this.network, message }],
+            workflowIdConflictPolicy: 'USE_EXISTING',
+          }),
+        );
+      }
+      default:
+        return unsupported(message);
+    }
+  }
+
+  private async startKeygen(message: Extract<CoordinatorMessage, { kind: 'key_gen.GenerateKey' }>): Promise<Delivery> {
+    const { session, attempt } = message.id;
+    const workflowId = keygenWorkflowId(this.network, session, attempt);
+    const delivery = await this.startOnce(workflowId, () =>
+      this.client.workflow.start(keyGeneration, {
+        taskQueue: this.taskQueue,
+        workflowId,
+        args: [{ network: this.network, generateKey: message, settings: this.settings.keygen }],
+        workflowIdConflictPolicy: 'USE_EXISTING',
+      }),
+    );
+    // A new attempt ends the earlier ones of the session (the coordinator gave up on them).
+    for (let earlier = 0; earlier < attempt; earlier++) {
+      const id = keygenWorkflowId(this.network, session, earlier);
+      await this.client.workflow
+        .getHandle(id)
+        .signal(keygenEndSignal, { end: 'superseded' })
+        .catch((err: unknown) => {
+          if (!(err instanceof WorkflowNotFoundError)) throw err;
+        });
+    }
+    return delivery;
+  }
+
+  private async startOnce(workflowId: string, start: () => Promise<{ firstExecutionRunId: string }>): Promise<Delivery> {
+    const before = await this.client.workflow
+      .getHandle(workflowId)
+      .describe()
+      .then(() => true)
+      .catch((err: unknown) => {
+        if (err instanceof WorkflowNotFoundError) return false;
+        throw err;
+      });
+    await start();
+    return { workflowId, action: before ? 'already-started' : 'started' };
+  }
+
+  private async signalExisting(
+    workflowId: string,
+    kind: string,
+    signal: (handle: ReturnType<Client['workflow']['getHandle']>) => Promise<void>,
+  ): Promise<void> {
+    try {
+      await signal(this.client.workflow.getHandle(workflowId));
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) throw new UnknownWorkflowError(workflowId, kind);
+      throw err;
+    }
+  }
+
   /** Runs the health workflow on the processor's own worker. */
   async health(): Promise<ProcessorHealth> {
     return this.client.workflow.execute(processorHealth, {
@@ -35,6 +146,17 @@ export class ProcessorClient {
       workflowId: `health-${this.processor.network}-${Date.now()}`,
       workflowExecutionTimeout: '1 minute',
     });
+  }
+}
+
+function unsupported(message: CoordinatorMessage): never {
+  throw new UnsupportedMessageError(message.kind);
+}
+
+export class UnsupportedMessageError extends Error {
+  override readonly name = 'UnsupportedMessageError';
+  constructor(readonly kind: string) {
+    super(`${kind}: this processor does not handle it yet`);
   }
 }
 

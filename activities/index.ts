@@ -1,11 +1,25 @@
+import type { ByzantineBehaviour } from '../config/worker-config';
+import { byzantineKeygenFaults } from '../devnet/byzantine';
+import { createCoordinatorLinkActivities, type CoordinatorLink } from './coordinator-link';
 import { createHealthActivities, type HealthDeps } from './health';
+import { createKeygenActivities } from './keygen';
 
-export type ProcessorDeps = HealthDeps;
+export interface ProcessorDeps extends HealthDeps {
+  link: CoordinatorLink;
+  /** Devnet only: misbehave in key generation, to exercise blame. */
+  byzantine?: ByzantineBehaviour;
+}
 
-/** Every activity of one validator's processor, bound to its keystore and chain clients. */
+/** Every activity of one validator's processor, bound to its keystore, chain clients and coordinator link. */
 export function createActivities(deps: ProcessorDeps) {
   return {
     ...createHealthActivities(deps),
+    ...createCoordinatorLinkActivities({ validator: deps.validator, network: deps.network, link: deps.link }),
+    ...createKeygenActivities({
+      network: deps.network,
+      keystore: deps.keystore,
+      faults: deps.byzantine ? byzantineKeygenFaults(deps.byzantine) : undefined,
+    }),
   };
 }
 

@@ -25,7 +25,12 @@ const schema = z
     BITCOIN_RPC_USER: z.string().min(1).optional(),
     BITCOIN_RPC_PASSWORD: z.string().min(1).optional(),
     ETHEREUM_RPC_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
+    COORDINATOR_NAMESPACE: z.string().regex(/^[A-Za-z0-9._-]{1,100}$/, 'must be a namespace name').default('coordinator'),
     WORKFLOW_BUNDLE_PATH: z.string().min(1).optional(),
+    DEVNET_BYZANTINE: z
+      .string()
+      .regex(/^(bad-share|false-accuse):\d{1,5}$/, 'must be bad-share:<participant> or false-accuse:<participant> (devnet fault injection)')
+      .optional(),
   })
   .refine((c) => c.KEYSTORE_KEY !== undefined || c.KEYSTORE_KEY_FILE !== undefined, {
     path: ['KEYSTORE_KEY'],
@@ -53,8 +58,17 @@ export interface WorkerConfig {
   keystorePath: string;
   bitcoinRpc?: { url: string; username: string; password: string };
   ethereumRpcUrl?: string;
+  /** Where processor -> coordinator messages go (the devnet coordinator's namespace). */
+  coordinatorNamespace: string;
   /** A prebuilt workflow bundle (production, and many workers on one machine); else bundled at start. */
   workflowBundlePath?: string;
+  /** Devnet only: make this validator misbehave in key generation, to test blame. */
+  byzantine?: ByzantineBehaviour;
+}
+
+export interface ByzantineBehaviour {
+  kind: 'bad-share' | 'false-accuse';
+  victim: number;
 }
 
 /** Reads and validates the worker's settings; a bad or missing one is a one-line `ConfigError`. */
@@ -77,7 +91,9 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerCo
     bitcoinRpc:
       c.NETWORK === 'bitcoin' ? { url: c.BITCOIN_RPC_URL!, username: c.BITCOIN_RPC_USER!, password: c.BITCOIN_RPC_PASSWORD! } : undefined,
     ethereumRpcUrl: c.NETWORK === 'ethereum' ? c.ETHEREUM_RPC_URL : undefined,
+    coordinatorNamespace: c.COORDINATOR_NAMESPACE,
     workflowBundlePath: c.WORKFLOW_BUNDLE_PATH,
+    byzantine: c.DEVNET_BYZANTINE ? parseByzantine(c.DEVNET_BYZANTINE) : undefined,
   };
 }
 
@@ -85,3 +101,7 @@ export function processorTaskQueue(validator: string, network: NetworkName): str
   return `processor-${validator}-${network}`;
 }
 
+function parseByzantine(text: string): ByzantineBehaviour {
+  const [kind, victim] = text.split(':');
+  return { kind: kind as ByzantineBehaviour['kind'], victim: Number(victim) };
+}

@@ -138,6 +138,22 @@ export class Keystore {
     return row === undefined ? undefined : blobToBytes(row.group_key, 'group_key');
   }
 
+  /** Every group key stored for a session, across attempts and curves. */
+  groupKeysOfSession(network: string, session: number): (GroupKeyRef & { groupKey: Uint8Array })[] {
+    const rows = this.db
+      .prepare<[string, number], { attempt: number; curve: string; group_key: Uint8Array }>(
+        'SELECT attempt, curve, group_key FROM group_keys WHERE network = ? AND session = ? ORDER BY attempt, curve',
+      )
+      .all(field.network(network), field.session(session));
+    return rows.map((row) => ({
+      network,
+      session,
+      attempt: row.attempt,
+      curve: field.curve(row.curve),
+      groupKey: blobToBytes(row.group_key, 'group_key'),
+    }));
+  }
+
   /** Makes a stored group key the network's active key. */
   setActiveKey(ref: GroupKeyRef): void {
     const { network, session, attempt, curve } = validGroupKeyRef(ref);

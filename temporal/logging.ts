@@ -1,7 +1,11 @@
 import pino from 'pino';
 import { DefaultLogger, Runtime, type LogEntry } from '@temporalio/worker';
 
-export const logger = pino({ level: process.env.LOG_LEVEL ?? 'info', base: undefined });
+export const logger = pino({
+  level: process.env.LOG_LEVEL ?? 'info',
+  base: undefined,
+  serializers: { error: pino.stdSerializers.err, err: pino.stdSerializers.err },
+});
 
 const pinoLevel = { TRACE: 'trace', DEBUG: 'debug', INFO: 'info', WARN: 'warn', ERROR: 'error' } as const;
 

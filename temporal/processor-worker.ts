@@ -1,6 +1,8 @@
+import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { createActivities } from '../activities';
 import type { WorkerConfig } from '../config/worker-config';
+import { TemporalCoordinatorLink } from '../devnet/coordinator/link';
 import { BitcoinRpc } from '../networks/bitcoin/rpc';
 import { Keystore } from '../store';
 import { createDataConverter } from './data-converter';
@@ -28,6 +30,9 @@ export async function createProcessorWorker(config: WorkerConfig, keyring: Keyri
     const dataConverter = createDataConverter(keyring);
     const connection = await NativeConnection.connect({ address: config.temporalAddress });
     closers.push(() => connection.close());
+    const coordinatorConnection = await Connection.connect({ address: config.temporalAddress });
+    closers.push(() => coordinatorConnection.close());
+    const link = new TemporalCoordinatorLink(new Client({ connection: coordinatorConnection, namespace: config.coordinatorNamespace, dataConverter }));
     const bitcoinRpc = config.bitcoinRpc ? new BitcoinRpc(config.bitcoinRpc) : undefined;
     const worker = await Worker.create({
       connection,
@@ -39,6 +44,8 @@ export async function createProcessorWorker(config: WorkerConfig, keyring: Keyri
         network: config.network,
         keystore,
         bitcoinRpc,
+        link,
+        byzantine: config.byzantine,
       }),
       dataConverter,
     });

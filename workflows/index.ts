@@ -1,2 +1,4 @@
 // The single bundle entry point of the processor worker: workflows (and workflow-safe definitions) only.
 export { processorHealth } from './health';
+export { keyGeneration } from './keygen';
+export { confirmKeyPair } from './confirm';

@@ -87,6 +87,11 @@ describe('public key metadata', () => {
     expect(keystore.getGroupKey(attempt1)).toEqual(key1);
     keystore.setActiveKey(attempt1);
     expect(keystore.getActiveKey('bitcoin')).toEqual({ ...attempt1, groupKey: key1 });
+    expect(keystore.groupKeysOfSession('bitcoin', 5)).toEqual([
+      { ...attempt0, groupKey: key0 },
+      { ...attempt1, groupKey: key1 },
+    ]);
+    expect(keystore.groupKeysOfSession('bitcoin', 6)).toEqual([]);
   });
 
   test('a key that was never stored cannot become active', () => {

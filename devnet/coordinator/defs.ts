@@ -1,0 +1,64 @@
+// Workflow-safe definitions shared by the devnet coordinator's workflows, its link and its tests.
+import { defineQuery, defineSignal } from '@temporalio/workflow';
+import type { OutboundMessage } from '../../activities/coordinator-link';
+import type { ExternalNetwork } from '../../messages';
+
+export const COORDINATOR_NAMESPACE = 'coordinator';
+export const COORDINATOR_TASK_QUEUE = 'devnet-coordinator';
+
+/** Every processor -> coordinator message arrives as this signal on the workflow it concerns. */
+export const processorMessageSignal = defineSignal<[OutboundMessage]>('processorMessage');
+
+export interface ValidatorEntry {
+  name: string;
+  /** Key shares this validator holds (consecutive participant indices). */
+  weight: number;
+}
+
+export interface KeygenRoundSettings {
+  /** How long each round waits for every processor before the attempt is abandoned. */
+  roundTimeout: string | number;
+  /** How long the coordinator collects processors' Blame verdicts after relaying an accusation. */
+  blameTimeout: string | number;
+  maxAttempts: number;
+}
+
+export interface CoordinateKeygenInput {
+  network: ExternalNetwork;
+  session: number;
+  t: number;
+  validators: ValidatorEntry[];
+  settings: KeygenRoundSettings;
+}
+
+export type AttemptResult = 'generated' | 'timeout' | 'invalid-commitments' | 'invalid-share' | 'mismatch';
+
+export interface AttemptRecord {
+  attempt: number;
+  members: { name: string; first: number; weight: number }[];
+  result: AttemptResult;
+  /** Validators removed for the next attempt, with why. */
+  excluded: { name: string; reason: string }[];
+  /** Each processor's Blame verdict (participant it named), when an accusation was relayed. */
+  verdicts?: Record<string, number[]>;
+}
+
+export interface CoordinateKeygenResult {
+  attempt: number;
+  keyPair: { substrateKey: string; networkKey: string };
+  members: string[];
+  attempts: AttemptRecord[];
+}
+
+export interface CoordinatorStatus {
+  attempt: number;
+  stage: string;
+  attempts: AttemptRecord[];
+  rejected: string[];
+}
+
+export const coordinatorStatusQuery = defineQuery<CoordinatorStatus>('coordinatorStatus');
+
+export function coordinatorKeygenWorkflowId(network: ExternalNetwork, session: number): string {
+  return `coordinator-keygen-${network}-${session}`;
+}

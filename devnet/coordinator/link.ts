@@ -1,0 +1,33 @@
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import type { CoordinatorLink, OutboundMessage } from '../../activities/coordinator-link';
+import { coordinatorKeygenWorkflowId, processorMessageSignal } from './defs';
+
+export class NoCoordinatorWorkflowError extends Error {
+  override readonly name = 'NoCoordinatorWorkflowError';
+}
+
+/**
+ * The devnet's coordinator link: a processor message becomes a signal on the coordinator
+ * workflow it concerns (in the coordinator's namespace). Retried by the activity on failure; the
+ * coordinator drops duplicates by (sender, intent).
+ */
+export class TemporalCoordinatorLink implements CoordinatorLink {
+  constructor(private readonly coordinator: Client) {}
+
+  async send(outbound: OutboundMessage): Promise<void> {
+    const workflowId = this.route(outbound);
+    try {
+      await this.coordinator.workflow.getHandle(workflowId).signal(processorMessageSignal, outbound);
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) throw new NoCoordinatorWorkflowError(`coordinator workflow ${workflowId} is not running`);
+      throw err;
+    }
+  }
+
+  private route({ network, message }: OutboundMessage): string {
+    if (message.kind.startsWith('key_gen.') && 'id' in message && typeof message.id === 'object' && 'session' in message.id) {
+      return coordinatorKeygenWorkflowId(network, message.id.session);
+    }
+    throw new NoCoordinatorWorkflowError(`the devnet coordinator does not route ${message.kind} yet`);
+  }
+}

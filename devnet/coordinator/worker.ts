@@ -1,0 +1,57 @@
+import { Client, type Connection } from '@temporalio/client';
+import { NativeConnection, Worker } from '@temporalio/worker';
+import { ProcessorClient, type ProcessorSettings, DEFAULT_PROCESSOR_SETTINGS } from '../../client';
+import type { NetworkName } from '../../config/worker-config';
+import { dkgJudge } from '../../activities/dkg-wire';
+import { createDataConverter } from '../../temporal/data-converter';
+import type { Keyring } from '../../temporal/keyring';
+import { validatorNamespace } from '../namespaces';
+import { createCoordinatorActivities } from './activities';
+import { COORDINATOR_TASK_QUEUE } from './defs';
+
+export interface CoordinatorWorkerOptions {
+  temporalAddress: string;
+  namespace: string;
+  network: NetworkName;
+  keyring: Keyring;
+  /** For delivering to processors (one client per validator namespace). */
+  connection: Connection;
+  workflowBundlePath?: string;
+  processorSettings?: ProcessorSettings;
+}
+
+export const coordinatorWorkflowsPath = require.resolve('./workflows');
+
+/** The devnet coordinator's worker: relays rounds among processors and judges blame. */
+export async function createCoordinatorWorker(options: CoordinatorWorkerOptions): Promise<{ worker: Worker; close(): Promise<void> }> {
+  const dataConverter = createDataConverter(options.keyring);
+  const processors = new Map<string, ProcessorClient>();
+  const processor = (validator: string) => {
+    let client = processors.get(validator);
+    if (!client) {
+      const namespace = validatorNamespace(validator);
+      client = new ProcessorClient(
+        new Client({ connection: options.connection, namespace, dataConverter }),
+        { validator, network: options.network, namespace },
+        options.processorSettings ?? DEFAULT_PROCESSOR_SETTINGS,
+      );
+      processors.set(validator, client);
+    }
+    return client;
+  };
+  const nativeConnection = await NativeConnection.connect({ address: options.temporalAddress });
+  try {
+    const worker = await Worker.create({
+      connection: nativeConnection,
+      namespace: options.namespace,
+      taskQueue: COORDINATOR_TASK_QUEUE,
+      ...(options.workflowBundlePath ? { workflowBundle: { codePath: options.workflowBundlePath } } : { workflowsPath: coordinatorWorkflowsPath }),
+      activities: createCoordinatorActivities({ processor, judge: dkgJudge }),
+      dataConverter,
+    });
+    return { worker, close: () => nativeConnection.close() };
+  } catch (err) {
+    await nativeConnection.close();
+    throw err;
+  }
+}

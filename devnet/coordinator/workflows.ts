@@ -1,0 +1,2 @@
+// Bundle entry point of the devnet coordinator's worker.
+export { coordinateKeygen } from './keygen';

@@ -1,0 +1,111 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import type { Worker } from '@temporalio/worker';
+import type { ProcessorSettings } from '../client';
+import type { NetworkName } from '../config/worker-config';
+import { createDataConverter } from '../temporal/data-converter';
+import { writeWorkflowBundle } from '../temporal/bundle';
+import type { Keyring } from '../temporal/keyring';
+import { workflowsPath } from '../temporal/processor-worker';
+import { COORDINATOR_NAMESPACE, COORDINATOR_TASK_QUEUE, coordinatorKeygenWorkflowId, type CoordinateKeygenInput, type CoordinateKeygenResult, type KeygenRoundSettings } from './coordinator/defs';
+import { coordinateKeygen } from './coordinator/keygen';
+import { createCoordinatorWorker, coordinatorWorkflowsPath } from './coordinator/worker';
+import { ensureNamespace } from './namespaces';
+import { ValidatorSet, type ValidatorSpec } from './validator-set';
+import type { ChainEndpoints } from './validators';
+
+export interface KeygenNetworkOptions {
+  temporalAddress: string;
+  dataDir: string;
+  keyring: Keyring;
+  codecKeysFile: string;
+  network: NetworkName;
+  validators: ValidatorSpec[];
+  chains: ChainEndpoints;
+  processorSettings: ProcessorSettings;
+  log?: (line: string) => void;
+}
+
+/**
+ * A validator set and its devnet coordinator on one Temporal server: every validator's worker in
+ * its own OS process and namespace, the coordinator's worker in this process.
+ */
+export class KeygenNetwork {
+  private constructor(
+    readonly connection: Connection,
+    readonly coordinatorClient: Client,
+    readonly set: ValidatorSet,
+    private readonly coordinatorWorker: Worker,
+    private readonly coordinatorRun: Promise<void>,
+    private readonly closeCoordinator: () => Promise<void>,
+  ) {}
+
+  static async start(options: KeygenNetworkOptions): Promise<KeygenNetwork> {
+    const log = options.log ?? (() => undefined);
+    mkdirSync(options.dataDir, { recursive: true });
+    const connection = await Connection.connect({ address: options.temporalAddress });
+    await ensureNamespace(connection, COORDINATOR_NAMESPACE);
+    log('bundling workflow code once for every worker ...');
+    const [processorBundle, coordinatorBundle] = await Promise.all([
+      writeWorkflowBundle(workflowsPath, join(options.dataDir, 'bundles', 'processor.js')),
+      writeWorkflowBundle(coordinatorWorkflowsPath, join(options.dataDir, 'bundles', 'coordinator.js')),
+    ]);
+    const coordinator = await createCoordinatorWorker({
+      temporalAddress: options.temporalAddress,
+      namespace: COORDINATOR_NAMESPACE,
+      network: options.network,
+      keyring: options.keyring,
+      connection,
+      workflowBundlePath: coordinatorBundle,
+      processorSettings: options.processorSettings,
+    });
+    const coordinatorRun = coordinator.worker.run();
+    let set: ValidatorSet;
+    try {
+      set = await ValidatorSet.start({
+        network: options.network,
+        validators: options.validators,
+        connection,
+        temporalAddress: options.temporalAddress,
+        keyring: options.keyring,
+        codecKeysFile: options.codecKeysFile,
+        dataDir: options.dataDir,
+        chains: options.chains,
+        coordinatorNamespace: COORDINATOR_NAMESPACE,
+        workflowBundlePath: processorBundle,
+        settings: options.processorSettings,
+        log,
+      });
+    } catch (err) {
+      coordinator.worker.shutdown();
+      await coordinatorRun.catch(() => undefined);
+      await coordinator.close();
+      await connection.close();
+      throw err;
+    }
+    const coordinatorClient = new Client({ connection, namespace: COORDINATOR_NAMESPACE, dataConverter: createDataConverter(options.keyring) });
+    return new KeygenNetwork(connection, coordinatorClient, set, coordinator.worker, coordinatorRun, coordinator.close);
+  }
+
+  /** Runs key generation for a session to its confirmed key pair (or its failure). */
+  async generateKey(input: { network: NetworkName; session: number; t: number; settings: KeygenRoundSettings }): Promise<CoordinateKeygenResult> {
+    const args: CoordinateKeygenInput = {
+      ...input,
+      validators: [...this.set.members.values()].map((m) => ({ name: m.spec.name, weight: m.spec.weight })),
+    };
+    return this.coordinatorClient.workflow.execute(coordinateKeygen, {
+      taskQueue: COORDINATOR_TASK_QUEUE,
+      workflowId: coordinatorKeygenWorkflowId(input.network, input.session),
+      args: [args],
+    });
+  }
+
+  async stop(): Promise<void> {
+    await this.set.stop();
+    this.coordinatorWorker.shutdown();
+    await this.coordinatorRun.catch(() => undefined);
+    await this.closeCoordinator();
+    await this.connection.close();
+  }
+}
