@@ -1,5 +1,5 @@
 /**
- * DKG rounds 2 and 3 of one participant at t-of-n (default 101-of-150): ours against noble's own
+ * DKG rounds 2 and 3 of one participant (the last) at t-of-n (default 101-of-150): ours against noble's own
  * `DKG.round2` / `DKG.round3`, per suite. Also checks, at full size, that noble's round 3 computes
  * the same key as ours from the same polynomials.
  *
@@ -31,7 +31,6 @@ export interface DkgBenchRow {
 }
 
 const context: DkgContext = { network: 'bitcoin', session: 1, attempt: 0, key: 'network' };
-const MEASURED = 1;
 
 function timed<T>(run: () => T): { value: T; ms: number } {
   const start = performance.now();
@@ -47,6 +46,8 @@ interface SuiteTimes {
 function benchSuite(suite: DkgSuite, params: DkgParams): SuiteTimes {
   const { Fn } = suite.Point;
   const { t, n } = params;
+  // The last participant: the largest index makes the Feldman evaluations of its round 2 dearest.
+  const measured = n;
 
   // Ours: everyone's round 1, then participant 1's round 2 and round 3.
   const states = new Map<number, Round1State>();
@@ -56,28 +57,28 @@ function benchSuite(suite: DkgSuite, params: DkgParams): SuiteTimes {
     states.set(p, out.state);
     messages.set(p, out.message);
   }
-  const ours2 = timed(() => round2(suite, context, states.get(MEASURED)!, othersOf(messages, MEASURED)));
+  const ours2 = timed(() => round2(suite, context, states.get(measured)!, othersOf(messages, measured)));
   if (!ours2.value.ok) throw new Error('our round 2 failed');
   const state2 = ours2.value.state;
   // What every other participant's round 2 sends participant 1 (their other shares do not matter here).
   const session = sessionBinding(suite.id, context, params);
-  const recipientKey = decodeRound1(suite, params, messages.get(MEASURED)!, MEASURED).encryptionKeyBytes;
+  const recipientKey = decodeRound1(suite, params, messages.get(measured)!, measured).encryptionKeyBytes;
   const shares = new Map<number, Uint8Array>();
-  for (let sender = 2; sender <= n; sender++) {
+  for (let sender = 1; sender < n; sender++) {
     shares.set(
       sender,
       encryptShare(suite, {
         session,
         sender,
-        recipient: MEASURED,
+        recipient: measured,
         recipientKey,
-        share: evaluatePolynomial(Fn, states.get(sender)!.coefficients, BigInt(MEASURED)),
+        share: evaluatePolynomial(Fn, states.get(sender)!.coefficients, BigInt(measured)),
         ephemeralSecret: randomScalar(suite, defaultRng),
         proofNonce: randomScalar(suite, defaultRng),
       }),
     );
   }
-  const ours3 = timed(() => round3(suite, context, state2, othersOf(messages, MEASURED), shares));
+  const ours3 = timed(() => round3(suite, context, state2, othersOf(messages, measured), shares));
   if (!ours3.value.ok) throw new Error('our round 3 failed');
 
   // noble's round 3 on the same polynomials: its state after round 2, built from ours.
@@ -89,20 +90,20 @@ function benchSuite(suite: DkgSuite, params: DkgParams): SuiteTimes {
       proofOfKnowledge: concatBytes(m.proofRBytes, Fn.toBytes(m.proofZ)),
     } as DKG_Round1;
   };
-  const others = [...othersOf(messages, MEASURED).keys()].map(nobleRound1);
+  const others = [...othersOf(messages, measured).keys()].map(nobleRound1);
   const secret = {
-    identifier: BigInt(MEASURED),
-    coefficients: [...states.get(MEASURED)!.coefficients],
-    commitment: nobleRound1(MEASURED).commitment,
+    identifier: BigInt(measured),
+    coefficients: [...states.get(measured)!.coefficients],
+    commitment: nobleRound1(measured).commitment,
     signers: { min: t, max: n },
     round1Cache: others,
     step: 2,
   } as DKG_Secret;
   const round2Packages = others.map((_, index) => {
-    const sender = index + 2;
+    const sender = index + 1;
     return {
       identifier: suite.frost.Identifier.fromNumber(sender),
-      signingShare: Fn.toBytes(evaluatePolynomial(Fn, states.get(sender)!.coefficients, BigInt(MEASURED))),
+      signingShare: Fn.toBytes(evaluatePolynomial(Fn, states.get(sender)!.coefficients, BigInt(measured))),
     } as DKG_Round2;
   });
   const noble3 = timed(() => suite.frost.DKG.round3(secret, others, round2Packages));
@@ -110,7 +111,7 @@ function benchSuite(suite: DkgSuite, params: DkgParams): SuiteTimes {
 
   // noble's round 2 needs noble's own round-1 packages (its proofs of knowledge differ from ours).
   const nobleOut = Array.from({ length: n }, (_, i) => suite.frost.DKG.round1(suite.frost.Identifier.fromNumber(i + 1), { min: t, max: n }));
-  const noble2 = timed(() => suite.frost.DKG.round2(nobleOut[0]!.secret, nobleOut.slice(1).map((o) => o.public)));
+  const noble2 = timed(() => suite.frost.DKG.round2(nobleOut[n - 1]!.secret, nobleOut.slice(0, n - 1).map((o) => o.public)));
 
   return {
     round2: { ours: ours2.ms, noble: noble2.ms },

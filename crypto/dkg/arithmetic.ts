@@ -52,10 +52,42 @@ export function evaluateCommitments<P extends CurvePoint<bigint, P>>(commitments
   return acc;
 }
 
+/**
+ * [P(1), ..., P(count)] for P(x) = Σ_k x^k·C_k. The first t = C.length values come from Horner;
+ * past them Newton's forward differences give each further value with t-1 additions, instead of
+ * a Horner evaluation that costs (t-1)·log2(x) doublings.
+ */
+export function evaluateCommitmentsFrom1<P extends CurvePoint<bigint, P>>(commitments: readonly P[], count: number): P[] {
+  const t = commitments.length;
+  const values: P[] = [];
+  for (let x = 1; x <= Math.min(count, t); x++) values.push(evaluateCommitments(commitments, x));
+  if (count <= t) return values;
+  // diagonal[m] = Δ^m P(t - m), the last entry of row m of the difference table of P(1..t).
+  let row = values;
+  const diagonal: P[] = [row[t - 1] as P];
+  for (let m = 1; m < t; m++) {
+    row = row.slice(1).map((next, i) => next.subtract(row[i] as P));
+    diagonal.push(row[row.length - 1] as P);
+  }
+  const extended = values.slice();
+  for (let x = t + 1; x <= count; x++) {
+    // Δ^m P(x - m) = Δ^m P(x - 1 - m) + Δ^(m+1) P(x - 1 - m); Δ^(t-1) P is constant (degree t-1).
+    for (let m = t - 2; m >= 0; m--) diagonal[m] = (diagonal[m] as P).add(diagonal[m + 1] as P);
+    extended.push(diagonal[0] as P);
+  }
+  return extended;
+}
+
 /** Σ scalars[i]·points[i] for public inputs; scalars in [0, n). */
 export function msm<P extends CurvePoint<bigint, P>>(Point: CurvePointCons<P>, points: P[], scalars: bigint[]): P {
-  // Interleaved wNAF wins for small sets, bucketed Pippenger for large ones.
-  return points.length <= 64 ? mulAddUnsafe(Point, points, scalars) : pippenger(Point, points, scalars);
+  // Interleaved wNAF shares one doubling chain as long as the longest scalar, so it profits from the
+  // 128-bit batch weights; noble's Pippenger always walks all windows and wins only on large sets.
+  return points.length <= 1024 ? mulAddUnsafe(Point, points, scalars) : pippenger(Point, points, scalars);
+}
+
+/** Whether sum = scalar·G, using noble's precomputed tables for the base point. */
+export function isBaseMultiple<P extends CurvePoint<bigint, P>>(Point: CurvePointCons<P>, sum: P, scalar: bigint): boolean {
+  return Point.BASE.multiplyUnsafe(scalar).equals(sum);
 }
 
 /** A random non-zero 128-bit weight for random-linear-combination batch verification. */

@@ -9,7 +9,7 @@
  */
 import type { CurvePoint } from '@noble/curves/abstract/curve.js';
 
-import { batchWeight, msm, randomScalar, type Rng } from './arithmetic';
+import { batchWeight, isBaseMultiple, msm, randomScalar, type Rng } from './arithmetic';
 import type { DkgSuite } from './suite';
 import type { Transcript } from './transcript';
 
@@ -40,24 +40,24 @@ export function schnorrHolds<P extends CurvePoint<bigint, P>>(suite: DkgSuite<P>
 
 /**
  * Indices of the claims that do not hold. All claims are first checked at once:
- * Σ w_i·(z_i·G − R_i − c_i·X_i) = 0 with independent random 128-bit weights w_i, one MSM. Only if
- * that fails is each claim checked on its own, to name the culprits.
+ * Σ w_i·R_i + Σ (w_i·c_i)·X_i = (Σ w_i·z_i)·G with independent random 128-bit weights w_i, one MSM
+ * (a forged claim passes only with probability 2^-128). Only if that fails is each claim checked
+ * on its own, to name the culprits.
  */
 export function invalidSchnorrClaims<P extends CurvePoint<bigint, P>>(suite: DkgSuite<P>, claims: readonly SchnorrClaim<P>[], rng: Rng): number[] {
   if (claims.length === 0) return [];
   const { Point } = suite;
   const { Fn } = Point;
-  const points: P[] = [Point.BASE];
-  const scalars: bigint[] = [0n];
+  const points: P[] = [];
+  const scalars: bigint[] = [];
   let zSum = 0n;
   for (const claim of claims) {
     const w = batchWeight(rng);
     zSum = Fn.add(zSum, Fn.mul(w, claim.z));
     points.push(claim.R, claim.publicKey);
-    scalars.push(Fn.neg(w), Fn.neg(Fn.mul(w, claim.c)));
+    scalars.push(w, Fn.mul(w, claim.c));
   }
-  scalars[0] = zSum;
-  if (msm(Point, points, scalars).is0()) return [];
+  if (isBaseMultiple(Point, msm(Point, points, scalars), zSum)) return [];
   const invalid: number[] = [];
   claims.forEach((claim, index) => {
     if (!schnorrHolds(suite, claim)) invalid.push(index);

@@ -4,9 +4,8 @@
  * publicly (the group's commitments and verifying shares, and what each share must equal).
  */
 import { normalizeZ, type CurvePoint } from '@noble/curves/abstract/curve.js';
-import { sha512 } from '@noble/hashes/sha2.js';
 
-import { evaluateCommitments, type Rng } from './arithmetic';
+import { evaluateCommitments, evaluateCommitmentsFrom1, type Rng } from './arithmetic';
 import type { DkgParams } from './context';
 import { DkgDecodeError, DkgInputError } from './errors';
 import { invalidCommitments, type InvalidCommitments } from './faults';
@@ -14,7 +13,7 @@ import { decodeRound1, type Round1Message } from './messages';
 import { invalidSchnorrClaims } from './proofs';
 import { knowledgeClaim } from './round1';
 import type { DkgSuite } from './suite';
-import { Transcript } from './transcript';
+import { sha512, Transcript } from './transcript';
 
 export interface VerifiedRound1Set<P> {
   readonly session: Uint8Array;
@@ -107,9 +106,7 @@ export function groupPublic<P extends CurvePoint<bigint, P>>(suite: DkgSuite<P>,
   for (const message of set.messages.values()) {
     for (let k = 0; k < t; k++) merged[k] = (merged[k] as P).add(message.commitments[k] as P);
   }
-  const verifying: P[] = [];
-  for (let l = 1; l <= n; l++) verifying.push(evaluateCommitments(merged, l));
-  return { groupCommitments: encodePoints(suite, merged), verifyingShares: encodePoints(suite, verifying) };
+  return { groupCommitments: encodePoints(suite, merged), verifyingShares: encodePoints(suite, evaluateCommitmentsFrom1(merged, n)) };
 }
 
 /** For each sender j != participant (ascending): Σ_k participant^k·C_{j,k}, i.e. f_j(participant)·G. */

@@ -13,7 +13,7 @@ import type { CurvePoint } from '@noble/curves/abstract/curve.js';
 import type { FrostPublic, FrostSecret, Key } from '@noble/curves/abstract/frost.js';
 import { equalBytes } from '@noble/curves/utils.js';
 
-import { batchWeight, defaultRng, msm, type Rng } from './arithmetic';
+import { batchWeight, defaultRng, isBaseMultiple, msm, type Rng } from './arithmetic';
 import { sessionBinding, type DkgContext } from './context';
 import { openShare, possessionClaim, proveBlame } from './encryption';
 import { DkgDecodeError, DkgStateError } from './errors';
@@ -109,17 +109,10 @@ function mismatchedShares<P extends CurvePoint<bigint, P>>(suite: DkgSuite<P>, s
   const { Point } = suite;
   const { Fn } = Point;
   const expected = opened.map((o) => expectedShare(suite, state, o.sender));
-  const points: P[] = [Point.BASE, ...expected];
-  const scalars: bigint[] = [0n];
-  let weighted = 0n;
-  for (const o of opened) {
-    const w = batchWeight(rng);
-    weighted = Fn.add(weighted, Fn.mul(w, o.share));
-    scalars.push(Fn.neg(w));
-  }
-  scalars[0] = weighted;
-  if (msm(Point, points, scalars).is0()) return [];
-  return opened.filter((o, i) => !msm(Point, [Point.BASE, expected[i] as P], [o.share, Fn.neg(1n)]).is0());
+  const weights = opened.map(() => batchWeight(rng));
+  const weighted = opened.reduce((sum, o, i) => Fn.add(sum, Fn.mul(weights[i] as bigint, o.share)), 0n);
+  if (isBaseMultiple(Point, msm(Point, expected, weights), weighted)) return [];
+  return opened.filter((o, i) => !isBaseMultiple(Point, expected[i] as P, o.share));
 }
 
 /** noble's key package: identifiers are noble's, our own verifying share first as in noble's round 3. */
