@@ -74,7 +74,7 @@ function encodeRound2Record(record: Round2Record): Uint8Array {
   return textEncoder.encode(JSON.stringify({ state: bytesToHex(record.state), shares: record.shares.map(([r, s]) => [r, bytesToHex(s)]) }));
 }
 
-function decodeRound2Record(bytes: Uint8Array): Round2Record {
+export function decodeRound2Record(bytes: Uint8Array): Round2Record {
   const value = JSON.parse(textDecoder.decode(bytes)) as { state: string; shares: [number, string][] };
   return { state: hexToBytes(value.state), shares: value.shares.map(([r, s]) => [r, hexToBytes(s)]) };
 }

@@ -15,6 +15,13 @@ import { ensureNamespace } from './namespaces';
 import { ValidatorSet, type ValidatorSpec } from './validator-set';
 import type { ChainEndpoints } from './validators';
 
+export interface KeygenRequest {
+  network: NetworkName;
+  session: number;
+  t: number;
+  settings: KeygenRoundSettings;
+}
+
 export interface KeygenNetworkOptions {
   temporalAddress: string;
   dataDir: string;
@@ -89,12 +96,16 @@ export class KeygenNetwork {
   }
 
   /** Runs key generation for a session to its confirmed key pair (or its failure). */
-  async generateKey(input: { network: NetworkName; session: number; t: number; settings: KeygenRoundSettings }): Promise<CoordinateKeygenResult> {
+  async generateKey(input: KeygenRequest): Promise<CoordinateKeygenResult> {
+    return (await this.startKeygen(input)).result();
+  }
+
+  async startKeygen(input: KeygenRequest) {
     const args: CoordinateKeygenInput = {
       ...input,
       validators: [...this.set.members.values()].map((m) => ({ name: m.spec.name, weight: m.spec.weight })),
     };
-    return this.coordinatorClient.workflow.execute(coordinateKeygen, {
+    return this.coordinatorClient.workflow.start(coordinateKeygen, {
       taskQueue: COORDINATOR_TASK_QUEUE,
       workflowId: coordinatorKeygenWorkflowId(input.network, input.session),
       args: [args],

@@ -85,6 +85,7 @@ export class ValidatorSet {
     this.get(name).process?.killNow();
   }
 
+  /** Starts a validator's worker again after a kill (or for the first time, if it began offline). */
   async restart(name: string): Promise<void> {
     const member = this.get(name);
     await member.process?.stop();

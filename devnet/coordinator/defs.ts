@@ -53,6 +53,8 @@ export interface CoordinateKeygenResult {
 export interface CoordinatorStatus {
   attempt: number;
   stage: string;
+  /** Which message kinds each validator has sent in the current attempt. */
+  replies: Record<string, string[]>;
   attempts: AttemptRecord[];
   rejected: string[];
 }

@@ -42,7 +42,13 @@ export async function coordinateKeygen(input: CoordinateKeygenInput): Promise<Co
   const inbox = new Map<number, Map<string, KeygenReply[]>>();
   const seen = new Set<string>();
 
-  setHandler(coordinatorStatusQuery, () => ({ attempt, stage, attempts: JSON.parse(JSON.stringify(attempts)) as AttemptRecord[], rejected: [...rejected] }));
+  setHandler(coordinatorStatusQuery, () => ({
+    attempt,
+    stage,
+    replies: Object.fromEntries([...(inbox.get(attempt) ?? new Map<string, KeygenReply[]>())].map(([name, replies]) => [name, replies.map((r) => r.kind)])),
+    attempts: JSON.parse(JSON.stringify(attempts)) as AttemptRecord[],
+    rejected: [...rejected],
+  }));
   setHandler(processorMessageSignal, ({ from, intent, message: raw }) => {
     const parsed = parseProcessorMessage(raw, { network });
     if (!parsed.ok) {
