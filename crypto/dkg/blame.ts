@@ -78,6 +78,8 @@ export function verifyBlame<P extends CurvePoint<bigint, P>>(
   const accused = validateParticipant(checked, accusation.accused, 'accused');
   if (accuser === accused) throw new DkgInputError('accused', 'a participant cannot accuse itself');
   if (!(round1Messages instanceof Map)) throw new DkgInputError('round1Messages', 'expected a Map from participant to bytes');
+  if (!(accusation.share instanceof Uint8Array)) throw new DkgInputError('share', 'expected bytes');
+  if (accusation.blame !== null && !(accusation.blame instanceof Uint8Array)) throw new DkgInputError('blame', 'expected bytes or null');
   const session = sessionBinding(suite.id, ctx, checked);
 
   const sender = verifiedRound1(suite, session, checked, round1Messages, accused);
