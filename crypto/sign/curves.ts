@@ -11,10 +11,8 @@
  */
 import { mulAddUnsafe } from '@noble/curves/abstract/curve.js';
 import { ed25519, ristretto255 } from '@noble/curves/ed25519.js';
-import { secp256k1, secp256k1_hasher } from '@noble/curves/secp256k1.js';
-import { bytesToNumberLE } from '@noble/curves/utils.js';
-import { sha256, sha512 } from '@noble/hashes/sha2.js';
-import { concatBytes } from '@noble/hashes/utils.js';
+import { secp256k1 } from '@noble/curves/secp256k1.js';
+import { secp256k1HashToScalar, sha256, sha512, sha512HashToScalar } from './hashes';
 import type { GroupEngine } from './suite';
 
 export const SecpPoint = secp256k1.Point;
@@ -26,18 +24,11 @@ export type EdwardsPoint = typeof ed25519.Point.BASE;
 
 export const SECP_WIRE_LENGTH = 65;
 
-export const secp256k1Hashes = {
-  hash: (msg: Uint8Array): Uint8Array => sha256(msg),
-  hashToScalar: (msg: Uint8Array, dst: Uint8Array): bigint => secp256k1_hasher.hashToScalar(msg, { DST: dst }),
-};
+/** RFC 9591 FROST(secp256k1, SHA-256): H1..H3 are hash_to_field with expand_message_xmd. */
+export const secp256k1Hashes = { hash: sha256, hashToScalar: secp256k1HashToScalar };
 
-const edwardsFn = ed25519.Point.Fn;
 /** RFC 9591 H1/H2/H3 for ristretto255 and ed25519: SHA-512(dst || msg) as a little-endian integer mod L. */
-export const sha512Hashes = {
-  hash: (msg: Uint8Array): Uint8Array => sha512(msg),
-  hashToScalar: (msg: Uint8Array, dst: Uint8Array): bigint =>
-    edwardsFn.create(bytesToNumberLE(sha512(concatBytes(dst, msg)))),
-};
+export const sha512Hashes = { hash: sha512, hashToScalar: sha512HashToScalar };
 
 /** The compressed SEC1 encoding of a valid uncompressed one: parity of y, then x. */
 export function compressSecpWire(bytes: Uint8Array): Uint8Array {

@@ -1,0 +1,292 @@
+/**
+ * Multi-scalar multiplication Σ kᵢ·Pᵢ on secp256k1 over public inputs (variable time), on the
+ * float-limb field of crypto/fast/secp256k1-field.ts.
+ *
+ * Interleaved width-6 wNAF (Straus): each point gets a table of odd multiples P, 3P, …, 31P in
+ * affine coordinates, built for all points at once with one batched inversion per multiple; one
+ * Jacobian accumulator then walks the 257 bit positions with one doubling each and a mixed
+ * (Jacobian + affine) addition per non-zero digit. Tables only grow as large as a scalar's largest
+ * digit needs, so the hiding commitments of FROST (scalar 1) cost one addition each.
+ *
+ * Exceptional additions (accumulator = ±table entry) are handled: the fast walk skips the check,
+ * and since such an addition forces Z = 0 for the rest of the walk, a final Z ≠ 0 proves none
+ * happened; otherwise the walk is redone with every addition checked.
+ */
+import * as field from './secp256k1-field';
+import * as helpers from './secp256k1-fe';
+import type { Fe } from './secp256k1-field';
+
+// Bound once: the compiled CommonJS form reads imported bindings through getters on every call,
+// which in these loops would cost as much as the field arithmetic itself.
+const { affineAdd, affineDouble, feAdd, feMul, feMulSmall, feSqr, feSub, jacobianAddAffine, jacobianDouble } = field;
+const { fe, feCopy, feFromBigint, feInvert, feIsZero, FE_ONE, FE_ZERO } = helpers;
+
+export interface AffinePoint {
+  readonly x: Fe;
+  readonly y: Fe;
+}
+
+const WINDOW = 6;
+const MAX_DIGIT = (1 << (WINDOW - 1)) - 1;
+const POSITIONS = 257;
+
+/** A scalar's width-6 NAF: odd digits in [−31, 31], at least 5 zeros after each non-zero one. */
+export interface Naf {
+  readonly digits: Int8Array;
+  /** Largest |digit|, 0 for k = 0. */
+  readonly largest: number;
+  /** Highest non-zero position, −1 for k = 0. */
+  readonly top: number;
+}
+
+export function wnaf(k: bigint): Naf {
+  const bits = new Uint8Array(POSITIONS + WINDOW + 1);
+  const hex = k.toString(16).padStart(64, '0');
+  for (let nibble = 0; nibble < 64; nibble++) {
+    const value = parseInt(hex[63 - nibble]!, 16);
+    for (let b = 0; b < 4; b++) bits[nibble * 4 + b] = (value >> b) & 1;
+  }
+  const digits = new Int8Array(POSITIONS);
+  let largest = 0;
+  let top = -1;
+  for (let i = 0; i < POSITIONS; ) {
+    if (bits[i] === 0) {
+      i += 1;
+      continue;
+    }
+    let value = 0;
+    for (let b = 0; b < WINDOW; b++) value |= bits[i + b]! << b;
+    if (value > MAX_DIGIT) {
+      value -= 1 << WINDOW;
+      let j = i + WINDOW;
+      while (bits[j] === 1) bits[j++] = 0;
+      bits[j] = 1;
+    }
+    digits[i] = value;
+    largest = Math.max(largest, value < 0 ? -value : value);
+    top = i;
+    i += WINDOW;
+  }
+  return { digits, largest, top };
+}
+
+class Jacobian {
+  readonly x = fe();
+  readonly y = fe();
+  readonly z = fe();
+  infinity = true;
+}
+
+// Scratch registers; the module is synchronous, so one set suffices.
+const A = fe();
+const B = fe();
+const C = fe();
+const D = fe();
+const E = fe();
+const F = fe();
+const H = fe();
+const R = fe();
+const T1 = fe();
+const T2 = fe();
+const S0 = fe();
+const S1 = fe();
+const S2 = fe();
+const S3 = fe();
+
+/** p ← 2p (dbl-2009-l, a = 0). secp256k1 has no point of order 2, so y ≠ 0. */
+function double(p: Jacobian): void {
+  if (p.infinity) return;
+  feSqr(p.x, A);
+  feSqr(p.y, B);
+  feSqr(B, C);
+  feAdd(p.x, B, T1);
+  feSqr(T1, T1);
+  feSub(T1, A, T1);
+  feSub(T1, C, T1);
+  feAdd(T1, T1, D);
+  feMulSmall(A, 3, E);
+  feSqr(E, F);
+  feMul(p.y, p.z, T2);
+  feAdd(T2, T2, p.z);
+  feAdd(D, D, T1);
+  feSub(F, T1, p.x);
+  feSub(D, p.x, T1);
+  feMul(E, T1, T1);
+  feMulSmall(C, 8, T2);
+  feSub(T1, T2, p.y);
+}
+
+/**
+ * p ← p + (qx, qy) (madd-2007-bl). Unchecked, an exceptional input (p = ±q) yields Z = 0;
+ * checked, it doubles or returns the identity instead.
+ */
+function addAffine(p: Jacobian, qx: Fe, qy: Fe, checked: boolean): void {
+  if (p.infinity) {
+    p.x.set(qx);
+    p.y.set(qy);
+    p.z.set(FE_ONE);
+    p.infinity = false;
+    return;
+  }
+  const Z1Z1 = A;
+  const U2 = B;
+  const S2 = C;
+  feSqr(p.z, Z1Z1);
+  feMul(qx, Z1Z1, U2);
+  feMul(p.z, Z1Z1, T1);
+  feMul(qy, T1, S2);
+  feSub(U2, p.x, H);
+  feSub(S2, p.y, T1);
+  feAdd(T1, T1, R);
+  if (checked && feIsZero(H)) {
+    if (feIsZero(R)) double(p);
+    else p.infinity = true;
+    return;
+  }
+  const HH = D;
+  const I = E;
+  const J = F;
+  feSqr(H, HH);
+  feMulSmall(HH, 4, I);
+  feMul(H, I, J);
+  const V = I;
+  feMul(p.x, I, V); // I is not needed after V
+  feAdd(p.z, H, T1);
+  feSqr(T1, T1);
+  feSub(T1, Z1Z1, T1);
+  feSub(T1, HH, p.z);
+  feMul(p.y, J, T2);
+  feAdd(T2, T2, T2);
+  feSqr(R, T1);
+  feSub(T1, J, T1);
+  feSub(T1, V, T1);
+  feSub(T1, V, p.x);
+  feSub(V, p.x, T1);
+  feMul(R, T1, T1);
+  feSub(T1, T2, p.y);
+}
+
+/** Inverts values[0..count) in place with one field inversion (Montgomery's trick); all non-zero. */
+function batchInvertInPlace(values: readonly Fe[], count: number, prefix: readonly Fe[]): void {
+  if (count === 0) return;
+  prefix[0]!.set(values[0]!);
+  for (let i = 1; i < count; i++) feMul(prefix[i - 1]!, values[i]!, prefix[i]!);
+  if (feIsZero(prefix[count - 1]!)) throw new Error('secp256k1 MSM: exceptional point while building tables');
+  const inverse = feInvert(prefix[count - 1]!);
+  for (let i = count - 1; i > 0; i--) {
+    feMul(inverse, prefix[i - 1]!, T1);
+    feMul(inverse, values[i]!, inverse);
+    values[i]!.set(T1);
+  }
+  values[0]!.set(inverse);
+}
+
+/** Odd multiples 1P, 3P, …, (2·size − 1)P of every point, affine; x, y, −y of entry j at 3j.. */
+type Table = Fe[];
+
+/**
+ * All tables at once, one multiple per step: entry j = entry j−1 + 2P, the slopes' denominators
+ * of every point inverted together. 2P is a batched affine doubling (λ = 3x²/2y).
+ */
+function buildTables(points: readonly AffinePoint[], sizes: readonly number[]): Table[] {
+  const count = points.length;
+  // One allocation for every element of every table: the tables are thousands of elements.
+  const total = sizes.reduce((sum, size) => sum + 3 * size, 0) + 4 * count;
+  const arena = new Float64Array(11 * total);
+  let used = 0;
+  const take = (): Fe => arena.subarray(11 * used, 11 * ++used);
+  const tables: Table[] = points.map((p) => [p.x, p.y, take()]);
+  const denominators = points.map(take);
+  const prefix = points.map(take);
+  const twoX = points.map(take);
+  const twoY = points.map(take);
+  const growing = points.map((_, i) => i).filter((i) => sizes[i]! > 1);
+  growing.forEach((i, n) => feAdd(points[i]!.y, points[i]!.y, denominators[n]!));
+  batchInvertInPlace(denominators, growing.length, prefix);
+  growing.forEach((i, n) => affineDouble(points[i]!.x, points[i]!.y, denominators[n]!, twoX[i]!, twoY[i]!));
+  const largest = Math.max(1, ...sizes);
+  for (let j = 1; j < largest; j++) {
+    const step = growing.filter((i) => sizes[i]! > j);
+    step.forEach((i, n) => feSub(tables[i]![3 * (j - 1)]!, twoX[i]!, denominators[n]!));
+    batchInvertInPlace(denominators, step.length, prefix);
+    step.forEach((i, n) => {
+      const table = tables[i]!;
+      const x = take();
+      const y = take();
+      affineAdd(table[3 * (j - 1)]!, table[3 * (j - 1) + 1]!, twoX[i]!, twoY[i]!, denominators[n]!, x, y);
+      table.push(x, y, take());
+    });
+  }
+  for (let i = 0; i < count; i++) {
+    const table = tables[i]!;
+    for (let e = 0; e < table.length; e += 3) feSub(FE_ZERO, table[e + 1]!, table[e + 2]!);
+  }
+  return tables;
+}
+
+/** Non-zero digits grouped by position: `index << 6 | (digit + 32)`. */
+function digitsByPosition(nafs: readonly Naf[], top: number): number[][] {
+  const byPosition: number[][] = Array.from({ length: top + 1 }, () => []);
+  nafs.forEach((naf, index) => {
+    for (let position = 0; position <= naf.top; position++) {
+      const d = naf.digits[position]!;
+      if (d !== 0) byPosition[position]!.push((index << 6) | (d + 32));
+    }
+  });
+  return byPosition;
+}
+
+function walk(tables: readonly Table[], byPosition: readonly number[][], checked: boolean): Jacobian {
+  const acc = new Jacobian();
+  for (let position = byPosition.length - 1; position >= 0; position--) {
+    if (!acc.infinity) {
+      if (checked) double(acc);
+      else jacobianDouble(acc.x, acc.y, acc.z, S0, S1, S2, S3);
+    }
+    for (const event of byPosition[position]!) {
+      const table = tables[event >> 6]!;
+      const d = (event & 63) - 32;
+      const entry = 3 * ((d < 0 ? -d : d) >> 1);
+      const qy = table[d < 0 ? entry + 2 : entry + 1]!;
+      if (checked || acc.infinity) addAffine(acc, table[entry]!, qy, checked);
+      else jacobianAddAffine(acc.x, acc.y, acc.z, table[entry]!, qy, S0, S1, S2, S3);
+    }
+  }
+  return acc;
+}
+
+/** Σ scalars[i]·points[i] for public inputs; scalars in [0, n). Returns null for the identity. */
+export function msm(points: readonly AffinePoint[], scalars: readonly bigint[]): AffinePoint | null {
+  if (points.length !== scalars.length) throw new Error('secp256k1 MSM: points and scalars differ in length');
+  const used: AffinePoint[] = [];
+  const nafs: Naf[] = [];
+  let top = -1;
+  for (let i = 0; i < points.length; i++) {
+    if (scalars[i] === 0n) continue;
+    const naf = wnaf(scalars[i]!);
+    used.push(points[i]!);
+    nafs.push(naf);
+    top = Math.max(top, naf.top);
+  }
+  if (used.length === 0) return null;
+  const tables = buildTables(
+    used,
+    nafs.map((naf) => (naf.largest + 1) >> 1),
+  );
+  const byPosition = digitsByPosition(nafs, top);
+  let acc = walk(tables, byPosition, false);
+  if (!acc.infinity && feIsZero(acc.z)) acc = walk(tables, byPosition, true);
+  if (acc.infinity) return null;
+  const zInv = feInvert(acc.z);
+  const zInv2 = fe();
+  feSqr(zInv, zInv2);
+  const x = fe();
+  feMul(acc.x, zInv2, x);
+  feMul(zInv2, zInv, zInv2);
+  const y = fe();
+  feMul(acc.y, zInv2, y);
+  return { x, y };
+}
+
+export const affineFromBigints = (x: bigint, y: bigint): AffinePoint => ({ x: feFromBigint(x), y: feFromBigint(y) });
+export const copyAffine = (p: AffinePoint): AffinePoint => ({ x: feCopy(p.x), y: feCopy(p.y) });
