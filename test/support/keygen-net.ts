@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Key } from '@noble/curves/abstract/frost.js';
@@ -22,7 +22,7 @@ export interface KeygenHarness {
 export const TEST_PROCESSOR_SETTINGS = { keygen: { idleTimeout: '5 minutes' } };
 
 /** A real Temporal dev server, btcd regtest, and a validator set with the devnet coordinator. */
-export async function startKeygenHarness(validators: ValidatorSpec[]): Promise<KeygenHarness> {
+export async function startKeygenHarness(validators: ValidatorSpec[], options: { codecKeys?: string } = {}): Promise<KeygenHarness> {
   const dataDir = mkdtempSync(join(tmpdir(), 'keygen-'));
   const cleanups: Array<() => Promise<void>> = [async () => (process.env.KEEP_TEST_DATA ? console.log(`kept ${dataDir}`) : rmSync(dataDir, { recursive: true, force: true }))];
   const stop = async () => {
@@ -33,6 +33,7 @@ export async function startKeygenHarness(validators: ValidatorSpec[]): Promise<K
     cleanups.push(() => temporal.stop());
     const btcd = await startBtcd();
     cleanups.push(() => btcd.stop());
+    if (options.codecKeys) writeFileSync(join(dataDir, 'codec-keys'), options.codecKeys, { mode: 0o600 });
     const { path: codecKeysFile, keyring } = ensureCodecKeysFile(dataDir);
     const net = await KeygenNetwork.start({
       temporalAddress: temporal.address,
