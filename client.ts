@@ -4,6 +4,9 @@ import { assertCoordinatorMessage, type CoordinatorMessage, type ExternalNetwork
 import { keyGeneration } from './workflows/keygen';
 import { keygenEndSignal, keygenMessageSignal, keygenWorkflowId, type KeygenSettings } from './workflows/keygen-defs';
 import { confirmKeyPair, confirmWorkflowId } from './workflows/confirm';
+import { signBatch } from './workflows/batch';
+import { batchMessageSignal, batchWorkflowId, type BatchSigningOutcome } from './workflows/batch-defs';
+import type { Batch } from './messages';
 import { NETWORKS, processorTaskQueue, type NetworkName } from './config/worker-config';
 import { connectClient, type TemporalTarget } from './temporal/connection';
 import { loadCodecKeyring, type Keyring } from './temporal/keyring';
@@ -19,9 +22,10 @@ export interface ProcessorAddress {
 
 export interface ProcessorSettings {
   keygen: KeygenSettings;
+  batch: { idleTimeout: string | number };
 }
 
-export const DEFAULT_PROCESSOR_SETTINGS: ProcessorSettings = { keygen: { idleTimeout: '1 day' } };
+export const DEFAULT_PROCESSOR_SETTINGS: ProcessorSettings = { keygen: { idleTimeout: '1 day' }, batch: { idleTimeout: '1 day' } };
 
 export class UnknownWorkflowError extends Error {
   override readonly name = 'UnknownWorkflowError';
@@ -73,6 +77,14 @@ export class ProcessorClient {
         await this.signalExisting(workflowId, message.kind, (h) => h.signal(keygenMessageSignal, message));
         return { workflowId, action: 'signalled' };
       }
+      case 'coordinator.SubstratePreprocesses':
+      case 'coordinator.SubstrateShares':
+      case 'coordinator.BatchReattempt': {
+        if (message.id.id.kind !== 'Batch') return unsupported(message);
+        const workflowId = batchWorkflowId(this.network, message.id.id.id);
+        await this.signalExisting(workflowId, message.kind, (h) => h.signal(batchMessageSignal, message));
+        return { workflowId, action: 'signalled' };
+      }
       case 'substrate.ConfirmKeyPair': {
         const workflowId = confirmWorkflowId(this.network, message.session);
         return this.startOnce(workflowId, () =>
@@ -87,6 +99,26 @@ export class ProcessorClient {
       default:
         return unsupported(message);
     }
+  }
+
+  /**
+   * Reports a Batch and signs it (the scanner's job once a notable block is final; exposed for
+   * operators and tests). Idempotent per Batch id.
+   */
+  async startBatch(batch: Batch): Promise<Delivery> {
+    const workflowId = batchWorkflowId(this.network, batch.id);
+    return this.startOnce(workflowId, () =>
+      this.client.workflow.start(signBatch, {
+        taskQueue: this.taskQueue,
+        workflowId,
+        args: [{ network: this.network, batch, settings: this.settings.batch }],
+        workflowIdConflictPolicy: 'USE_EXISTING',
+      }),
+    );
+  }
+
+  async batchOutcome(batchId: number): Promise<BatchSigningOutcome> {
+    return this.client.workflow.getHandle(batchWorkflowId(this.network, batchId)).result();
   }
 
   private async startKeygen(message: Extract<CoordinatorMessage, { kind: 'key_gen.GenerateKey' }>): Promise<Delivery> {

@@ -3,6 +3,7 @@ import { byzantineKeygenFaults } from '../devnet/byzantine';
 import { createCoordinatorLinkActivities, type CoordinatorLink } from './coordinator-link';
 import { createHealthActivities, type HealthDeps } from './health';
 import { createKeygenActivities } from './keygen';
+import { createSubstrateSigningActivities } from './substrate-signing';
 
 export interface ProcessorDeps extends HealthDeps {
   link: CoordinatorLink;
@@ -20,6 +21,7 @@ export function createActivities(deps: ProcessorDeps) {
       keystore: deps.keystore,
       faults: deps.byzantine ? byzantineKeygenFaults(deps.byzantine) : undefined,
     }),
+    ...createSubstrateSigningActivities({ network: deps.network, keystore: deps.keystore }),
   };
 }
 

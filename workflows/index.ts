@@ -2,3 +2,4 @@
 export { processorHealth } from './health';
 export { keyGeneration } from './keygen';
 export { confirmKeyPair } from './confirm';
+export { signBatch } from './batch';

@@ -1,7 +1,7 @@
 // Workflow-safe definitions shared by the devnet coordinator's workflows, its link and its tests.
 import { defineQuery, defineSignal } from '@temporalio/workflow';
 import type { OutboundMessage } from '../../activities/coordinator-link';
-import type { ExternalNetwork } from '../../messages';
+import type { ExternalNetwork, ProcessorMessage, SignedBatch } from '../../messages';
 
 export const COORDINATOR_NAMESPACE = 'coordinator';
 export const COORDINATOR_TASK_QUEUE = 'devnet-coordinator';
@@ -35,6 +35,7 @@ export type AttemptResult = 'generated' | 'timeout' | 'invalid-commitments' | 'i
 
 export interface AttemptRecord {
   attempt: number;
+  t: number;
   members: { name: string; first: number; weight: number }[];
   result: AttemptResult;
   /** Validators removed for the next attempt, with why. */
@@ -63,4 +64,50 @@ export const coordinatorStatusQuery = defineQuery<CoordinatorStatus>('coordinato
 
 export function coordinatorKeygenWorkflowId(network: ExternalNetwork, session: number): string {
   return `coordinator-keygen-${network}-${session}`;
+}
+
+export interface CoordinateBatchInput {
+  network: ExternalNetwork;
+  batchId: number;
+  settings: { roundTimeout: string | number; maxAttempts: number };
+}
+
+export interface CoordinateBatchResult {
+  signedBatch: SignedBatch;
+  attempt: number;
+  signers: string[];
+  /** Members left out of later attempts, with why. */
+  excluded: Record<string, string>;
+}
+
+export const coordinatorBatchStatusQuery = defineQuery<{ attempt: number; stage: string; rejected: string[] }>('coordinatorBatchStatus');
+
+export function coordinatorBatchWorkflowId(network: ExternalNetwork, batchId: number): string {
+  return `coordinator-batch-${network}-${batchId}`;
+}
+
+/** The set whose key Serai confirmed, as the coordinator's key generation left it. */
+export interface ConfirmedSet {
+  session: number;
+  t: number;
+  substrateKey: string;
+  members: { name: string; first: number; weight: number }[];
+}
+
+export const DEFAULT_BATCH_SETTINGS = { roundTimeout: '2 minutes', maxAttempts: 10 };
+
+/** The Batch a processor message is about, if it is about one. */
+export function batchIdOf(message: ProcessorMessage): number | undefined {
+  switch (message.kind) {
+    case 'substrate.Batch':
+      return message.batch.id;
+    case 'substrate.SignedBatch':
+      return message.batch.batch.id;
+    case 'coordinator.BatchPreprocess':
+    case 'coordinator.SubstrateShare':
+    case 'coordinator.InvalidParticipant':
+      return message.id.id.kind === 'Batch' ? message.id.id.id : undefined;
+    default:
+      return undefined;
+  }
 }

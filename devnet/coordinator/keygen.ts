@@ -78,7 +78,7 @@ export async function coordinateKeygen(input: CoordinateKeygenInput): Promise<Co
     if (n < t) {
       throw ApplicationFailure.nonRetryable(`only ${n} key shares remain for threshold ${t}`, 'NotEnoughValidators', { attempts });
     }
-    const record: AttemptRecord = { attempt, members, result: 'timeout', excluded: [] };
+    const record: AttemptRecord = { attempt, t, members, result: 'timeout', excluded: [] };
     attempts.push(record);
     const id = { session, attempt };
     const ownerOf = (participant: number) => members.find((m) => participant >= m.first && participant < m.first + m.weight);

@@ -1,6 +1,6 @@
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { CoordinatorLink, OutboundMessage } from '../../activities/coordinator-link';
-import { coordinatorKeygenWorkflowId, processorMessageSignal } from './defs';
+import { batchIdOf, COORDINATOR_TASK_QUEUE, DEFAULT_BATCH_SETTINGS, coordinatorBatchWorkflowId, coordinatorKeygenWorkflowId, processorMessageSignal, type CoordinateBatchInput } from './defs';
 
 export class NoCoordinatorWorkflowError extends Error {
   override readonly name = 'NoCoordinatorWorkflowError';
@@ -15,6 +15,19 @@ export class TemporalCoordinatorLink implements CoordinatorLink {
   constructor(private readonly coordinator: Client) {}
 
   async send(outbound: OutboundMessage): Promise<void> {
+    const batchId = batchIdOf(outbound.message);
+    if (batchId !== undefined) {
+      // The coordinator learns of a Batch from the processors: the first message starts its workflow.
+      const args: CoordinateBatchInput = { network: outbound.network, batchId, settings: DEFAULT_BATCH_SETTINGS };
+      await this.coordinator.workflow.signalWithStart('coordinateBatch', {
+        workflowId: coordinatorBatchWorkflowId(outbound.network, batchId),
+        taskQueue: COORDINATOR_TASK_QUEUE,
+        args: [args],
+        signal: processorMessageSignal,
+        signalArgs: [outbound],
+      });
+      return;
+    }
     const workflowId = this.route(outbound);
     try {
       await this.coordinator.workflow.getHandle(workflowId).signal(processorMessageSignal, outbound);

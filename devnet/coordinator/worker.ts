@@ -46,7 +46,11 @@ export async function createCoordinatorWorker(options: CoordinatorWorkerOptions)
       namespace: options.namespace,
       taskQueue: COORDINATOR_TASK_QUEUE,
       ...(options.workflowBundlePath ? { workflowBundle: { codePath: options.workflowBundlePath } } : { workflowsPath: coordinatorWorkflowsPath }),
-      activities: createCoordinatorActivities({ processor, judge: dkgJudge }),
+      activities: createCoordinatorActivities({
+        processor,
+        judge: dkgJudge,
+        coordinator: new Client({ connection: options.connection, namespace: options.namespace, dataConverter }),
+      }),
       dataConverter,
     });
     return { worker, close: () => nativeConnection.close() };

@@ -1,2 +1,3 @@
 // Bundle entry point of the devnet coordinator's worker.
 export { coordinateKeygen } from './keygen';
+export { coordinateBatch } from './batch';

@@ -19,7 +19,7 @@ export interface KeygenHarness {
   stop(): Promise<void>;
 }
 
-export const TEST_PROCESSOR_SETTINGS = { keygen: { idleTimeout: '5 minutes' } };
+export const TEST_PROCESSOR_SETTINGS = { keygen: { idleTimeout: '5 minutes' }, batch: { idleTimeout: '5 minutes' } };
 
 /** A real Temporal dev server, btcd regtest, and a validator set with the devnet coordinator. */
 export async function startKeygenHarness(validators: ValidatorSpec[], options: { codecKeys?: string } = {}): Promise<KeygenHarness> {

@@ -1,0 +1,40 @@
+// Signals and payload types of the Batch signing workflow: workflow-safe, shared with client.ts.
+import { defineQuery, defineSignal } from '@temporalio/workflow';
+import type { Batch, CoordinatorMessageOf, ExternalNetwork } from '../messages';
+
+export type BatchDelivery =
+  | CoordinatorMessageOf<'coordinator.SubstratePreprocesses'>
+  | CoordinatorMessageOf<'coordinator.SubstrateShares'>
+  | CoordinatorMessageOf<'coordinator.BatchReattempt'>;
+
+export interface BatchSigningInput {
+  network: ExternalNetwork;
+  batch: Batch;
+  settings: { idleTimeout: string | number };
+}
+
+export interface BatchSigningOutcome {
+  end: 'signed' | 'idle-timeout';
+  attempt: number;
+  signature?: string;
+  /** Participants this processor found submitting invalid data, per attempt. */
+  invalid: { attempt: number; participant: number }[];
+  rejected: string[];
+}
+
+export interface BatchSigningStatus {
+  attempt: number;
+  stage: string;
+  rejected: string[];
+}
+
+export const batchMessageSignal = defineSignal<[BatchDelivery]>('batchMessage');
+export const batchStatusQuery = defineQuery<BatchSigningStatus>('batchStatus');
+
+export function batchWorkflowId(network: ExternalNetwork, batchId: number): string {
+  return `batch-${network}-${batchId}`;
+}
+
+export function batchSignId(network: ExternalNetwork, batchId: number): string {
+  return `batch-${network}-${batchId}`;
+}
