@@ -14,6 +14,9 @@ import { createDataConverter } from '../temporal/data-converter';
 import { parseKeyring } from '../temporal/keyring';
 import { confirmWorkflowId } from '../workflows/confirm';
 import { keygenWorkflowId } from '../workflows/keygen-defs';
+import { batchWorkflowId } from '../workflows/batch-defs';
+import { coordinatorBatchWorkflowId } from '../devnet/coordinator/defs';
+import type { Batch } from '../messages';
 import { startKeygenHarness } from '../test/support/keygen-net';
 
 async function main(label: string): Promise<void> {
@@ -29,6 +32,13 @@ async function main(label: string): Promise<void> {
   );
   try {
     await h.net.generateKey({ network: 'bitcoin', session: 0, t: 3, settings: { roundTimeout: '60 seconds', blameTimeout: '30 seconds', maxAttempts: 2 } });
+    const batch: Batch = {
+      network: 'bitcoin',
+      id: 0,
+      block: '11'.repeat(32),
+      instructions: [{ instruction: { kind: 'Transfer', address: '22'.repeat(32) }, balance: { coin: 'bitcoin', amount: '100000' } }],
+    };
+    await Promise.all(['alice', 'bob', 'carol'].map((name) => h.net.set.processor(name).startBatch(batch)));
     const dataConverter = createDataConverter(parseKeyring(codecKeys, 'replay codec keys'));
     const record = async (namespace: string, workflowId: string, name: string) => {
       const client = new Client({ connection: h.net.connection, namespace, dataConverter });
@@ -46,6 +56,8 @@ async function main(label: string): Promise<void> {
     await record(validatorNamespace('alice'), keygenWorkflowId('bitcoin', 0, 0), 'keyGeneration');
     await record(validatorNamespace('alice'), confirmWorkflowId('bitcoin', 0), 'confirmKeyPair');
     await record(COORDINATOR_NAMESPACE, coordinatorKeygenWorkflowId('bitcoin', 0), 'coordinateKeygen');
+    await record(COORDINATOR_NAMESPACE, coordinatorBatchWorkflowId('bitcoin', 0), 'coordinateBatch');
+    await record(validatorNamespace('alice'), batchWorkflowId('bitcoin', 0), 'signBatch');
   } finally {
     await h.stop();
   }
