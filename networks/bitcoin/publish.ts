@@ -110,7 +110,7 @@ async function classify(rpc: BitcoinRpc, tx: Transaction, error: RpcError): Prom
   if (conflict !== null) return { kind: 'conflict', reason: `input ${conflict[1]} is spent by mempool transaction ${conflict[2]}` };
   if (!ORPHAN.test(message)) throw new TransactionRejectedError(txid, error.code, message);
   try {
-    return await resolveOrphan(rpc, tx);
+    return await resolveOrphan(rpc, tx, error);
   } catch (lookupError) {
     if (lookupError instanceof MissingInputsError || !(lookupError instanceof BitcoinRpcFailure)) throw lookupError;
     throw unavailable(txid, lookupError);
@@ -118,7 +118,7 @@ async function classify(rpc: BitcoinRpc, tx: Transaction, error: RpcError): Prom
 }
 
 /** btcd's "orphan" answer: our transaction confirmed long ago, a conflict, or a missing parent. */
-async function resolveOrphan(rpc: BitcoinRpc, tx: Transaction): Promise<PublishOutcome> {
+async function resolveOrphan(rpc: BitcoinRpc, tx: Transaction, error: RpcError): Promise<PublishOutcome> {
   const txid = tx.getId();
   const ours = await transactionInfo(rpc, txid);
   if (ours !== null && (ours.confirmations ?? 0) > 0) return { kind: 'already-confirmed' };
@@ -126,7 +126,11 @@ async function resolveOrphan(rpc: BitcoinRpc, tx: Transaction): Promise<PublishO
     const parent = Buffer.from(input.hash).reverse().toString('hex');
     const outpoint = `${parent}:${input.index}`;
     if ((await rpc.getTxOut(parent, input.index, true)) !== null) continue;
-    if ((await transactionInfo(rpc, parent)) === null) throw new MissingInputsError(txid, outpoint);
+    const parentInfo = await transactionInfo(rpc, parent);
+    if (parentInfo === null) throw new MissingInputsError(txid, outpoint);
+    if (input.index >= Transaction.fromHex(parentInfo.hex).outs.length) {
+      throw new TransactionRejectedError(txid, error.code, `${error.nodeMessage} (input ${outpoint} does not exist)`);
+    }
     return { kind: 'conflict', reason: `input ${outpoint} is already spent by another transaction` };
   }
   // Every input is unspent now: the node's view moved between the two calls. Ask again later.

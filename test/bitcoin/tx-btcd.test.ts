@@ -207,6 +207,14 @@ test('a missing input, an invalid signature and an unreachable node are typed er
   expect(missing).toMatchObject({ txid: orphan.txid, outpoint: `${unknown.id.slice(0, 64)}:1`, retryable: true });
 
   const [funded] = await deposit(['external'], [3_000_000n]);
+  // A known transaction without that output: invalid, not a conflict.
+  const beyond: SpendableOutput = { id: outpointId(funded!.id.slice(0, 64), 99), kind: 'external', amount: '5000000' };
+  const nonexistent = sign(buildTransaction(planSpending([beyond], [payment(randomSegwitScript(), 1_000_000n)]), scripts));
+  await expect(publish(node.rpc, nonexistent.hex)).rejects.toMatchObject({
+    name: 'TransactionRejectedError',
+    nodeMessage: expect.stringMatching(/does not exist\)$/),
+  });
+
   const signed = sign(buildTransaction(planSpending([funded!], [payment(randomSegwitScript(), 1_000_000n)]), scripts));
   const forged = Transaction.fromHex(signed.hex);
   const signature = Uint8Array.from(forged.ins[0]!.witness[0]!);
