@@ -5,6 +5,12 @@
  */
 import type { ExternalCoin, ExternalNetwork } from '../../messages/networks';
 
+function describe(cause: unknown): string {
+  // Not `instanceof Error`: Node's fs errors may come from another realm.
+  const message = typeof cause === 'object' && cause !== null ? (cause as { message?: unknown }).message : undefined;
+  return typeof message === 'string' ? message : String(cause);
+}
+
 export abstract class SeraiChainError extends Error {
   abstract override readonly name: string;
 }
@@ -121,7 +127,7 @@ export class BlockTimeError extends SeraiChainError {
   }
 }
 
-/** Persisted state that is not a state this simulator could have produced. */
+/** Persisted state that is not a state this simulator could have produced; `field` '' is the whole state. */
 export class CorruptStateError extends SeraiChainError {
   override readonly name = 'CorruptStateError';
 
@@ -129,7 +135,7 @@ export class CorruptStateError extends SeraiChainError {
     readonly field: string,
     readonly reason: string,
   ) {
-    super(`state.${field}: ${reason}`);
+    super(field === '' ? `state: ${reason}` : `state.${field}: ${reason}`);
   }
 }
 
@@ -142,6 +148,6 @@ export class SeraiStoreError extends SeraiChainError {
     readonly operation: 'read' | 'write',
     override readonly cause: unknown,
   ) {
-    super(`${operation} ${path}: ${cause instanceof Error ? cause.message : String(cause)}`);
+    super(`${operation} ${path}: ${describe(cause)}`);
   }
 }
