@@ -96,16 +96,19 @@ describe('refused Batches change nothing', () => {
   });
 
   test.each([
-    ['amount', (b: typeof batch) => ({ ...b, instructions: [transfer(alice, 50_001n)] })],
-    ['recipient', (b: typeof batch) => ({ ...b, instructions: [transfer(bob, 50_000n)] })],
-    ['external block', (b: typeof batch) => ({ ...b, block: hex32(0xee) })],
-    ['id', (b: typeof batch) => ({ ...b, id: 1 })],
-    ['extra instruction', (b: typeof batch) => ({ ...b, instructions: [...b.instructions, transfer(bob, 1n)] })],
-  ])('a Batch tampered after signing (%s)', (_what, tamper) => {
-    const state = _what === 'id' ? publish(withKeys(), signBatch(validators, batchOf('bitcoin', 0, []))) : withKeys();
-    const next = _what === 'id' ? produceBlock(state, 5).state : state;
-    const error = refusal(next, (s) => publishSignedBatch(s, { batch: tamper(batch), signature: signed.signature }));
+    ['amount', { ...batch, instructions: [transfer(alice, 50_001n)] }],
+    ['recipient', { ...batch, instructions: [transfer(bob, 50_000n)] }],
+    ['external block', { ...batch, block: hex32(0xee) }],
+    ['extra instruction', { ...batch, instructions: [...batch.instructions, transfer(bob, 1n)] }],
+  ])('a Batch tampered after signing (%s)', (_what, tampered) => {
+    const error = refusal(withKeys(), (s) => publishSignedBatch(s, { batch: tampered, signature: signed.signature }));
     expect(error.name).toBe('InvalidBatchSignatureError');
+  });
+
+  test('a Batch re-labelled with the next id after signing', () => {
+    const state = produceBlock(publish(withKeys(), signBatch(validators, batchOf('bitcoin', 0, []))), 5).state;
+    const error = refusal(state, (s) => publishSignedBatch(s, { batch: { ...batch, id: 1 }, signature: signed.signature }));
+    expect(error).toMatchObject({ name: 'InvalidBatchSignatureError', id: 1 });
   });
 
   test('a signature whose R is not a ristretto255 point', () => {
