@@ -22,7 +22,7 @@ import { Transaction } from 'bitcoinjs-lib';
 import * as ecc from 'tiny-secp256k1';
 import { SECP_WIRE_LENGTH } from '../../crypto/sign/curves';
 import { InvalidSignatureSharesError, MalformedParticipantDataError, SigningInputError } from '../../crypto/sign/errors';
-import { aggregate, commit, signShare, signingDigest } from '../../crypto/signing';
+import { aggregate, commit, prepareKey, signShare, signingDigest } from '../../crypto/signing';
 import { schemes } from '../../crypto/suites';
 import type { OutputKind } from '../network';
 import { parseSignable, type ParsedSignable } from './transaction';
@@ -57,7 +57,7 @@ function sighashesOf(signable: ParsedSignable): Uint8Array[] {
   return signable.prevouts.map((_, index) => signable.tx.hashForWitnessV1(index, scripts, values, Transaction.SIGHASH_DEFAULT));
 }
 
-/** Prepares keys once per output kind, checking each against the script its inputs spend. */
+/** Prepares keys once per output kind (at n = 100 about 27 ms each), checking each against the script its inputs spend. */
 class KindKeys<T> {
   private readonly cache = new Map<OutputKind, T>();
   constructor(
@@ -81,38 +81,10 @@ class KindKeys<T> {
   }
 }
 
-/**
- * Prepared keys per output kind, kept as long as the raw key object lives: preparing a public
- * package moves every verifying share (about 27 ms at n = 100), and a worker signs many inputs
- * and plans with the same key set.
- */
-const preparedPublics = new WeakMap<FrostPublic, Map<OutputKind, FrostPublic>>();
-const preparedSecrets = new WeakMap<Key['secret'], Map<OutputKind, { raw: FrostPublic; secret: Key['secret'] }>>();
-
-function preparedPublic(pub: FrostPublic, kind: OutputKind): FrostPublic {
-  let byKind = preparedPublics.get(pub);
-  if (byKind === undefined) preparedPublics.set(pub, (byKind = new Map()));
-  let prepared = byKind.get(kind);
-  if (prepared === undefined) byKind.set(kind, (prepared = scheme.preparePublic(pub, kind)));
-  return prepared;
-}
-
-/** `prepareKey(bip340, key, kind)`, with both halves kept for the next call. */
-function preparedKey(key: Key, kind: OutputKind): Key {
-  let byKind = preparedSecrets.get(key.secret);
-  if (byKind === undefined) preparedSecrets.set(key.secret, (byKind = new Map()));
-  let entry = byKind.get(kind);
-  if (entry === undefined || entry.raw !== key.public) {
-    entry = { raw: key.public, secret: scheme.prepareSecret(key.secret, key.public, kind) };
-    byKind.set(kind, entry);
-  }
-  return { public: preparedPublic(key.public, kind), secret: entry.secret };
-}
-
 const localKeys = (signable: ParsedSignable, key: Key) =>
-  new KindKeys(signable, (kind) => preparedKey(key, kind), (prepared) => prepared.public);
+  new KindKeys(signable, (kind) => prepareKey(scheme, key, kind), (prepared) => prepared.public);
 const publicKeys = (signable: ParsedSignable, pub: FrostPublic) =>
-  new KindKeys(signable, (kind) => preparedPublic(pub, kind), (prepared) => prepared);
+  new KindKeys(signable, (kind) => scheme.preparePublic(pub, kind), (prepared) => prepared);
 
 /** Fresh nonces for every input, for the local share `key` (raw, as the keystore holds it). */
 export function preprocess(key: Key, signable: unknown, rng?: (bytes: number) => Uint8Array): TransactionPreprocess {
