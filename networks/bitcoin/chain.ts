@@ -13,6 +13,7 @@ import type { BitcoinRpc } from './rpc';
 import { isNotInMainChain } from './rpc-errors';
 import { depositOrigins, scanBlock, WatchedScripts, type Outpoint, type ScannedOutput } from './scan';
 import { InconsistentChainViewError, type ChainView } from './scan-state';
+import { blockTransactionIds } from './scan-txids';
 
 /** `CONFIRMATIONS` (reference section 5). */
 export const BITCOIN_CONFIRMATIONS = 6;
@@ -51,6 +52,12 @@ export class PrevoutNotFoundError extends Error {
   }
 }
 
+interface ParsedBlock {
+  block: Block;
+  /** In block order, checked against the header's merkle root. */
+  txids: string[];
+}
+
 interface Header {
   hash: string;
   height: number;
@@ -65,6 +72,11 @@ class BoundedCache<K, V> {
 
   get(key: K): V | undefined {
     return this.entries.get(key);
+  }
+
+  /** Forgets `key`, but only while it still maps to `value`. */
+  delete(key: K, value: V): void {
+    if (this.entries.get(key) === value) this.entries.delete(key);
   }
 
   set(key: K, value: V): void {
@@ -96,7 +108,7 @@ export class BitcoinNetwork implements ScanningNetwork {
   private readonly feeRateSamplesPerBlock: number;
   private readonly maxViewBlocks: number;
   private readonly concurrency: number;
-  private readonly headers: BoundedCache<string, Header>;
+  private readonly headers: BoundedCache<string, Promise<Header>>;
   private readonly transactions: BoundedCache<string, Transaction['outs']>;
   private feeRateByTip: { tip: string; rate: Promise<number> } | undefined;
 
@@ -149,9 +161,9 @@ export class BitcoinNetwork implements ScanningNetwork {
   /** outputsOf with the keys indexed once, for scanning many blocks against the same keys. */
   async outputsOfWatched(block: BlockRef, watched: WatchedScripts): Promise<ScannedOutput[]> {
     const parsed = await this.rawBlock(block.hash);
-    const origins = depositOrigins(parsed, watched);
+    const origins = depositOrigins(parsed.block, watched);
     const scripts = await this.prevouts([parsed], origins);
-    return scanBlock(parsed, watched, (outpoint) => scripts.get(key(outpoint))?.script);
+    return scanBlock(parsed.block, watched, (outpoint) => scripts.get(key(outpoint))?.script, parsed.txids);
   }
 
   /** Sat/vB to build with: recomputed when the tip changes, see fee-rate.ts for the method. */
@@ -175,25 +187,26 @@ export class BitcoinNetwork implements ScanningNetwork {
       hash = (await this.header(hash)).parent;
     }
     const blocks = await mapLimit(hashes, this.concurrency, (blockHash) => this.rawBlock(blockHash));
-    const sampled = blocks.flatMap((block) => sampleTransactions(block, this.feeRateSamplesPerBlock));
+    const sampled = blocks.flatMap(({ block }) => sampleTransactions(block, this.feeRateSamplesPerBlock));
     const values = await this.prevouts(blocks, sampled.flatMap(spentOutpoints));
     return feeRateOf(sampled.map((tx) => feeSample(tx, (outpoint) => values.get(key(outpoint))?.value)));
   }
 
-  private async rawBlock(hash: string): Promise<Block> {
+  private async rawBlock(hash: string): Promise<ParsedBlock> {
     const block = Block.fromHex(await this.rpc.getBlockHex(hash));
     if (block.getId() !== hash) throw new BlockMismatchError(hash, `the node returned block ${block.getId()}`);
-    if (!block.checkTxRoots()) throw new BlockMismatchError(hash, 'its transactions do not match its merkle root');
-    return block;
+    const { txids, matchesHeader } = blockTransactionIds(block);
+    if (!matchesHeader) throw new BlockMismatchError(hash, 'its transactions do not match its merkle root');
+    return { block, txids };
   }
 
   /** The outputs at `outpoints`, from `local` blocks when they hold them, else the node's txindex. */
-  private async prevouts(local: readonly Block[], outpoints: readonly Outpoint[]): Promise<Map<string, Transaction['outs'][number]>> {
+  private async prevouts(local: readonly ParsedBlock[], outpoints: readonly Outpoint[]): Promise<Map<string, Transaction['outs'][number]>> {
     const found = new Map<string, Transaction['outs'][number]>();
     if (outpoints.length === 0) return found;
     const inBlocks = new Map<string, Transaction['outs']>();
-    for (const block of local) {
-      for (const tx of block.transactions ?? []) inBlocks.set(tx.getId(), tx.outs);
+    for (const { block, txids } of local) {
+      for (const [index, tx] of (block.transactions ?? []).entries()) inBlocks.set(txids[index] as string, tx.outs);
     }
     const missing = [...new Set(outpoints.map((outpoint) => outpoint.txid))].filter((txid) => !inBlocks.has(txid));
     const fetched = await mapLimit(missing, this.concurrency, (txid) => this.transactionOutputs(txid));
@@ -215,19 +228,24 @@ export class BitcoinNetwork implements ScanningNetwork {
     return tx.outs;
   }
 
-  private async header(hash: string): Promise<Header> {
+  /** Headers are immutable per hash; concurrent requests for one share its RPC call. */
+  private header(hash: string): Promise<Header> {
     const cached = this.headers.get(hash);
     if (cached) return cached;
-    let info;
+    const header = this.fetchHeader(hash);
+    this.headers.set(hash, header);
+    header.catch(() => this.headers.delete(hash, header));
+    return header;
+  }
+
+  private async fetchHeader(hash: string): Promise<Header> {
     try {
-      info = await this.rpc.getBlockHeader(hash);
+      const info = await this.rpc.getBlockHeader(hash);
+      return { hash, height: info.height, parent: info.previousblockhash ?? GENESIS_PARENT, timestamp: info.time };
     } catch (error) {
       if (isNotInMainChain(error)) throw new InconsistentChainViewError(null, `block ${hash} left the best chain while it was read`);
       throw error;
     }
-    const header = { hash, height: info.height, parent: info.previousblockhash ?? GENESIS_PARENT, timestamp: info.time };
-    this.headers.set(hash, header);
-    return header;
   }
 
   private async blockRef(header: Header): Promise<BlockRef> {

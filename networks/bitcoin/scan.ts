@@ -100,18 +100,20 @@ export function transactionData(tx: Transaction): { status: DataStatus; data: Ui
 
 interface Match {
   tx: Transaction;
+  /** Position in the block. */
+  index: number;
   vout: number;
   watched: Watched & { script: string };
   amount: bigint;
 }
 
 function* matches(block: Block, watched: WatchedScripts): Generator<Match> {
-  for (const tx of block.transactions ?? []) {
+  for (const [index, tx] of (block.transactions ?? []).entries()) {
     if (tx.isCoinbase()) continue;
     for (let vout = 0; vout < tx.outs.length; vout++) {
       const out = tx.outs[vout] as Transaction['outs'][number];
       const match = watched.match(out.script);
-      if (match && out.value >= BITCOIN_DUST) yield { tx, vout, watched: match, amount: out.value };
+      if (match && out.value >= BITCOIN_DUST) yield { tx, index, vout, watched: match, amount: out.value };
     }
   }
 }
@@ -141,14 +143,17 @@ interface TransactionFacts {
   origin?: string | null;
 }
 
-/** The outputs of `block` paying `watched`, in block order. */
-export function scanBlock(block: Block, watched: WatchedScripts, prevoutScripts: PrevoutScripts): ScannedOutput[] {
+/**
+ * The outputs of `block` paying `watched`, in block order. `txids` (in block order) spares
+ * hashing when the caller already has them; they are computed per matching transaction otherwise.
+ */
+export function scanBlock(block: Block, watched: WatchedScripts, prevoutScripts: PrevoutScripts, txids?: readonly string[]): ScannedOutput[] {
   const perTransaction = new Map<Transaction, TransactionFacts>();
   const outputs: ScannedOutput[] = [];
-  for (const { tx, vout, watched: match, amount } of matches(block, watched)) {
+  for (const { tx, index, vout, watched: match, amount } of matches(block, watched)) {
     let facts = perTransaction.get(tx);
     if (facts === undefined) {
-      facts = { txid: tx.getId(), data: transactionData(tx) };
+      facts = { txid: txids?.[index] ?? tx.getId(), data: transactionData(tx) };
       perTransaction.set(tx, facts);
     }
     const external = match.kind === 'external';

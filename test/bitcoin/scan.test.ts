@@ -17,6 +17,7 @@ import {
   WatchedScriptCollisionError,
   type Outpoint,
 } from '../../networks/bitcoin/scan';
+import { blockTransactionIds } from '../../networks/bitcoin/scan-txids';
 import { opReturn, OP_TRUE_SCRIPT } from './scan-wallet';
 
 const keys = outputKeySet(3, schnorr_FROST.trustedDealer({ min: 3, max: 4 }).public);
@@ -177,5 +178,42 @@ describe('scanBlock', () => {
     })();
     expect(error).toBeInstanceOf(WatchedScriptCollisionError);
     expect(error).toMatchObject({ sessions: [3, 9] });
+  });
+});
+
+describe('blockTransactionIds: txids hashed natively, checked against the merkle root', () => {
+  function committed(...transactions: Transaction[]): Block {
+    const result = block(...transactions);
+    result.merkleRoot = Block.calculateMerkleRoot(result.transactions ?? []);
+    return result;
+  }
+  const witnessed = () => {
+    const { tx } = transaction([{ script: script('external'), value: 50_000n }]);
+    tx.setWitness(0, [new Uint8Array(71).fill(1), new Uint8Array(33).fill(2)]);
+    return tx;
+  };
+
+  test("the txids are bitcoinjs-lib's, witnesses excluded, and match the root bitcoinjs-lib computes", () => {
+    const txs = [witnessed(), transaction([{ script: script('change'), value: 1n }]).tx, witnessed()];
+    const scanned = committed(...txs);
+    const ids = blockTransactionIds(scanned);
+    expect(ids.txids).toEqual(scanned.transactions?.map((tx) => tx.getId()));
+    expect(ids.matchesHeader).toBe(true);
+  });
+
+  test('a changed transaction, a missing root or a duplicated last pair (CVE-2012-2459) does not match', () => {
+    const txs = [witnessed(), witnessed(), witnessed()];
+    const scanned = committed(...txs);
+    (scanned.transactions?.[2] as Transaction).outs[0] = { script: script('external'), value: 50_001n };
+    expect(blockTransactionIds(scanned).matchesHeader).toBe(false);
+    const rootless = block(witnessed());
+    expect(blockTransactionIds(rootless).matchesHeader).toBe(false);
+    // [coinbase, a, b, b] hashes to the same root as [coinbase, a, b]: refused as mutated.
+    const [a, b] = [witnessed(), witnessed()];
+    const honest = committed(a, b);
+    const mutated = block(a, b, b);
+    mutated.merkleRoot = honest.merkleRoot;
+    expect(blockTransactionIds(honest).matchesHeader).toBe(true);
+    expect(blockTransactionIds(mutated).matchesHeader).toBe(false);
   });
 });
