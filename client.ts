@@ -7,6 +7,9 @@ import { confirmKeyPair, confirmWorkflowId } from './workflows/confirm';
 import { signBatch } from './workflows/batch';
 import { batchMessageSignal, batchWorkflowId, type BatchSigningOutcome } from './workflows/batch-defs';
 import type { Batch } from './messages';
+import { signPlan } from './workflows/plan';
+import { planMessageSignal, planWorkflowId, type PlanOutcome, type PlanSettings } from './workflows/plan-defs';
+import type { Plan } from './scheduler/types';
 import { NETWORKS, processorTaskQueue, type NetworkName } from './config/worker-config';
 import { connectClient, type TemporalTarget } from './temporal/connection';
 import { loadCodecKeyring, type Keyring } from './temporal/keyring';
@@ -23,9 +26,14 @@ export interface ProcessorAddress {
 export interface ProcessorSettings {
   keygen: KeygenSettings;
   batch: { idleTimeout: string | number };
+  plan: PlanSettings;
 }
 
-export const DEFAULT_PROCESSOR_SETTINGS: ProcessorSettings = { keygen: { idleTimeout: '1 day' }, batch: { idleTimeout: '1 day' } };
+export const DEFAULT_PROCESSOR_SETTINGS: ProcessorSettings = {
+  keygen: { idleTimeout: '1 day' },
+  batch: { idleTimeout: '1 day' },
+  plan: { idleTimeout: '1 day', confirmations: 6, pollInterval: '30 seconds' },
+};
 
 export class UnknownWorkflowError extends Error {
   override readonly name = 'UnknownWorkflowError';
@@ -37,7 +45,7 @@ export class UnknownWorkflowError extends Error {
 /** What `deliver` did with a message. */
 export interface Delivery {
   workflowId: string;
-  action: 'started' | 'already-started' | 'signalled';
+  action: 'started' | 'already-started' | 'signalled' | 'ignored';
 }
 
 /** The typed API a coordinator (and an operator) uses to drive one validator's processor. */
@@ -85,6 +93,25 @@ export class ProcessorClient {
         await this.signalExisting(workflowId, message.kind, (h) => h.signal(batchMessageSignal, message));
         return { workflowId, action: 'signalled' };
       }
+      case 'sign.Preprocesses':
+      case 'sign.Shares':
+      case 'sign.Reattempt': {
+        const workflowId = planWorkflowId(this.network, message.id.id);
+        await this.signalExisting(workflowId, message.kind, (h) => h.signal(planMessageSignal, message));
+        return { workflowId, action: 'signalled' };
+      }
+      case 'sign.Completed': {
+        // Another validator's completion: news only to a plan still running here; a plan that
+        // already completed here (or never started) has nothing to learn from it.
+        const workflowId = planWorkflowId(this.network, message.id);
+        try {
+          await this.client.workflow.getHandle(workflowId).signal(planMessageSignal, message);
+          return { workflowId, action: 'signalled' };
+        } catch (err) {
+          if (err instanceof WorkflowNotFoundError) return { workflowId, action: 'ignored' };
+          throw err;
+        }
+      }
       case 'substrate.ConfirmKeyPair': {
         const workflowId = confirmWorkflowId(this.network, message.session);
         return this.startOnce(workflowId, () =>
@@ -115,6 +142,23 @@ export class ProcessorClient {
         workflowIdConflictPolicy: 'USE_EXISTING',
       }),
     );
+  }
+
+  /** Signs, publishes and watches a plan (the Serai-block workflow's job; exposed for operators and tests). */
+  async startPlan(plan: Plan): Promise<Delivery> {
+    const workflowId = planWorkflowId(this.network, plan.id);
+    return this.startOnce(workflowId, () =>
+      this.client.workflow.start(signPlan, {
+        taskQueue: this.taskQueue,
+        workflowId,
+        args: [{ network: this.network, plan, settings: this.settings.plan }],
+        workflowIdConflictPolicy: 'USE_EXISTING',
+      }),
+    );
+  }
+
+  async planOutcome(planId: string): Promise<PlanOutcome> {
+    return this.client.workflow.getHandle(planWorkflowId(this.network, planId)).result();
   }
 
   async batchOutcome(batchId: number): Promise<BatchSigningOutcome> {

@@ -3,6 +3,7 @@ import { byzantineKeygenFaults } from '../devnet/byzantine';
 import { createCoordinatorLinkActivities, type CoordinatorLink } from './coordinator-link';
 import { createHealthActivities, type HealthDeps } from './health';
 import { createKeygenActivities } from './keygen';
+import { createPlanSigningActivities } from './plan-signing';
 import { createSubstrateSigningActivities } from './substrate-signing';
 
 export interface ProcessorDeps extends HealthDeps {
@@ -22,6 +23,7 @@ export function createActivities(deps: ProcessorDeps) {
       faults: deps.byzantine ? byzantineKeygenFaults(deps.byzantine) : undefined,
     }),
     ...createSubstrateSigningActivities({ network: deps.network, keystore: deps.keystore }),
+    ...createPlanSigningActivities({ network: deps.network, keystore: deps.keystore, bitcoinRpc: deps.bitcoinRpc }),
   };
 }
 

@@ -1,6 +1,7 @@
-import { ApplicationFailure, condition, proxyActivities, setHandler } from '@temporalio/workflow';
+import { condition, proxyActivities, setHandler } from '@temporalio/workflow';
 import { coordinatorMessageIntent, parseCoordinatorMessage, type ParticipantMap, type ProcessorMessage } from '../messages';
 import type { ProcessorActivities } from '../activities';
+import { invalidParticipantOf } from './failures';
 import { batchMessageSignal, batchSignId, batchStatusQuery, type BatchSigningInput, type BatchSigningOutcome } from './batch-defs';
 
 const signer = proxyActivities<ProcessorActivities>({
@@ -121,16 +122,4 @@ export async function signBatch(input: BatchSigningInput): Promise<BatchSigningO
     await send({ kind: 'substrate.SignedBatch', batch: { batch, signature: result.signature } });
     return outcome('signed', result.signature);
   }
-}
-
-function invalidParticipantOf(err: unknown): number | undefined {
-  let cause: unknown = err;
-  while (cause instanceof Error) {
-    if (cause instanceof ApplicationFailure && cause.type === 'InvalidParticipantData') {
-      const details = cause.details?.[0] as { participant?: unknown } | undefined;
-      return typeof details?.participant === 'number' ? details.participant : undefined;
-    }
-    cause = (cause as { cause?: unknown }).cause;
-  }
-  return undefined;
 }

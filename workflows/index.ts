@@ -3,3 +3,4 @@ export { processorHealth } from './health';
 export { keyGeneration } from './keygen';
 export { confirmKeyPair } from './confirm';
 export { signBatch } from './batch';
+export { signPlan } from './plan';

@@ -111,3 +111,38 @@ export function batchIdOf(message: ProcessorMessage): number | undefined {
       return undefined;
   }
 }
+
+export interface CoordinatePlanInput {
+  network: ExternalNetwork;
+  planId: string;
+  settings: { roundTimeout: string | number; maxAttempts: number };
+}
+
+export interface CoordinatePlanResult {
+  txid: string;
+  completedBy: string;
+  attempt: number;
+  excluded: Record<string, string>;
+}
+
+export const coordinatorPlanStatusQuery = defineQuery<{ attempt: number; stage: string; rejected: string[] }>('coordinatorPlanStatus');
+
+export function coordinatorPlanWorkflowId(network: ExternalNetwork, planId: string): string {
+  return `coordinator-plan-${network}-${planId}`;
+}
+
+/** The plan a processor message is about, if it is about one. */
+export function planIdOf(message: ProcessorMessage): string | undefined {
+  switch (message.kind) {
+    case 'sign.Preprocess':
+    case 'sign.Share':
+    case 'sign.InvalidParticipant':
+      return message.id.id;
+    case 'sign.Completed':
+      return message.id;
+    default:
+      return undefined;
+  }
+}
+
+export const DEFAULT_PLAN_SETTINGS = { roundTimeout: '2 minutes', maxAttempts: 10 };

@@ -1,6 +1,6 @@
-import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { CoordinatorLink, OutboundMessage } from '../../activities/coordinator-link';
-import { batchIdOf, COORDINATOR_TASK_QUEUE, DEFAULT_BATCH_SETTINGS, coordinatorBatchWorkflowId, coordinatorKeygenWorkflowId, processorMessageSignal, type CoordinateBatchInput } from './defs';
+import { batchIdOf, planIdOf, coordinatorPlanWorkflowId, DEFAULT_PLAN_SETTINGS, type CoordinatePlanInput, COORDINATOR_TASK_QUEUE, DEFAULT_BATCH_SETTINGS, coordinatorBatchWorkflowId, coordinatorKeygenWorkflowId, processorMessageSignal, type CoordinateBatchInput } from './defs';
 
 export class NoCoordinatorWorkflowError extends Error {
   override readonly name = 'NoCoordinatorWorkflowError';
@@ -19,8 +19,20 @@ export class TemporalCoordinatorLink implements CoordinatorLink {
     if (batchId !== undefined) {
       // The coordinator learns of a Batch from the processors: the first message starts its workflow.
       const args: CoordinateBatchInput = { network: outbound.network, batchId, settings: DEFAULT_BATCH_SETTINGS };
-      await this.coordinator.workflow.signalWithStart('coordinateBatch', {
+      await this.signalOrStart('coordinateBatch', {
         workflowId: coordinatorBatchWorkflowId(outbound.network, batchId),
+        taskQueue: COORDINATOR_TASK_QUEUE,
+        args: [args],
+        signal: processorMessageSignal,
+        signalArgs: [outbound],
+      });
+      return;
+    }
+    const planId = planIdOf(outbound.message);
+    if (planId !== undefined) {
+      const args: CoordinatePlanInput = { network: outbound.network, planId, settings: DEFAULT_PLAN_SETTINGS };
+      await this.signalOrStart('coordinatePlan', {
+        workflowId: coordinatorPlanWorkflowId(outbound.network, planId),
         taskQueue: COORDINATOR_TASK_QUEUE,
         args: [args],
         signal: processorMessageSignal,
@@ -34,6 +46,21 @@ export class TemporalCoordinatorLink implements CoordinatorLink {
     } catch (err) {
       if (err instanceof WorkflowNotFoundError) throw new NoCoordinatorWorkflowError(`coordinator workflow ${workflowId} is not running`);
       throw err;
+    }
+  }
+
+  /**
+   * Signal-with-start that never revives a finished coordinator workflow: a late message (a second
+   * validator's Completed, say) for a Batch or plan the coordinator already settled is dropped.
+   */
+  private async signalOrStart(
+    workflowType: 'coordinateBatch' | 'coordinatePlan',
+    options: { workflowId: string; taskQueue: string; args: [CoordinateBatchInput] | [CoordinatePlanInput]; signal: typeof processorMessageSignal; signalArgs: [OutboundMessage] },
+  ): Promise<void> {
+    try {
+      await this.coordinator.workflow.signalWithStart(workflowType, { ...options, workflowIdReusePolicy: 'REJECT_DUPLICATE' });
+    } catch (err) {
+      if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
     }
   }
 

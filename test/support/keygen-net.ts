@@ -19,7 +19,11 @@ export interface KeygenHarness {
   stop(): Promise<void>;
 }
 
-export const TEST_PROCESSOR_SETTINGS = { keygen: { idleTimeout: '5 minutes' }, batch: { idleTimeout: '5 minutes' } };
+export const TEST_PROCESSOR_SETTINGS = {
+  keygen: { idleTimeout: '5 minutes' },
+  batch: { idleTimeout: '5 minutes' },
+  plan: { idleTimeout: '5 minutes', confirmations: 1, pollInterval: '1 second' },
+};
 
 /** A real Temporal dev server, btcd regtest, and a validator set with the devnet coordinator. */
 export async function startKeygenHarness(validators: ValidatorSpec[], options: { codecKeys?: string } = {}): Promise<KeygenHarness> {
@@ -33,6 +37,7 @@ export async function startKeygenHarness(validators: ValidatorSpec[], options: {
     cleanups.push(() => temporal.stop());
     const btcd = await startBtcd();
     cleanups.push(() => btcd.stop());
+    await btcd.activateSoftForks();
     if (options.codecKeys) writeFileSync(join(dataDir, 'codec-keys'), options.codecKeys, { mode: 0o600 });
     const { path: codecKeysFile, keyring } = ensureCodecKeysFile(dataDir);
     const net = await KeygenNetwork.start({

@@ -1,0 +1,46 @@
+// Signals and payload types of the plan workflow: workflow-safe, shared with client.ts.
+import { defineQuery, defineSignal } from '@temporalio/workflow';
+import type { CoordinatorMessageOf, ExternalNetwork } from '../messages';
+import type { Plan } from '../scheduler/types';
+
+export type PlanDelivery =
+  | CoordinatorMessageOf<'sign.Preprocesses'>
+  | CoordinatorMessageOf<'sign.Shares'>
+  | CoordinatorMessageOf<'sign.Reattempt'>
+  | CoordinatorMessageOf<'sign.Completed'>;
+
+export interface PlanSettings {
+  idleTimeout: string | number;
+  /** Confirmations after which the plan's eventuality counts as completed. */
+  confirmations: number;
+  /** How often a published transaction is checked (and rebroadcast while unconfirmed). */
+  pollInterval: string | number;
+}
+
+export interface PlanInput {
+  network: ExternalNetwork;
+  plan: Plan;
+  settings: PlanSettings;
+}
+
+export interface PlanOutcome {
+  end: 'completed' | 'idle-timeout';
+  txid: string;
+  attempt: number;
+  /** Who completed it: this processor's own transaction, or another validator's verified claim. */
+  completedBy: 'self' | 'claim';
+  height?: number;
+  invalid: { attempt: number; participant: number }[];
+  rejected: string[];
+}
+
+export const planMessageSignal = defineSignal<[PlanDelivery]>('planMessage');
+export const planStatusQuery = defineQuery<{ attempt: number; stage: string; rejected: string[] }>('planStatus');
+
+export function planWorkflowId(network: ExternalNetwork, planId: string): string {
+  return `plan-${network}-${planId}`;
+}
+
+export function planSignId(network: ExternalNetwork, planId: string): string {
+  return `plan-${network}-${planId}`;
+}
