@@ -57,11 +57,11 @@ export const MAX_DKG_SHARE_BYTES = DKG_CURVES * (POINT_BYTES + POINT_BYTES + SCA
 export const MAX_DKG_BLAME_BYTES = DKG_CURVES * (POINT_BYTES + 2 * SCALAR_BYTES + DKG_FRAMING_BYTES);
 
 /**
- * One participant's FROST preprocess for a transaction. Bitcoin is the worst case: one nonce
- * commitment pair (D, E) per input, MAX_INPUTS = 520, so 520 * 66 = 34 320 bytes. The cap is
- * 64 KiB to leave room for per-input framing.
+ * One participant's preprocess for a Bitcoin transaction: a commitment pair (D, E) per input, sent
+ * as two uncompressed secp256k1 points (65 bytes each, what the fast signing engine decodes without
+ * a square root), MAX_INPUTS = 520, so 520 * 130 = 67 600 bytes. Capped at 80 KiB.
  */
-export const MAX_SIGN_PREPROCESS_BYTES = 64 * 1024;
+export const MAX_SIGN_PREPROCESS_BYTES = 80 * 1024;
 /** One participant's signature shares: 520 inputs * 32 bytes = 16 640 bytes; capped at 32 KiB. */
 export const MAX_SIGN_SHARE_BYTES = 32 * 1024;
 /** A completion claim (empty for Bitcoin, a hash for Monero, c||s for Ethereum). */
