@@ -1,6 +1,7 @@
 /**
- * Generates crypto/fast/secp256k1-field.ts: arithmetic modulo p = 2^256 − 2^32 − 977 on eleven
- * 24-bit limbs held in float64 (radix 2^24, 264 bits), fully unrolled.
+ * Generates crypto/fast/secp256k1-field.ts and crypto/fast/ed25519-field.ts: arithmetic modulo
+ * p = 2^256 − 2^32 − 977 and p = 2^255 − 19 on eleven 24-bit limbs held in float64 (radix 2^24,
+ * 264 bits), fully unrolled, and the point formulas the MSMs use.
  *
  * Why floats: a float64 represents every integer below 2^53 exactly, and +, −, × and
  * floor(x·2^-24) of such integers are exact as long as results stay below 2^53. A limb product is
@@ -12,7 +13,7 @@
  * limb could exceed the input invariant LIMB_MAX. The emitted code is therefore exact for every
  * input satisfying the invariant, which the field module maintains (all outputs satisfy it).
  *
- * Run: npx tsx crypto/fast/generate-secp256k1-field.ts   (a test checks the file is current)
+ * Run: npx tsx crypto/fast/generate-fields.ts   (a test checks the files are current)
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -22,7 +23,16 @@ const RADIX = 1n << 24n;
 const EXACT = 1n << 53n;
 /** Invariant of every stored limb: 0 ≤ limb ≤ LIMB_MAX. Proven below for every operation's output. */
 export const LIMB_MAX = (1n << 24n) + (1n << 14n) - 1n;
-export const P = (1n << 256n) - (1n << 32n) - 977n;
+
+/** A prime p = 2^topBits − c with small c. */
+export interface FieldSpec {
+  readonly name: string;
+  readonly p: bigint;
+  readonly topBits: number;
+  readonly c: bigint;
+}
+export const SECP256K1_FIELD: FieldSpec = { name: 'secp256k1', p: (1n << 256n) - (1n << 32n) - 977n, topBits: 256, c: (1n << 32n) + 977n };
+export const ED25519_FIELD: FieldSpec = { name: 'ed25519', p: (1n << 255n) - 19n, topBits: 255, c: 19n };
 
 interface Value {
   readonly expr: string;
@@ -32,6 +42,9 @@ interface Value {
 
 class Emitter {
   private readonly lines: string[] = [];
+
+  constructor(readonly p: bigint) {}
+
   private readonly bounds = new Map<string, [bigint, bigint]>();
 
   line(text: string): void {
@@ -80,7 +93,7 @@ class Emitter {
     this.check(from, lo, hi);
     const cLo = lo / RADIX;
     const cHi = hi / RADIX;
-    this.line(`c = Math.floor(${from} * ${INV_RADIX}); ${from} -= c * ${RADIX}; ${to} += c;`);
+    this.line(`c = floor(${from} * ${INV_RADIX}); ${from} -= c * ${RADIX}; ${to} += c;`);
     this.bounds.set(from, [cHi === cLo ? lo - cLo * RADIX : 0n, cHi === cLo ? hi - cHi * RADIX : RADIX - 1n]);
     const [tLo, tHi] = this.bounds.get(to)!;
     this.set(to, tLo + cLo, tHi + cHi);
@@ -114,8 +127,8 @@ function settle(e: Emitter, t = 't'): void {
 }
 
 /** The base-2^24 digits of 2^(24·position) mod p: how a limb at `position` ≥ 11 folds onto limbs 0..10. */
-function foldDigits(position: number): bigint[] {
-  let rest = (1n << (24n * BigInt(position))) % P;
+function foldDigits(p: bigint, position: number): bigint[] {
+  let rest = (1n << (24n * BigInt(position))) % p;
   const digits: bigint[] = [];
   while (rest > 0n) {
     digits.push(rest & (RADIX - 1n));
@@ -127,7 +140,7 @@ function foldDigits(position: number): bigint[] {
 /** Folds limb `from` (≥ 11) onto limbs 0..10 with the digits of 2^(24·from) mod p, then clears it. */
 function fold(e: Emitter, from: number, t = 't'): void {
   const top = e.value(`${t}${from}`);
-  foldDigits(from).forEach((digit, k) => {
+  foldDigits(e.p, from).forEach((digit, k) => {
     if (digit !== 0n) e.addTo(`${t}${k}`, [times(top, digit)]);
   });
   e.set(`${t}${from}`, 0n, 0n);
@@ -164,8 +177,8 @@ function reduceProduct(e: Emitter, t = 't'): void {
   settle(e, t);
 }
 
-function genMul(): string {
-  const e = new Emitter();
+function genMul(spec: FieldSpec): string {
+  const e = new Emitter(spec.p);
   loadLimbs(e, 'a', 'a');
   loadLimbs(e, 'b', 'b');
   e.line('let c: number;');
@@ -179,8 +192,8 @@ function genMul(): string {
   return `/** o = a·b mod p (o may alias a or b). */\nexport function feMul(a: Fe, b: Fe, o: Fe): void {\n${e.text()}\n}`;
 }
 
-function genSqr(): string {
-  const e = new Emitter();
+function genSqr(spec: FieldSpec): string {
+  const e = new Emitter(spec.p);
   loadLimbs(e, 'a', 'a');
   e.line('let c: number;');
   for (let k = 0; k <= 20; k++) {
@@ -197,8 +210,8 @@ function genSqr(): string {
   return `/** o = a² mod p (o may alias a). */\nexport function feSqr(a: Fe, o: Fe): void {\n${e.text()}\n}`;
 }
 
-function genAdd(): string {
-  const e = new Emitter();
+function genAdd(spec: FieldSpec): string {
+  const e = new Emitter(spec.p);
   loadLimbs(e, 'a', 'a');
   loadLimbs(e, 'b', 'b');
   e.line('let c: number;');
@@ -208,29 +221,10 @@ function genAdd(): string {
   return `/** o = a + b mod p (o may alias a or b). */\nexport function feAdd(a: Fe, b: Fe, o: Fe): void {\n${e.text()}\n}`;
 }
 
-/**
- * 2^9·p written with every limb at least LIMB_MAX (borrowing 2 units of each next limb), so
- * a + SUB_BIAS − b has non-negative limbs for any invariant a, b.
- */
-export function subtractionBias(): bigint[] {
-  const multiple = P << 9n;
-  const limbs: bigint[] = [];
-  for (let k = 0; k < LIMBS - 1; k++) limbs.push((multiple >> (24n * BigInt(k))) & (RADIX - 1n));
-  limbs.push(multiple >> (24n * BigInt(LIMBS - 1)));
-  const borrow = 2n * RADIX;
-  for (let k = 0; k < LIMBS - 1; k++) {
-    limbs[k]! += borrow;
-    limbs[k + 1]! -= 2n;
-  }
-  const total = limbs.reduce((s, l, k) => s + (l << (24n * BigInt(k))), 0n);
-  if (total !== multiple || total % P !== 0n) throw new Error('subtraction bias is not a multiple of p');
-  for (const l of limbs) if (l < LIMB_MAX) throw new Error('subtraction bias limb below LIMB_MAX');
-  return limbs;
-}
-
-function genSub(): string {
-  const e = new Emitter();
-  const bias = subtractionBias();
+function genSub(spec: FieldSpec): string {
+  const e = new Emitter(spec.p);
+  // a + bias − b with bias ≡ 0 (mod p) and every bias limb ≥ LIMB_MAX: non-negative limbs.
+  const bias = biasFor(spec.p, Array<bigint>(LIMBS).fill(LIMB_MAX));
   loadLimbs(e, 'a', 'a');
   loadLimbs(e, 'b', 'b');
   e.line('let c: number;');
@@ -250,8 +244,8 @@ function genSub(): string {
 }
 
 const MAX_SMALL = 8n;
-function genMulSmall(): string {
-  const e = new Emitter();
+function genMulSmall(spec: FieldSpec): string {
+  const e = new Emitter(spec.p);
   loadLimbs(e, 'a', 'a');
   e.line(`if (!(k >= 0 && k <= ${MAX_SMALL} && Number.isInteger(k))) throw new RangeError('feMulSmall: k must be an integer 0..${MAX_SMALL}');`);
   e.line('let c: number;');
@@ -262,35 +256,46 @@ function genMulSmall(): string {
 }
 
 /**
- * The canonical representative (< p). Each round clears the bits above 256 of the value
- * (2^256 ≡ 2^32 + 977); two rounds bring any invariant value below 2^256 (the first leaves at
- * most 2^256 + 2^241, the second then less than 2^256), a third is a no-op kept as a margin.
- * Below 2^256 < 2p one conditional subtraction remains: v ≥ p iff v + 2^32 + 977 ≥ 2^256.
- * The bound tracker proves exactness; the "< p" argument above is checked by the edge-case tests.
+ * The canonical representative (< p = 2^k − c). Each round clears the bits at and above k of the
+ * value (2^k ≡ c); two rounds bring any invariant value below 2^k (the first leaves at most
+ * 2^k + 2^(k−14), the second less than 2^k), a third is a no-op kept as a margin. Below 2^k < 2p
+ * one conditional subtraction remains: v ≥ p iff v + c ≥ 2^k.
+ * The bound tracker proves exactness; the "< p" argument is checked by the edge-case tests.
  */
-function genCanonical(): string {
-  const e = new Emitter();
+function genCanonical(spec: FieldSpec): string {
+  const e = new Emitter(spec.p);
+  const shift = BigInt(spec.topBits - 240); // bit k sits at this bit of limb 10
+  const top = 1n << shift;
+  const cDigits: bigint[] = [];
+  for (let rest = spec.c; rest > 0n; rest >>= 24n) cDigits.push(rest & (RADIX - 1n));
+  const addC = (factor: string, bound: bigint, into: 't' | 'u') =>
+    cDigits.forEach((digit, k) => {
+      if (digit === 0n) return;
+      e.line(`${into}${k} += ${factor === '1' ? '' : `${factor} * `}${digit};`);
+      e.set(`${into}${k}`, 0n, e.bound(`${into}${k}`)[1] + bound * digit);
+    });
   loadLimbs(e, 'a', 'a');
   e.line('let c: number;');
   for (let k = 0; k < LIMBS; k++) e.define('let', `t${k}`, [limb('a', k)]);
   for (let round = 0; round < 3; round++) {
-    const [, hi10] = e.bound('t10');
-    const hHi = hi10 >> 16n;
-    e.line('c = Math.floor(t10 * 1.52587890625e-5); t10 -= c * 65536; t0 += c * 977; t1 += c * 256;');
-    e.set('t10', 0n, 65535n);
-    e.set('t0', 0n, e.bound('t0')[1] + hHi * 977n);
-    e.set('t1', 0n, e.bound('t1')[1] + hHi * 256n);
+    const hHi = e.bound('t10')[1] >> shift;
+    e.line(`c = floor(t10 * ${2 ** -Number(shift)}); t10 -= c * ${top};`);
+    e.set('t10', 0n, top - 1n);
+    addC('c', hHi, 't');
     for (let k = 0; k < LIMBS - 1; k++) e.carry(`t${k}`, `t${k + 1}`);
   }
-  e.line('let u0 = t0 + 977, u1 = t1 + 256, u2 = t2, u3 = t3, u4 = t4, u5 = t5, u6 = t6, u7 = t7, u8 = t8, u9 = t9, u10 = t10;');
-  for (let k = 0; k < LIMBS; k++) e.set(`u${k}`, 0n, e.bound(`t${k}`)[1] + (k === 0 ? 977n : k === 1 ? 256n : 0n));
+  e.line(`let ${Array.from({ length: LIMBS }, (_, k) => `u${k} = t${k}`).join(', ')};`);
+  for (let k = 0; k < LIMBS; k++) e.set(`u${k}`, 0n, e.bound(`t${k}`)[1]);
+  addC('1', 1n, 'u');
   for (let k = 0; k < LIMBS - 1; k++) e.carry(`u${k}`, `u${k + 1}`);
-  e.line('if (u10 >= 65536) {');
-  e.line('  o[0] = u0; o[1] = u1; o[2] = u2; o[3] = u3; o[4] = u4; o[5] = u5; o[6] = u6; o[7] = u7; o[8] = u8; o[9] = u9; o[10] = u10 - 65536;');
+  const assign = (from: string, topAdjust: string) =>
+    Array.from({ length: LIMBS }, (_, k) => `o[${k}] = ${from}${k}${k === LIMBS - 1 ? topAdjust : ''};`).join(' ');
+  e.line(`if (u10 >= ${top}) {`);
+  e.line(`  ${assign('u', ` - ${top}`)}`);
   e.line('} else {');
-  e.line('  o[0] = t0; o[1] = t1; o[2] = t2; o[3] = t3; o[4] = t4; o[5] = t5; o[6] = t6; o[7] = t7; o[8] = t8; o[9] = t9; o[10] = t10;');
+  e.line(`  ${assign('t', '')}`);
   e.line('}');
-  return `/** o = the canonical limbs of a: value < p, limbs < 2^24, top limb < 2^16 (o may alias a). */\nexport function feCanonical(a: Fe, o: Fe): void {\n${e.text()}\n}`;
+  return `/** o = the canonical limbs of a: value < p, limbs < 2^24 (o may alias a). */\nexport function feCanonical(a: Fe, o: Fe): void {\n${e.text()}\n}`;
 }
 
 /**
@@ -298,9 +303,9 @@ function genCanonical(): string {
  * non-negative limbs whenever b's limbs are at most `need`. Standard digits of 2^m·p, then units
  * borrowed from each next limb; the smallest m that works.
  */
-function biasFor(need: readonly bigint[]): bigint[] {
+function biasFor(p: bigint, need: readonly bigint[]): bigint[] {
   for (let m = 1n; m <= 24n; m++) {
-    const multiple = P << m;
+    const multiple = p << m;
     const limbs: bigint[] = [];
     for (let k = 0; k < LIMBS - 1; k++) limbs.push((multiple >> (24n * BigInt(k))) & (RADIX - 1n));
     limbs.push(multiple >> (24n * BigInt(LIMBS - 1)));
@@ -313,7 +318,7 @@ function biasFor(need: readonly bigint[]): bigint[] {
     }
     if (limbs[LIMBS - 1]! < need[LIMBS - 1]!) continue;
     const total = limbs.reduce((acc, l, k) => acc + (l << (24n * BigInt(k))), 0n);
-    if (total % P !== 0n) throw new Error('bias is not a multiple of p');
+    if (total % p !== 0n) throw new Error('bias is not a multiple of p');
     return limbs;
   }
   throw new Error('no bias large enough');
@@ -326,10 +331,11 @@ function biasFor(need: readonly bigint[]): bigint[] {
  * 2^53. Every emitted value is bound-checked by the Emitter.
  */
 class Formula {
-  readonly e = new Emitter();
+  readonly e: Emitter;
   private next = 0;
 
-  constructor() {
+  constructor(p: bigint) {
+    this.e = new Emitter(p);
     this.e.line('let c: number;');
   }
 
@@ -409,7 +415,7 @@ class Formula {
     const d = this.fresh('sb');
     const A = this.limbs(a);
     const B = this.limbs(b);
-    const bias = biasFor(B.map((v) => v.hi));
+    const bias = biasFor(this.e.p, B.map((v) => v.hi));
     for (let k = 0; k < LIMBS; k++) {
       const lo = A[k]!.lo + bias[k]! - B[k]!.hi;
       const hi = A[k]!.hi + bias[k]! - B[k]!.lo;
@@ -449,11 +455,13 @@ class Formula {
  * functions above ~60 KB of bytecode, and an unoptimized formula runs ~15× slower). Values cross
  * between parts through the caller-provided scratch elements, normalized.
  */
-function genParts(name: string, doc: string, params: string[], parts: ((f: Formula) => void)[]): string {
+function genParts(spec: FieldSpec, name: string, doc: string, params: string[], parts: ((f: Formula) => void)[]): string {
   const chunks = parts.map((part, i) => {
-    const f = new Formula();
+    const f = new Formula(spec.p);
     part(f);
-    return `function ${name}Part${i}(${params.map((p) => `${p}: Fe`).join(', ')}): void {\n${f.e.text()}\n}`;
+    const body = f.e.text();
+    const declared = params.map((p) => (new RegExp(`\\b${p}\\b`).test(body) ? `${p}: Fe` : `_${p}: Fe`));
+    return `function ${name}Part${i}(${declared.join(', ')}): void {\n${body}\n}`;
   });
   const call = params.join(', ');
   const body = parts.map((_, i) => `  ${name}Part${i}(${call});`).join('\n');
@@ -461,8 +469,8 @@ function genParts(name: string, doc: string, params: string[], parts: ((f: Formu
 }
 
 /** p ← 2p in Jacobian coordinates (dbl-2009-l, a = 0); s0..s3 are scratch elements. */
-function genDouble(): string {
-  return genParts('jacobianDouble', '(x, y, z) ← 2·(x, y, z), Jacobian, a = 0 (dbl-2009-l); s0..s3 scratch.', ['x', 'y', 'z', 's0', 's1', 's2', 's3'], [
+function genJacobianDouble(spec: FieldSpec): string {
+  return genParts(spec, 'jacobianDouble', '(x, y, z) ← 2·(x, y, z), Jacobian, a = 0 (dbl-2009-l); s0..s3 scratch.', ['x', 'y', 'z', 's0', 's1', 's2', 's3'], [
     (f) => {
       const X = f.load('x');
       const Y = f.load('y');
@@ -488,8 +496,9 @@ function genDouble(): string {
  * p ← p + q for Jacobian p and affine q (madd-2007-bl), without the exceptional-case check:
  * p = ±q gives Z = 0, which the caller detects. s0..s3 are scratch elements.
  */
-function genAddAffine(): string {
+function genJacobianAddAffine(spec: FieldSpec): string {
   return genParts(
+    spec,
     'jacobianAddAffine',
     '(x, y, z) ← (x, y, z) + (qx, qy), Jacobian + affine (madd-2007-bl), unchecked; s0..s3 scratch.',
     ['x', 'y', 'z', 'qx', 'qy', 's0', 's1', 's2', 's3'],
@@ -525,8 +534,8 @@ function genAddAffine(): string {
 }
 
 /** Affine p + q given inv = 1/(px − qx): λ = (py − qy)·inv, x = λ² − px − qx, y = λ(qx − x) − qy. */
-function genAffineAdd(): string {
-  const f = new Formula();
+function genAffineAdd(spec: FieldSpec): string {
+  const f = new Formula(spec.p);
   const PX = f.load('px');
   const PY = f.load('py');
   const QX = f.load('qx');
@@ -541,8 +550,8 @@ function genAffineAdd(): string {
 }
 
 /** Affine 2p given inv = 1/(2py): λ = 3px²·inv, x = λ² − 2px, y = λ(px − x) − py. */
-function genAffineDouble(): string {
-  const f = new Formula();
+function genAffineDouble(spec: FieldSpec): string {
+  const f = new Formula(spec.p);
   const PX = f.load('px');
   const PY = f.load('py');
   const INV = f.load('inv');
@@ -554,39 +563,137 @@ function genAffineDouble(): string {
   return `/** (ox, oy) ← 2·(px, py), affine, with inv = 1/(2·py). */\nexport function affineDouble(px: Fe, py: Fe, inv: Fe, ox: Fe, oy: Fe): void {\n${f.e.text()}\n}`;
 }
 
-export function generateSecp256k1Field(): string {
+/**
+ * (x, y, z, t) ← 2·(x, y, z, t) on a twisted Edwards curve with a = −1 (dbl-2008-hwcd):
+ * A = X², B = Y², C = 2Z², E = (X+Y)² − A − B, G = B − A, and with F = G − C, H = −A − B the
+ * result (EF, GH, FG, EH). It is computed as (−EF, −GH, −FG, −EH) with F′ = C − G, H′ = A + B,
+ * the same projective point, which saves two negations.
+ */
+function genEdwardsDouble(spec: FieldSpec): string {
+  return genParts(spec, 'edwardsDouble', '(x, y, z, t) ← 2·(x, y, z, t), extended twisted Edwards, a = −1; s0..s3 scratch.', ['x', 'y', 'z', 't', 's0', 's1', 's2', 's3'], [
+    (f) => {
+      const X = f.load('x');
+      const Y = f.load('y');
+      const A = f.sqr(X);
+      const B = f.sqr(Y);
+      const C = f.small(f.sqr(f.load('z')), 2n);
+      f.store(f.sub(f.sub(f.sqr(f.add(X, Y)), A), B), 's0'); // E
+      const G = f.sub(B, A);
+      f.store(G, 's1');
+      f.store(f.sub(C, G), 's2'); // F′
+      f.store(f.add(A, B), 's3'); // H′
+    },
+    (f) => {
+      const E = f.load('s0');
+      const G = f.load('s1');
+      const F = f.load('s2');
+      const H = f.load('s3');
+      f.store(f.mul(E, F), 'x');
+      f.store(f.mul(G, H), 'y');
+      f.store(f.mul(F, G), 'z');
+      f.store(f.mul(E, H), 't');
+    },
+  ]);
+}
+
+/**
+ * (x, y, z, t) ← (x, y, z, t) + Q for Q in cached form (Y+X, Y−X, 2Z, 2d·T), a = −1
+ * (add-2008-hwcd-3). Complete: no exceptional inputs on ed25519.
+ */
+function genEdwardsAddCached(spec: FieldSpec): string {
+  return genParts(
+    spec,
+    'edwardsAddCached',
+    '(x, y, z, t) ← (x, y, z, t) + (ypx, ymx, z2, t2d), extended + cached, a = −1 (add-2008-hwcd-3); s0..s3 scratch.',
+    ['x', 'y', 'z', 't', 'ypx', 'ymx', 'z2', 't2d', 's0', 's1', 's2', 's3'],
+    [
+      (f) => {
+        const X1 = f.load('x');
+        const Y1 = f.load('y');
+        const A = f.mul(f.sub(Y1, X1), f.load('ymx'));
+        const B = f.mul(f.add(Y1, X1), f.load('ypx'));
+        const C = f.mul(f.load('t'), f.load('t2d'));
+        const D = f.mul(f.load('z'), f.load('z2'));
+        f.store(f.sub(B, A), 's0'); // E
+        f.store(f.sub(D, C), 's1'); // F
+        f.store(f.add(D, C), 's2'); // G
+        f.store(f.add(B, A), 's3'); // H
+      },
+      (f) => {
+        const E = f.load('s0');
+        const F = f.load('s1');
+        const G = f.load('s2');
+        const H = f.load('s3');
+        f.store(f.mul(E, F), 'x');
+        f.store(f.mul(G, H), 'y');
+        f.store(f.mul(F, G), 'z');
+        f.store(f.mul(E, H), 't');
+      },
+    ],
+  );
+}
+
+/** The cached form (Y+X, Y−X, 2Z, 2d·T, −2d·T) of an extended point; d2 holds 2d. */
+function genEdwardsToCached(spec: FieldSpec): string {
+  const f = new Formula(spec.p);
+  const X = f.load('x');
+  const Y = f.load('y');
+  const T2d = f.mul(f.load('t'), f.load('d2'));
+  f.store(f.add(Y, X), 'ypx');
+  f.store(f.sub(Y, X), 'ymx');
+  f.store(f.small(f.load('z'), 2n), 'z2');
+  f.store(T2d, 't2d');
+  f.store(f.sub(f.load('zero'), T2d), 'negT2d');
+  return `/** Cached form of (x, y, z, t): ypx = y + x, ymx = y − x, z2 = 2z, t2d = 2d·t, negT2d = −2d·t (d2 = 2d, zero = 0). */\nexport function edwardsToCached(x: Fe, y: Fe, z: Fe, t: Fe, d2: Fe, zero: Fe, ypx: Fe, ymx: Fe, z2: Fe, t2d: Fe, negT2d: Fe): void {\n${f.e.text()}\n}`;
+}
+
+function generateField(spec: FieldSpec, description: string, formulas: string[]): string {
   return [
-    '// GENERATED by crypto/fast/generate-secp256k1-field.ts: do not edit; regenerate instead.',
-    '// secp256k1 field arithmetic on eleven 24-bit limbs in float64, every value proven below 2^53.',
-    '/* eslint-disable */',
+    '// GENERATED by crypto/fast/generate-fields.ts: do not edit; regenerate instead.',
+    `// ${description}`,
     '',
     '/** A field element: eleven limbs, limb k weighted 2^(24k), each in [0, LIMB_MAX]. */',
     'export type Fe = Float64Array;',
+    '// Bound once: under jest a global `Math.floor` lookup per call costs ~30× the operation.',
+    'const floor = Math.floor;',
     `export const LIMB_MAX = ${LIMB_MAX};`,
     '',
-    genMul(),
+    genMul(spec),
     '',
-    genSqr(),
+    genSqr(spec),
     '',
-    genAdd(),
+    genAdd(spec),
     '',
-    genSub(),
+    genSub(spec),
     '',
-    genMulSmall(),
+    genMulSmall(spec),
     '',
-    genCanonical(),
+    genCanonical(spec),
     '',
-    genDouble(),
-    '',
-    genAddAffine(),
-    '',
-    genAffineAdd(),
-    '',
-    genAffineDouble(),
-    '',
+    ...formulas.flatMap((formula) => [formula, '']),
   ].join('\n');
+}
+
+export function generateSecp256k1Field(): string {
+  const spec = SECP256K1_FIELD;
+  return generateField(spec, 'Arithmetic mod 2^256 − 2^32 − 977 on eleven 24-bit float64 limbs, every value proven below 2^53.', [
+    genJacobianDouble(spec),
+    genJacobianAddAffine(spec),
+    genAffineAdd(spec),
+    genAffineDouble(spec),
+  ]);
+}
+
+export function generateEd25519Field(): string {
+  const spec = ED25519_FIELD;
+  return generateField(spec, 'Arithmetic mod 2^255 − 19 on eleven 24-bit float64 limbs, every value proven below 2^53.', [
+    genEdwardsDouble(spec),
+    genEdwardsAddCached(spec),
+    genEdwardsToCached(spec),
+  ]);
 }
 
 if (require.main === module) {
   writeFileSync(join(__dirname, 'secp256k1-field.ts'), generateSecp256k1Field());
+  writeFileSync(join(__dirname, 'ed25519-field.ts'), generateEd25519Field());
 }

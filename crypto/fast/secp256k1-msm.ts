@@ -15,6 +15,7 @@
 import * as field from './secp256k1-field';
 import * as helpers from './secp256k1-fe';
 import type { Fe } from './secp256k1-field';
+import { digitsByPosition, wnaf, type Naf } from './wnaf';
 
 // Bound once: the compiled CommonJS form reads imported bindings through getters on every call,
 // which in these loops would cost as much as the field arithmetic itself.
@@ -24,50 +25,6 @@ const { fe, feCopy, feFromBigint, feInvert, feIsZero, FE_ONE, FE_ZERO } = helper
 export interface AffinePoint {
   readonly x: Fe;
   readonly y: Fe;
-}
-
-const WINDOW = 6;
-const MAX_DIGIT = (1 << (WINDOW - 1)) - 1;
-const POSITIONS = 257;
-
-/** A scalar's width-6 NAF: odd digits in [−31, 31], at least 5 zeros after each non-zero one. */
-export interface Naf {
-  readonly digits: Int8Array;
-  /** Largest |digit|, 0 for k = 0. */
-  readonly largest: number;
-  /** Highest non-zero position, −1 for k = 0. */
-  readonly top: number;
-}
-
-export function wnaf(k: bigint): Naf {
-  const bits = new Uint8Array(POSITIONS + WINDOW + 1);
-  const hex = k.toString(16).padStart(64, '0');
-  for (let nibble = 0; nibble < 64; nibble++) {
-    const value = parseInt(hex[63 - nibble]!, 16);
-    for (let b = 0; b < 4; b++) bits[nibble * 4 + b] = (value >> b) & 1;
-  }
-  const digits = new Int8Array(POSITIONS);
-  let largest = 0;
-  let top = -1;
-  for (let i = 0; i < POSITIONS; ) {
-    if (bits[i] === 0) {
-      i += 1;
-      continue;
-    }
-    let value = 0;
-    for (let b = 0; b < WINDOW; b++) value |= bits[i + b]! << b;
-    if (value > MAX_DIGIT) {
-      value -= 1 << WINDOW;
-      let j = i + WINDOW;
-      while (bits[j] === 1) bits[j++] = 0;
-      bits[j] = 1;
-    }
-    digits[i] = value;
-    largest = Math.max(largest, value < 0 ? -value : value);
-    top = i;
-    i += WINDOW;
-  }
-  return { digits, largest, top };
 }
 
 class Jacobian {
@@ -222,18 +179,6 @@ function buildTables(points: readonly AffinePoint[], sizes: readonly number[]): 
     for (let e = 0; e < table.length; e += 3) feSub(FE_ZERO, table[e + 1]!, table[e + 2]!);
   }
   return tables;
-}
-
-/** Non-zero digits grouped by position: `index << 6 | (digit + 32)`. */
-function digitsByPosition(nafs: readonly Naf[], top: number): number[][] {
-  const byPosition: number[][] = Array.from({ length: top + 1 }, () => []);
-  nafs.forEach((naf, index) => {
-    for (let position = 0; position <= naf.top; position++) {
-      const d = naf.digits[position]!;
-      if (d !== 0) byPosition[position]!.push((index << 6) | (d + 32));
-    }
-  });
-  return byPosition;
 }
 
 function walk(tables: readonly Table[], byPosition: readonly number[][], checked: boolean): Jacobian {

@@ -8,20 +8,24 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { mulAddUnsafe } from '@noble/curves/abstract/curve.js';
 import { expand_message_xmd } from '@noble/curves/abstract/hash-to-curve.js';
-import { ed25519 } from '@noble/curves/ed25519.js';
+import { ed25519, ristretto255 } from '@noble/curves/ed25519.js';
 import { secp256k1, secp256k1_hasher } from '@noble/curves/secp256k1.js';
-import { bytesToNumberBE, bytesToNumberLE, numberToBytesBE } from '@noble/curves/utils.js';
+import { bytesToNumberBE, bytesToNumberLE, numberToBytesBE, numberToBytesLE } from '@noble/curves/utils.js';
 import { sha256, sha512 } from '@noble/hashes/sha2.js';
 import { bytesToHex, concatBytes, randomBytes } from '@noble/hashes/utils.js';
-import { generateSecp256k1Field, P } from '../../crypto/fast/generate-secp256k1-field';
+import { ED25519_FIELD, generateEd25519Field, generateSecp256k1Field, SECP256K1_FIELD } from '../../crypto/fast/generate-fields';
 import { fe, feFromBigint, feFromBytes, feIsZero, feToBigint } from '../../crypto/fast/secp256k1-fe';
 import * as field from '../../crypto/fast/secp256k1-field';
+import * as edField from '../../crypto/fast/ed25519-field';
+import { feIsZero as edIsZero, feToBigint as edToBigint } from '../../crypto/fast/ed25519-fe';
+import { decodeRistretto, msm as ristrettoMsm, ristretto255FastEngine } from '../../crypto/fast/ristretto255-engine';
 
 const { LIMB_MAX } = field;
 import { secp256k1FastEngine as engine } from '../../crypto/fast/secp256k1-engine';
 import { msm } from '../../crypto/fast/secp256k1-msm';
 import { expandMessageXmdSha256, secp256k1HashToScalar, sha512HashToScalar } from '../../crypto/sign/hashes';
 
+const P = SECP256K1_FIELD.p;
 const Point = secp256k1.Point;
 const N = Point.Fn.ORDER;
 const randomScalar = () => bytesToNumberBE(randomBytes(40)) % N;
@@ -43,32 +47,53 @@ function stressLimbs(round: number): Float64Array {
 const withinInvariant = (limbs: Float64Array) => limbs.every((limb) => Number.isInteger(limb) && limb >= 0 && limb <= LIMB_MAX);
 
 describe('generated secp256k1 field (float64 limbs)', () => {
-  test('the checked-in module is exactly what the bound-checking generator emits', () => {
-    const file = readFileSync(join(__dirname, '../../crypto/fast/secp256k1-field.ts'), 'utf8');
-    expect(file === generateSecp256k1Field()).toBe(true);
+  test('the checked-in modules are exactly what the bound-checking generator emits', () => {
+    const read = (name: string) => readFileSync(join(__dirname, '../../crypto/fast', name), 'utf8');
+    expect(read('secp256k1-field.ts') === generateSecp256k1Field()).toBe(true);
+    expect(read('ed25519-field.ts') === generateEd25519Field()).toBe(true);
   });
 
-  test('mul, sqr, add, sub, mulSmall equal BigInt arithmetic mod p and keep the limb invariant', () => {
+  test.each([
+    ['2^256 − 2^32 − 977', field, P],
+    ['2^255 − 19', edField, ED25519_FIELD.p],
+  ] as const)('mod %s: mul, sqr, add, sub, mulSmall equal BigInt arithmetic and keep the limb invariant', (_name, ops, p) => {
     const out = fe();
     const failures: string[] = [];
-    for (let round = 0; round < 4000; round++) {
+    for (let round = 0; round < 3000; round++) {
       const a = stressLimbs(round);
       const b = stressLimbs(round >> 2);
       const A = value(a);
       const B = value(b);
       const cases: [(o: Float64Array) => void, bigint][] = [
-        [(o) => field.feMul(a, b, o), A * B],
-        [(o) => field.feSqr(a, o), A * A],
-        [(o) => field.feAdd(a, b, o), A + B],
-        [(o) => field.feSub(a, b, o), A - B],
-        [(o) => field.feMulSmall(a, round % 9, o), A * BigInt(round % 9)],
+        [(o) => ops.feMul(a, b, o), A * B],
+        [(o) => ops.feSqr(a, o), A * A],
+        [(o) => ops.feAdd(a, b, o), A + B],
+        [(o) => ops.feSub(a, b, o), A - B],
+        [(o) => ops.feMulSmall(a, round % 9, o), A * BigInt(round % 9)],
+        [(o) => ops.feCanonical(a, o), A],
       ];
       cases.forEach(([run, expected], op) => {
         run(out);
-        if (!withinInvariant(out) || value(out) % P !== ((expected % P) + P) % P) failures.push(`op ${op}: ${a} ${b}`);
+        if (!withinInvariant(out) || value(out) % p !== ((expected % p) + p) % p) failures.push(`op ${op}: ${a} ${b}`);
       });
+      ops.feCanonical(a, out);
+      if (value(out) !== A % p) failures.push(`canonical ${a}`);
     }
     expect(failures).toEqual([]);
+  });
+
+  test('2^255 − 19: canonical reduction and the zero test are exact at the edges', () => {
+    const p = ED25519_FIELD.p;
+    for (const edge of [0n, 1n, p - 1n, p, p + 1n, 2n * p, 2n ** 255n - 1n, 2n ** 255n, 2n ** 256n - 1n, 511n * p, 2n ** 264n - 1n]) {
+      const limbs = fe();
+      let rest = edge;
+      for (let k = 0; k < 11; k++) {
+        limbs[k] = Number(rest & 0xffffffn);
+        rest >>= 24n;
+      }
+      expect(edToBigint(limbs)).toBe(edge % p);
+      expect(edIsZero(limbs)).toBe(edge % p === 0n);
+    }
   });
 
   test('canonical reduction and the zero test are exact at the edges', () => {
@@ -187,6 +212,57 @@ describe('secp256k1 MSM and engine', () => {
     const yAboveP = concatBytes(valid.subarray(0, 33), numberToBytesBE(P, 32));
     expect(() => engine.decodeWire(yAboveP)).toThrow(/not below the field prime/);
     expect(() => engine.decodeWire(Point.BASE.toBytes(true))).toThrow(/uncompressed/);
+  });
+});
+
+describe('ristretto255 engine', () => {
+  const R = ristretto255.Point;
+  const L = R.Fn.ORDER;
+  const randomElement = () => R.BASE.multiply(1n + (bytesToNumberLE(randomBytes(40)) % (L - 1n)));
+  const toNoble = ristretto255FastEngine.toNoble;
+
+  test('decoding agrees with noble: valid encodings round-trip, and the same random strings are refused', () => {
+    for (let i = 0; i < 30; i++) {
+      const element = randomElement();
+      expect(toNoble(decodeRistretto(element.toBytes())).toBytes()).toEqual(element.toBytes());
+    }
+    const refusedByBoth: string[] = [];
+    for (let i = 0; i < 400; i++) {
+      const bytes = randomBytes(32);
+      if (i % 2 === 0) bytes[0]! &= 0xfe;
+      if (i % 3 === 0) bytes[31]! &= 0x7f;
+      let noble = true;
+      let ours = true;
+      try {
+        R.fromBytes(bytes);
+      } catch {
+        noble = false;
+      }
+      try {
+        decodeRistretto(bytes);
+      } catch {
+        ours = false;
+      }
+      expect(ours).toBe(noble);
+      if (!noble) refusedByBoth.push(bytesToHex(bytes));
+    }
+    expect(refusedByBoth.length).toBeGreaterThan(100);
+    const p = ED25519_FIELD.p;
+    for (const bad of [new Uint8Array(32), numberToBytesLE(p, 32), numberToBytesLE(p + 2n, 32), numberToBytesLE(1n, 32)]) {
+      expect(() => decodeRistretto(bad)).toThrow();
+    }
+  });
+
+  test('MSM equals noble mulAddUnsafe, including scalar 0/1/L−1 and identity results', () => {
+    for (const size of [1, 2, 6, 40]) {
+      const points = Array.from({ length: size }, randomElement);
+      const scalars = points.map((_, i) => [0n, 1n, L - 1n, randomScalar() % L][i % 4]!);
+      expect(toNoble(ristrettoMsm(points.map((p) => decodeRistretto(p.toBytes())), scalars)).equals(mulAddUnsafe(R, points, scalars))).toBe(true);
+    }
+    const q = decodeRistretto(randomElement().toBytes());
+    expect(ristretto255FastEngine.isIdentity(ristrettoMsm([q, q], [7n, L - 7n]))).toBe(true);
+    expect(ristretto255FastEngine.isIdentity(ristrettoMsm([q], [0n]))).toBe(true);
+    expect(ristretto255FastEngine.isIdentity(ristrettoMsm([q], [1n]))).toBe(false);
   });
 });
 

@@ -1,0 +1,59 @@
+/** Width-6 non-adjacent form of scalars below 2^256, shared by the Straus MSMs. */
+
+const WINDOW = 6;
+const MAX_DIGIT = (1 << (WINDOW - 1)) - 1;
+export const POSITIONS = 257;
+const HEX_DIGITS = '0123456789abcdef';
+
+/** A scalar's width-6 NAF: odd digits in [−31, 31], at least 5 zeros after each non-zero one. */
+export interface Naf {
+  readonly digits: Int8Array;
+  /** Largest |digit|, 0 for k = 0. */
+  readonly largest: number;
+  /** Highest non-zero position, −1 for k = 0. */
+  readonly top: number;
+}
+
+export function wnaf(k: bigint): Naf {
+  const bits = new Uint8Array(POSITIONS + WINDOW + 1);
+  const hex = k.toString(16).padStart(64, '0');
+  for (let nibble = 0; nibble < 64; nibble++) {
+    const value = HEX_DIGITS.indexOf(hex[63 - nibble]!);
+    for (let b = 0; b < 4; b++) bits[nibble * 4 + b] = (value >> b) & 1;
+  }
+  const digits = new Int8Array(POSITIONS);
+  let largest = 0;
+  let top = -1;
+  for (let i = 0; i < POSITIONS; ) {
+    if (bits[i] === 0) {
+      i += 1;
+      continue;
+    }
+    let value = 0;
+    for (let b = 0; b < WINDOW; b++) value |= bits[i + b]! << b;
+    if (value > MAX_DIGIT) {
+      value -= 1 << WINDOW;
+      let j = i + WINDOW;
+      while (bits[j] === 1) bits[j++] = 0;
+      bits[j] = 1;
+    }
+    digits[i] = value;
+    const magnitude = value < 0 ? -value : value;
+    if (magnitude > largest) largest = magnitude;
+    top = i;
+    i += WINDOW;
+  }
+  return { digits, largest, top };
+}
+
+/** Non-zero digits grouped by position: `index << 6 | (digit + 32)`. */
+export function digitsByPosition(nafs: readonly Naf[], top: number): number[][] {
+  const byPosition: number[][] = Array.from({ length: top + 1 }, () => []);
+  nafs.forEach((naf, index) => {
+    for (let position = 0; position <= naf.top; position++) {
+      const d = naf.digits[position]!;
+      if (d !== 0) byPosition[position]!.push((index << 6) | (d + 32));
+    }
+  });
+  return byPosition;
+}
