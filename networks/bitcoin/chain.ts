@@ -7,7 +7,9 @@
  */
 import { Block, Transaction } from 'bitcoinjs-lib';
 
-import type { BlockRef, Network, OutputKeySet } from '../network';
+import type { BlockRef, Eventuality, Network, OutputKeySet, PublishOutcome } from '../network';
+import { completion as eventualityCompletion } from './eventuality';
+import { publish as publishTransaction } from './publish';
 import { DEFAULT_FEE_RATE_BLOCKS, DEFAULT_FEE_RATE_SAMPLES_PER_BLOCK, feeRateOf, feeSample, sampleTransactions, spentOutpoints } from './fee-rate';
 import type { BitcoinRpc } from './rpc';
 import { isNotInMainChain } from './rpc-errors';
@@ -99,9 +101,7 @@ async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) 
   return results;
 }
 
-type ScanningNetwork = Pick<Network, 'name' | 'confirmations' | 'latestBlockNumber' | 'blockAt' | 'outputsOf' | 'feeRate'>;
-
-export class BitcoinNetwork implements ScanningNetwork {
+export class BitcoinNetwork implements Network {
   readonly name = 'bitcoin' as const;
   readonly confirmations: number;
   private readonly feeRateBlocks: number;
@@ -167,6 +167,16 @@ export class BitcoinNetwork implements ScanningNetwork {
   }
 
   /** Sat/vB to build with: recomputed when the tip changes, see fee-rate.ts for the method. */
+  /** Publishes a signed transaction; already-in-mempool, already-confirmed and conflicts are outcomes, not errors. */
+  publish(rawTransaction: string): Promise<PublishOutcome> {
+    return publishTransaction(this.rpc, rawTransaction);
+  }
+
+  /** Whether the eventuality's transaction is on the best chain with `confirmations`. */
+  completion(eventuality: Eventuality): Promise<{ completed: boolean; claim?: string; height?: number }> {
+    return eventualityCompletion(this.rpc, eventuality, this.confirmations);
+  }
+
   async feeRate(): Promise<number> {
     const tip = await this.rpc.getBestBlockHash();
     if (this.feeRateByTip?.tip !== tip) {
