@@ -141,41 +141,86 @@ function batchInvertInPlace(values: readonly Fe[], count: number, prefix: readon
 /** Odd multiples 1P, 3P, …, (2·size − 1)P of every point, affine; x, y, −y of entry j at 3j.. */
 type Table = Fe[];
 
+// Table elements are reused from one MSM to the next (the MSM is synchronous and never
+// re-entered): a 67-point MSM needs ~3,500 of them, and allocating them each time cost more in
+// garbage collection than building the tables.
+const pool: Fe[] = [];
+let poolUsed = 0;
+function take(): Fe {
+  if (poolUsed === pool.length) pool.push(fe());
+  return pool[poolUsed++]!;
+}
+
+interface PendingOperation {
+  /** 2·(x, y) when `double`, else (x, y) + (qx, qy). */
+  readonly double: boolean;
+  readonly x: Fe;
+  readonly y: Fe;
+  readonly qx: Fe;
+  readonly qy: Fe;
+  readonly outX: Fe;
+  readonly outY: Fe;
+}
+
+/** Runs independent affine additions and doublings with one field inversion for all of them. */
+function runBatch(operations: readonly PendingOperation[], denominators: Fe[], prefix: Fe[]): void {
+  while (denominators.length < operations.length) denominators.push(fe());
+  while (prefix.length < operations.length) prefix.push(fe());
+  operations.forEach((op, n) => {
+    if (op.double) feAdd(op.y, op.y, denominators[n]!);
+    else feSub(op.x, op.qx, denominators[n]!);
+  });
+  batchInvertInPlace(denominators, operations.length, prefix);
+  operations.forEach((op, n) => {
+    if (op.double) affineDouble(op.x, op.y, denominators[n]!, op.outX, op.outY);
+    else affineAdd(op.x, op.y, op.qx, op.qy, denominators[n]!, op.outX, op.outY);
+  });
+}
+
 /**
- * All tables at once, one multiple per step: entry j = entry j−1 + 2P, the slopes' denominators
- * of every point inverted together. 2P is a batched affine doubling (λ = 3x²/2y).
+ * All tables at once, in stages that each cost one batched inversion: stage k adds 2^(k−1)·P to
+ * the odd multiples below 2^(k−1) and doubles 2^(k−1)·P, so 1P..31P take five inversions.
  */
 function buildTables(points: readonly AffinePoint[], sizes: readonly number[]): Table[] {
-  const count = points.length;
-  // One allocation for every element of every table: the tables are thousands of elements.
-  const total = sizes.reduce((sum, size) => sum + 3 * size, 0) + 4 * count;
-  const arena = new Float64Array(11 * total);
-  let used = 0;
-  const take = (): Fe => arena.subarray(11 * used, 11 * ++used);
+  poolUsed = 0;
   const tables: Table[] = points.map((p) => [p.x, p.y, take()]);
-  const denominators = points.map(take);
-  const prefix = points.map(take);
-  const twoX = points.map(take);
-  const twoY = points.map(take);
-  const growing = points.map((_, i) => i).filter((i) => sizes[i]! > 1);
-  growing.forEach((i, n) => feAdd(points[i]!.y, points[i]!.y, denominators[n]!));
-  batchInvertInPlace(denominators, growing.length, prefix);
-  growing.forEach((i, n) => affineDouble(points[i]!.x, points[i]!.y, denominators[n]!, twoX[i]!, twoY[i]!));
+  const helpers: AffinePoint[] = [...points]; // 2^(k−1)·P of each point for the current stage
+  const denominators: Fe[] = [];
+  const prefix: Fe[] = [];
   const largest = Math.max(1, ...sizes);
-  for (let j = 1; j < largest; j++) {
-    const step = growing.filter((i) => sizes[i]! > j);
-    step.forEach((i, n) => feSub(tables[i]![3 * (j - 1)]!, twoX[i]!, denominators[n]!));
-    batchInvertInPlace(denominators, step.length, prefix);
-    step.forEach((i, n) => {
+  for (let half = 1; half < 2 * largest - 1; half *= 2) {
+    // half = 2^(k−1): multiples half+1 .. 2·half−1 (odd) come from odd m < half plus half·P.
+    const operations: PendingOperation[] = [];
+    const nextHelpers: AffinePoint[] = [...helpers];
+    points.forEach((_, i) => {
+      const maxMultiple = 2 * sizes[i]! - 1;
+      if (half === 1) {
+        if (maxMultiple > 1) {
+          const doubled = { x: take(), y: take() };
+          operations.push({ double: true, x: points[i]!.x, y: points[i]!.y, qx: FE_ZERO, qy: FE_ZERO, outX: doubled.x, outY: doubled.y });
+          nextHelpers[i] = doubled;
+        }
+        return;
+      }
+      const helper = helpers[i]!;
       const table = tables[i]!;
-      const x = take();
-      const y = take();
-      affineAdd(table[3 * (j - 1)]!, table[3 * (j - 1) + 1]!, twoX[i]!, twoY[i]!, denominators[n]!, x, y);
-      table.push(x, y, take());
+      for (let m = half + 1; m < 2 * half && m <= maxMultiple; m += 2) {
+        const base = 3 * ((m - half) >> 1);
+        const x = take();
+        const y = take();
+        operations.push({ double: false, x: table[base]!, y: table[base + 1]!, qx: helper.x, qy: helper.y, outX: x, outY: y });
+        table.push(x, y, take());
+      }
+      if (maxMultiple > 2 * half) {
+        const doubled = { x: take(), y: take() };
+        operations.push({ double: true, x: helper.x, y: helper.y, qx: FE_ZERO, qy: FE_ZERO, outX: doubled.x, outY: doubled.y });
+        nextHelpers[i] = doubled;
+      }
     });
+    runBatch(operations, denominators, prefix);
+    helpers.splice(0, helpers.length, ...nextHelpers);
   }
-  for (let i = 0; i < count; i++) {
-    const table = tables[i]!;
+  for (const table of tables) {
     for (let e = 0; e < table.length; e += 3) feSub(FE_ZERO, table[e + 1]!, table[e + 2]!);
   }
   return tables;

@@ -4,7 +4,7 @@
  */
 import type { FROST, FrostPublic, FrostSecret, Key } from '@noble/curves/abstract/frost.js';
 import { equalBytes } from '@noble/curves/utils.js';
-import { concatBytes, hexToBytes } from '@noble/hashes/utils.js';
+import { concatBytes, hexToBytes, randomBytes } from '@noble/hashes/utils.js';
 import { MalformedParticipantDataError, SignerSetError, SigningInputError } from './errors';
 import { createFrostCore, type CommitmentSet } from './frost-core';
 import type { NoblePoint, SuiteSpec } from './suite';
@@ -119,16 +119,26 @@ export function createSigningBackend<P extends NoblePoint<P>, E>(spec: SuiteSpec
     };
   }
 
-  function commit(secret: FrostSecret, rng?: (bytes: number) => Uint8Array): Preprocess {
+  const H3_DST = new TextEncoder().encode(spec.contextString + 'nonce');
+
+  /** RFC 9591 nonce_generate: H3(random_bytes(32) || SerializeScalar(secret)), as noble's commit. */
+  function generateNonce(secretBytes: Uint8Array, rng: (bytes: number) => Uint8Array): bigint {
+    const input = concatBytes(rng(32), secretBytes);
+    const nonce = spec.hashToScalar(input, H3_DST);
+    input.fill(0);
+    if (nonce === 0n) throw new Error('nonce generation produced zero');
+    return nonce;
+  }
+
+  function commit(secret: FrostSecret, rng: (bytes: number) => Uint8Array = randomBytes): Preprocess {
     participantOf(secret?.identifier, 'secret.identifier');
     scalar(secret.signingShare, 'secret.signingShare', true);
-    const generated = rng === undefined ? frost.commit(secret) : frost.commit(secret, (n = 32) => Uint8Array.from(rng(n)));
-    const nonces = concatBytes(generated.nonces.hiding, generated.nonces.binding);
-    generated.nonces.hiding.fill(0);
-    generated.nonces.binding.fill(0);
+    const hiding = generateNonce(secret.signingShare, rng);
+    const binding = generateNonce(secret.signingShare, rng);
+    const nonces = concatBytes(Fn.toBytes(hiding), Fn.toBytes(binding));
     const commitments = concatBytes(
-      engine.encodeWire(Point.fromBytes(generated.commitments.hiding)),
-      engine.encodeWire(Point.fromBytes(generated.commitments.binding)),
+      engine.encodeWire(Point.BASE.multiply(hiding)),
+      engine.encodeWire(Point.BASE.multiply(binding)),
     );
     return { nonces, commitments };
   }
