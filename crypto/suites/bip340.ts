@@ -22,12 +22,13 @@
  */
 import type { FrostPublic, FrostSecret } from '@noble/curves/abstract/frost.js';
 import { schnorr, schnorr_FROST } from '@noble/curves/secp256k1.js';
-import { bytesToNumberBE, concatBytes } from '@noble/curves/utils.js';
+import { bytesToHex, bytesToNumberBE, concatBytes } from '@noble/curves/utils.js';
 import { createSigningBackend } from '../sign/backend';
 import { secp256k1Hashes, SecpPoint } from '../sign/curves';
 import { SigningInputError } from '../sign/errors';
 import type { GroupEngine, SuiteSpec } from '../sign/suite';
 import { composeOffsets, offsetPoint, offsetPublic, offsetSecret, type KeyOffset } from './key-offset';
+import { memoize, memoizedPreparation } from './preparation-cache';
 import type { OutputKind, Scheme } from './types';
 
 /** BIP340 tagged-hash tag of the output-kind offsets. Changing it moves every derived address. */
@@ -62,9 +63,18 @@ export function outputKeyMap(rawGroupKey: SecpPoint, kind: OutputKind): { map: K
   return { map: composeOffsets(map, { negate: false, offset: tapTweak }), internalKey };
 }
 
+const cachedMap = memoize((key) => {
+  const [groupKeyHex, kind] = key.split(':') as [string, OutputKind];
+  return outputKeyMap(SecpPoint.fromHex(groupKeyHex), kind).map;
+});
+
 function mapOf(pub: FrostPublic, kind: OutputKind = 'external'): KeyOffset {
-  return outputKeyMap(SecpPoint.fromBytes(pub.commitments[0]!), kind).map;
+  return cachedMap(`${bytesToHex(pub.commitments[0]!)}:${kind}`);
 }
+
+const preparePublic = memoizedPreparation('bip340', (pub: FrostPublic, kind: OutputKind | undefined) =>
+  offsetPublic(pub, mapOf(pub, kind)),
+);
 
 function bip340Challenge(R: SecpPoint, PK: SecpPoint, msg: Uint8Array): bigint {
   return Fn.create(bytesToNumberBE(taggedHash('BIP0340/challenge', xOnly(R), xOnly(PK), msg)));
@@ -89,7 +99,7 @@ export function createBip340Scheme<E>(engine: GroupEngine<SecpPoint, E>): Scheme
     id: 'bip340',
     frost: schnorr_FROST,
     backend: createSigningBackend(bip340Spec(engine), schnorr_FROST),
-    preparePublic: (pub, kind) => offsetPublic(pub, mapOf(pub, kind)),
+    preparePublic,
     prepareSecret: (secret: FrostSecret, pub, kind) => offsetSecret(secret, mapOf(pub, kind)),
     groupKeyEncoding: (pub) => xOnly(SecpPoint.fromBytes(pub.commitments[0]!)),
     finalizeSignature: (frostSignature) => frostSignature,

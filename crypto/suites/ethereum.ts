@@ -6,9 +6,9 @@
  * even y and x < n. A group key is made valid by adding G until it is (the offset rule of
  * reference 3.4), applied to every share.
  */
-import { createFROST } from '@noble/curves/abstract/frost.js';
+import { createFROST, type FrostPublic } from '@noble/curves/abstract/frost.js';
 import { secp256k1, secp256k1_hasher } from '@noble/curves/secp256k1.js';
-import { bytesToNumberBE, concatBytes, equalBytes } from '@noble/curves/utils.js';
+import { bytesToHex, bytesToNumberBE, concatBytes, equalBytes } from '@noble/curves/utils.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { keccak_256 } from '@noble/hashes/sha3.js';
 import { createSigningBackend } from '../sign/backend';
@@ -17,6 +17,7 @@ import { SigningInputError } from '../sign/errors';
 import type { GroupEngine, SuiteSpec } from '../sign/suite';
 import { offsetPublic, offsetSecret, type KeyOffset } from './key-offset';
 import { rejectKind } from './no-preparation';
+import { memoize, memoizedPreparation } from './preparation-cache';
 import type { Scheme } from './types';
 
 const Fn = SecpPoint.Fn;
@@ -100,9 +101,13 @@ export function routerSpec<E>(engine: GroupEngine<SecpPoint, E>): SuiteSpec<Secp
   };
 }
 
-function offsetOf(pub: Parameters<typeof offsetPublic>[0]): KeyOffset {
-  return { negate: false, offset: routerKeyOffset(SecpPoint.fromBytes(pub.commitments[0]!)) };
+const cachedOffset = memoize((groupKeyHex) => routerKeyOffset(SecpPoint.fromHex(groupKeyHex)));
+
+function offsetOf(pub: FrostPublic): KeyOffset {
+  return { negate: false, offset: cachedOffset(bytesToHex(pub.commitments[0]!)) };
 }
+
+const preparePublic = memoizedPreparation('ethereum', (pub: FrostPublic) => offsetPublic(pub, offsetOf(pub)));
 
 export function createEthereumScheme<E>(engine: GroupEngine<SecpPoint, E>): Scheme {
   return {
@@ -111,7 +116,7 @@ export function createEthereumScheme<E>(engine: GroupEngine<SecpPoint, E>): Sche
     backend: createSigningBackend(routerSpec(engine), routerFrost),
     preparePublic(pub, kind) {
       rejectKind(kind);
-      return offsetPublic(pub, offsetOf(pub));
+      return preparePublic(pub, undefined);
     },
     prepareSecret(secret, pub, kind) {
       rejectKind(kind);

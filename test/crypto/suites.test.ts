@@ -97,6 +97,25 @@ describe('bip340 (Taproot key path)', () => {
     }
   });
 
+  test('prepared packages come from a content-keyed cache as independent copies equal to the uncached result', () => {
+    const keys = dealKeys(scheme, 3, 5);
+    const raw = keys.get(1)!.public;
+    const first = scheme.preparePublic(raw, 'branch');
+    // A structurally equal package (new objects, same bytes) hits the cache and gets its own copy.
+    const clone = { ...raw, commitments: raw.commitments.map((c) => Uint8Array.from(c)) };
+    const second = scheme.preparePublic(clone, 'branch');
+    expect(second).not.toBe(first);
+    expect(second.commitments[0]).not.toBe(first.commitments[0]);
+    expect(bytesToHex(second.commitments[0]!)).toBe(bytesToHex(first.commitments[0]!));
+    first.commitments[0]!.fill(0);
+    expect(bytesToHex(scheme.preparePublic(raw, 'branch').commitments[0]!)).toBe(bytesToHex(second.commitments[0]!));
+    const { map } = outputKeyMap(SecpPoint.fromBytes(raw.commitments[0]!), 'branch');
+    const expected = SecpPoint.fromBytes(raw.commitments[0]!);
+    const uncached = (map.negate ? expected.negate() : expected).add(SecpPoint.BASE.multiply(map.offset));
+    expect(bytesToHex(second.commitments[0]!)).toBe(bytesToHex(uncached.toBytes(true)));
+    expect(bytesToHex(scheme.preparePublic(raw, 'change').commitments[0]!)).not.toBe(bytesToHex(second.commitments[0]!));
+  });
+
   test("keys from noble's secp256k1 DKG sign verifiable Taproot signatures", () => {
     const signers = { min: 3, max: 4 };
     const ids = [1, 2, 3, 4].map((p) => secp256k1_FROST.Identifier.fromNumber(p));
