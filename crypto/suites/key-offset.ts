@@ -8,6 +8,7 @@
  */
 import type { FrostPublic, FrostSecret } from '@noble/curves/abstract/frost.js';
 import { secp256k1 } from '@noble/curves/secp256k1.js';
+import { shiftCompressedPoints } from '../fast/secp256k1-batch';
 
 const Point = secp256k1.Point;
 const Fn = Point.Fn;
@@ -32,19 +33,15 @@ export function offsetPoint(point: SecpPoint, map: KeyOffset): SecpPoint {
 }
 
 export function offsetPublic(pub: FrostPublic, map: KeyOffset): FrostPublic {
-  const shift = map.offset === 0n ? Point.ZERO : Point.BASE.multiply(map.offset);
-  const move = (bytes: Uint8Array, shifted: boolean): Uint8Array => {
-    const point = Point.fromBytes(bytes);
-    const signed = map.negate ? point.negate() : point;
-    return (shifted ? signed.add(shift) : signed).toBytes(true);
-  };
+  const shift = map.offset === 0n ? null : Point.BASE.multiply(map.offset);
+  const ids = Object.keys(pub.verifyingShares);
+  // The group key and every verifying share move; the other coefficients only flip sign.
+  const moved = shiftCompressedPoints([pub.commitments[0]!, ...ids.map((id) => pub.verifyingShares[id]!)], map.negate, shift);
+  const flipped = shiftCompressedPoints(pub.commitments.slice(1), map.negate, null);
   return {
     signers: { min: pub.signers.min, max: pub.signers.max },
-    // Only the constant term of the sharing polynomial moves; the other coefficients just flip sign.
-    commitments: pub.commitments.map((c, i) => move(c, i === 0)),
-    verifyingShares: Object.fromEntries(
-      Object.entries(pub.verifyingShares).map(([id, share]) => [id, move(share, true)]),
-    ),
+    commitments: [moved[0]!, ...flipped],
+    verifyingShares: Object.fromEntries(ids.map((id, i) => [id, moved[i + 1]!])),
   } as FrostPublic;
 }
 

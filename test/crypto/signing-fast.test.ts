@@ -23,6 +23,7 @@ import { decodeRistretto, msm as ristrettoMsm, ristretto255FastEngine } from '..
 const { LIMB_MAX } = field;
 import { secp256k1FastEngine as engine } from '../../crypto/fast/secp256k1-engine';
 import { msm } from '../../crypto/fast/secp256k1-msm';
+import { decompress, shiftCompressedPoints } from '../../crypto/fast/secp256k1-batch';
 import { expandMessageXmdSha256, secp256k1HashToScalar, sha512HashToScalar } from '../../crypto/sign/hashes';
 
 const P = SECP256K1_FIELD.p;
@@ -212,6 +213,52 @@ describe('secp256k1 MSM and engine', () => {
     const yAboveP = concatBytes(valid.subarray(0, 33), numberToBytesBE(P, 32));
     expect(() => engine.decodeWire(yAboveP)).toThrow(/not below the field prime/);
     expect(() => engine.decodeWire(Point.BASE.toBytes(true))).toThrow(/uncompressed/);
+  });
+});
+
+describe('batched re-keying of compressed secp256k1 points', () => {
+  test('decompression agrees with noble on valid points and on corrupted encodings', () => {
+    for (let i = 0; i < 40; i++) {
+      const bytes = randomPoint().toBytes(true);
+      const { x, y } = decompress(bytes);
+      expect(Point.fromAffine({ x: feToBigint(x), y: feToBigint(y) }).toBytes(true)).toEqual(bytes);
+      const corrupt = Uint8Array.from(bytes);
+      corrupt[1 + (i % 32)]! ^= 1 << (i % 8);
+      let noble = true;
+      try {
+        Point.fromBytes(corrupt);
+      } catch {
+        noble = false;
+      }
+      let ours = true;
+      try {
+        decompress(corrupt);
+      } catch {
+        ours = false;
+      }
+      expect(ours).toBe(noble);
+    }
+    expect(() => decompress(randomPoint().toBytes(false))).toThrow(/compressed/);
+  });
+
+  test('±P + T equals noble for many points, including P = T (a doubling)', () => {
+    const shift = randomPoint();
+    for (const negate of [false, true]) {
+      // ±P = T: the one addition that is a doubling
+      const points = [...Array.from({ length: 20 }, randomPoint), negate ? shift.negate() : shift];
+      for (const t of [shift, null]) {
+        const got = shiftCompressedPoints(
+          points.map((p) => p.toBytes(true)),
+          negate,
+          t,
+        );
+        const want = points.map((p) => {
+          const signed = negate ? p.negate() : p;
+          return (t === null ? signed : signed.add(t)).toBytes(true);
+        });
+        expect(got.map(bytesToHex)).toEqual(want.map(bytesToHex));
+      }
+    }
   });
 });
 
