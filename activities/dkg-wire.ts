@@ -12,7 +12,6 @@ import {
   ed25519Suite,
   ristretto255Suite,
   secp256k1Suite,
-  secp256k1TaprootSuite,
   verifyBlame,
   type DkgContext,
   type DkgKeyName,
@@ -32,8 +31,9 @@ export const KEY_NAMES: readonly DkgKeyName[] = ['substrate', 'network'];
 export function suiteFor(network: ExternalNetwork, key: DkgKeyName): AnySuite {
   if (key === 'substrate') return ristretto255Suite;
   switch (network) {
+    // Bitcoin takes the plain secp256k1 group key: the BIP340 scheme applies the output-kind offset and
+    // the BIP341 tweak itself (noble's Taproot DKG would tweak it once more).
     case 'bitcoin':
-      return secp256k1TaprootSuite;
     case 'ethereum':
       return secp256k1Suite;
     case 'monero':

@@ -14,7 +14,6 @@ import {
   participantsOf,
   ristretto255Suite,
   secp256k1Suite,
-  secp256k1TaprootSuite,
   validatorOf,
   validatorRound1,
   validatorRound2,
@@ -33,7 +32,8 @@ import { schemes, type Scheme, type SchemeId } from './suites';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 const DKG_SUITES: Record<SchemeId, DkgSuite<any>> = {
-  bip340: secp256k1TaprootSuite,
+  // The BIP340 scheme tweaks the plain group key itself (BIP341, per output kind).
+  bip340: secp256k1Suite,
   ethereum: secp256k1Suite,
   sr25519: ristretto255Suite,
   ed25519: ed25519Suite,
