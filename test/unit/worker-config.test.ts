@@ -21,8 +21,16 @@ test('a complete environment gives a config with defaults filled in', () => {
     keystorePath: '/var/lib/processor/keystore.sqlite',
     bitcoinRpc: { url: 'http://127.0.0.1:18443', username: 'rpc', password: 'hunter2-but-long' },
     ethereumRpcUrl: undefined,
+    coordinatorNamespace: 'coordinator',
     workflowBundlePath: undefined,
+    byzantine: undefined,
   });
+});
+
+test('devnet fault injection is parsed, and anything but the two known behaviours is refused', () => {
+  expect(loadWorkerConfig({ ...valid, DEVNET_BYZANTINE: 'bad-share:4' }).byzantine).toEqual({ kind: 'bad-share', victim: 4 });
+  expect(loadWorkerConfig({ ...valid, DEVNET_BYZANTINE: 'false-accuse:3' }).byzantine).toEqual({ kind: 'false-accuse', victim: 3 });
+  expect(() => loadWorkerConfig({ ...valid, DEVNET_BYZANTINE: 'steal-funds:1' })).toThrow('config: DEVNET_BYZANTINE must be bad-share:<participant> or false-accuse:<participant>');
 });
 
 test.each([
