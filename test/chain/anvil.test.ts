@@ -114,7 +114,9 @@ describe('anvil', () => {
   });
 
   test('a reverting call surfaces the contract custom error', async () => {
-    const deployer = new Wallet(anvil().accounts[0]?.privateKey ?? '', provider);
+    // Its own account: ethers caches identical RPC answers (the pending nonce) for 250 ms, so
+    // reusing the previous test's deployer right away can reuse a nonce.
+    const deployer = new Wallet(anvil().accounts[2]?.privateKey ?? '', provider);
     const factory = new ContractFactory(counterArtifact.abi as never, counterArtifact.bytecode, deployer);
     const counter = (await (await factory.deploy(0n)).waitForDeployment()) as unknown as Contract;
     const increment = counter.getFunction('increment');
