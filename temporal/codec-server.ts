@@ -1,6 +1,8 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Payload, PayloadCodec } from '@temporalio/common';
+import { AesGcmPayloadCodec } from './codec';
+import { loadCodecKeyring } from './keyring';
 
 /** A payload as the Temporal UI and CLI send it to a codec server: proto3 JSON, bytes as base64. */
 interface JsonPayload {
@@ -140,4 +142,21 @@ function respond(res: ServerResponse, status: number, body?: unknown): void {
   }
   res.setHeader('Content-Type', 'application/json');
   res.end(JSON.stringify(body));
+}
+
+/** `npm run codec-server`: CODEC_KEYS(_FILE), CODEC_SERVER_PORT (8888), CODEC_SERVER_ORIGINS, CODEC_SERVER_TOKEN. */
+async function main(): Promise<void> {
+  const port = Number(process.env.CODEC_SERVER_PORT ?? 8888);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`CODEC_SERVER_PORT must be a TCP port, got ${process.env.CODEC_SERVER_PORT}`);
+  const allowedOrigins = (process.env.CODEC_SERVER_ORIGINS ?? 'http://127.0.0.1:8233,http://localhost:8233').split(',').map((o) => o.trim()).filter(Boolean);
+  const server = await startCodecServer({ codec: new AesGcmPayloadCodec(loadCodecKeyring()), port, allowedOrigins, authToken: process.env.CODEC_SERVER_TOKEN });
+  console.log(`codec server on ${server.url} for ${allowedOrigins.join(', ')}${process.env.CODEC_SERVER_TOKEN ? ' (bearer token required)' : ''}`);
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void server.close());
+}
+
+if (require.main === module) {
+  main().catch((err: unknown) => {
+    console.error(`codec server: ${err instanceof Error ? err.message : String(err)}`);
+    process.exit(1);
+  });
 }
