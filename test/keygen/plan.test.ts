@@ -59,6 +59,7 @@ describe('a payout plan signed by the set through the coordinator and published 
 
   test('every processor takes the plan, the set signs it, btcd accepts it, and the payee receives the promised amount once', async () => {
     const { plan, payee } = await fundedPlan(25_000_000n);
+    const from = await h.btcd.rpc.getBlockCount();
     const promised = plan.outputs.find((o) => o.kind === 'payment' && o.address === payee)!.amount;
     const started = Date.now();
     await Promise.all(NAMES.map((name) => h.net.set.processor(name).startPlan(plan)));
@@ -72,7 +73,7 @@ describe('a payout plan signed by the set through the coordinator and published 
       expect(outcome.rejected).toEqual([]);
     }
     const tip = await h.btcd.rpc.getBlockCount();
-    const paid = await outputsPaying(h.btcd.rpc, new Set([payee]), tip - 30, tip);
+    const paid = await outputsPaying(h.btcd.rpc, new Set([payee]), from, tip);
     expect(paid).toHaveLength(1);
     expect(paid[0]!.txid).toBe(result.txid);
     expect(paid[0]!.amount.toString()).toBe(promised);
@@ -83,6 +84,7 @@ describe('a payout plan signed by the set through the coordinator and published 
     ['right after publishing', 'alice', 'published'],
   ] as const)('a worker killed with SIGKILL %s is restarted; the plan completes and the payout happens exactly once', async (_when, victim, moment) => {
     const { plan, payee } = await fundedPlan(10_000_000n);
+    const from = await h.btcd.rpc.getBlockCount();
     const promised = plan.outputs.find((o) => o.kind === 'payment' && o.address === payee)!.amount;
     await Promise.all(NAMES.map((name) => h.net.set.processor(name).startPlan(plan)));
     const coordinator = h.net.coordinatorClient.workflow.getHandle(coordinatorPlanWorkflowId('bitcoin', plan.id));
@@ -102,8 +104,9 @@ describe('a payout plan signed by the set through the coordinator and published 
     const result = (await coordinator.result()) as CoordinatePlanResult;
     for (const outcome of outcomes) expect(outcome).toMatchObject({ end: 'completed', txid: result.txid });
     const tip = await h.btcd.rpc.getBlockCount();
-    const paid = await outputsPaying(h.btcd.rpc, new Set([payee]), tip - 60, tip);
+    const paid = await outputsPaying(h.btcd.rpc, new Set([payee]), from, tip);
     expect(paid).toHaveLength(1);
+    expect(paid[0]!.txid).toBe(result.txid);
     expect(paid[0]!.amount.toString()).toBe(promised);
     expect(await h.btcd.rpc.getRawMempool()).toEqual([]);
   });
