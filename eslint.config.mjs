@@ -18,7 +18,7 @@ export default tseslint.config(
   },
   {
     // Workflow code runs in Temporal's deterministic sandbox: no Node builtins, ever.
-    files: ['workflows/**/*.ts', 'scheduler/**/*.ts', 'messages/**/*.ts', 'devnet/coordinator/keygen.ts', 'devnet/coordinator/defs.ts', 'devnet/coordinator/workflows.ts'],
+    files: ['workflows/**/*.ts', 'scheduler/**/*.ts', 'messages/**/*.ts', 'devnet/coordinator/keygen.ts', 'devnet/coordinator/defs.ts', 'devnet/coordinator/workflows.ts', 'devnet/coordinator/batch.ts', 'devnet/coordinator/serai-chain.ts', 'devnet/coordinator/serai-defs.ts'],
     rules: {
       'no-restricted-imports': ['error', { paths: nodeBuiltins.map((name) => ({ name, message: 'Workflow code must not import Node builtins (it runs in the deterministic sandbox).' })) }],
     },

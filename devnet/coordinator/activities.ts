@@ -12,13 +12,49 @@ export interface CoordinatorDeps {
   judge: DkgJudge;
   /** The coordinator's own namespace, where its key generations ran. */
   coordinator: Client;
+  /**
+   * For tests: the confirmed set of a network without a completed key generation. When absent,
+   * `confirmedSet` reads the newest completed `coordinateKeygen`.
+   */
+  members?: (network: ExternalNetwork) => Promise<ConfirmedSet>;
 }
 
 export class NoConfirmedSetError extends Error {
   override readonly name = 'NoConfirmedSet';
 }
 
+/** Refusals of a processor that retrying cannot change (the chain reports them and moves on). */
+const PERMANENT_REFUSALS = new Set(['MessageValidationError', 'UnsupportedMessageError', 'ScannerHaltedError']);
+
+export interface SeraiDeliveryReport {
+  delivered: string[];
+  refused: { member: string; error: string; message: string }[];
+}
+
+/** Some members' processors did not take a Serai block's messages; the activity retries them all (delivery is idempotent). */
+export class SeraiDeliveryError extends Error {
+  override readonly name = 'SeraiDeliveryError';
+}
+
 export function createCoordinatorActivities(deps: CoordinatorDeps) {
+  const confirmedSet = async (network: ExternalNetwork): Promise<ConfirmedSet> => {
+    if (deps.members) return deps.members(network);
+    for (let session = 63; session >= 0; session--) {
+      let result: CoordinateKeygenResult;
+      try {
+        const handle = deps.coordinator.workflow.getHandle(coordinatorKeygenWorkflowId(network, session));
+        const { status } = await handle.describe();
+        if (status.name !== 'COMPLETED') continue;
+        result = (await handle.result()) as CoordinateKeygenResult;
+      } catch (err) {
+        if (err instanceof WorkflowNotFoundError) continue;
+        throw err;
+      }
+      const last = result.attempts[result.attempts.length - 1]!;
+      return { session, t: last.t, substrateKey: result.keyPair.substrateKey, members: last.members };
+    }
+    throw new NoConfirmedSetError(`no completed key generation for ${network}`);
+  };
   return {
     async deliverToProcessor(validator: string, message: CoordinatorMessage): Promise<void> {
       await deps.processor(validator).deliver(message);
@@ -32,22 +68,32 @@ export function createCoordinatorActivities(deps: CoordinatorDeps) {
       return deps.judge.judgeBlame(input);
     },
     /** The newest session whose key generation completed, with the members of its final attempt. */
-    async confirmedSet(network: ExternalNetwork): Promise<ConfirmedSet> {
-      for (let session = 63; session >= 0; session--) {
-        let result: CoordinateKeygenResult;
-        try {
-          const handle = deps.coordinator.workflow.getHandle(coordinatorKeygenWorkflowId(network, session));
-          const { status } = await handle.describe();
-          if (status.name !== 'COMPLETED') continue;
-          result = (await handle.result()) as CoordinateKeygenResult;
-        } catch (err) {
-          if (err instanceof WorkflowNotFoundError) continue;
-          throw err;
-        }
-        const last = result.attempts[result.attempts.length - 1]!;
-        return { session, t: last.t, substrateKey: result.keyPair.substrateKey, members: last.members };
-      }
-      throw new NoConfirmedSetError(`no completed key generation for ${network}`);
+    confirmedSet,
+    /**
+     * A Serai block's messages for `network`, in order, to every member of its confirmed set. A
+     * member without a running worker still takes them (the workflow start or signal is recorded),
+     * so an offline validator does not hold the chain up. A member whose processor refuses for
+     * good (the message kind is unsupported, its scanner halted) is reported, not retried; any
+     * other failure fails the attempt after the other members were served.
+     */
+    async deliverSeraiMessages(network: ExternalNetwork, messages: CoordinatorMessage[]): Promise<SeraiDeliveryReport> {
+      const { members } = await confirmedSet(network);
+      const report: SeraiDeliveryReport = { delivered: [], refused: [] };
+      const failed: string[] = [];
+      await Promise.all(
+        members.map(async ({ name }) => {
+          try {
+            for (const message of messages) await deps.processor(name).deliver(message);
+            report.delivered.push(name);
+          } catch (err) {
+            const error = err instanceof Error ? err : new Error(String(err));
+            if (PERMANENT_REFUSALS.has(error.name)) report.refused.push({ member: name, error: error.name, message: error.message });
+            else failed.push(`${name}: ${error.message}`);
+          }
+        }),
+      );
+      if (failed.length > 0) throw new SeraiDeliveryError(`not delivered to ${failed.join('; ')}`);
+      return report;
     },
     /** An independent sr25519 check (@scure/sr25519) of a SignedBatch against the set's Serai key. */
     async verifySignedBatch(signed: SignedBatch, substrateKey: string): Promise<boolean> {

@@ -2,3 +2,4 @@
 export { coordinateKeygen } from './keygen';
 export { coordinateBatch } from './batch';
 export { coordinatePlan } from './plan';
+export { seraiChain } from './serai-chain';
