@@ -1,7 +1,8 @@
-import { ApplicationFailure, condition, proxyActivities, setHandler } from '@temporalio/workflow';
+import { ApplicationFailure, condition, getExternalWorkflowHandle, log, patched, proxyActivities, setHandler } from '@temporalio/workflow';
 import { parseProcessorMessage, processorMessageIntent, type ParticipantMap, type ProcessorMessageOf, type SignedBatch } from '../../messages';
 import type { CoordinatorActivities } from './activities';
 import { batchIdOf, coordinatorBatchStatusQuery, processorMessageSignal, type CoordinateBatchInput, type CoordinateBatchResult } from './defs';
+import { SERAI_CHAIN_WORKFLOW_ID, seraiPublishBatchSignal } from './serai-defs';
 
 const relay = proxyActivities<CoordinatorActivities>({
   startToCloseTimeout: '1 minute',
@@ -124,6 +125,7 @@ export async function coordinateBatch(input: CoordinateBatchInput): Promise<Coor
       continue;
     }
     stage = 'signed';
+    if (patched('publish-to-serai')) await publishToSerai(signed);
     return { signedBatch: signed, attempt, signers: signers.map((m) => m.name), excluded: Object.fromEntries(excluded) };
   }
   throw ApplicationFailure.nonRetryable(`Batch ${batchId} not signed after ${settings.maxAttempts} attempts`, 'BatchAttemptsExhausted', { excluded: Object.fromEntries(excluded) });
@@ -139,6 +141,19 @@ export async function coordinateBatch(input: CoordinateBatchInput): Promise<Coor
       for (const m of signers) if (!didAnswer(m)) excluded.set(m.name, `silent in attempt ${attempt}`);
     }
     return excluded.size > before;
+  }
+}
+
+/** Hands the SignedBatch to the Serai chain; without a running chain (the coordinator alone) it is logged and dropped. */
+async function publishToSerai(signed: SignedBatch): Promise<void> {
+  try {
+    await getExternalWorkflowHandle(SERAI_CHAIN_WORKFLOW_ID).signal(seraiPublishBatchSignal, signed);
+  } catch (error) {
+    log.warn('SignedBatch not published to the Serai chain (is its workflow running?)', {
+      network: signed.batch.network,
+      batchId: signed.batch.id,
+      error: error instanceof Error ? error.message : String(error),
+    });
   }
 }
 

@@ -1,5 +1,6 @@
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { CoordinatorLink, OutboundMessage } from '../../activities/coordinator-link';
+import { SERAI_CHAIN_WORKFLOW_ID } from './serai-defs';
 import { batchIdOf, planIdOf, coordinatorPlanWorkflowId, DEFAULT_PLAN_SETTINGS, type CoordinatePlanInput, COORDINATOR_TASK_QUEUE, DEFAULT_BATCH_SETTINGS, coordinatorBatchWorkflowId, coordinatorKeygenWorkflowId, processorMessageSignal, type CoordinateBatchInput } from './defs';
 
 export class NoCoordinatorWorkflowError extends Error {
@@ -65,6 +66,7 @@ export class TemporalCoordinatorLink implements CoordinatorLink {
   }
 
   private route({ network, message }: OutboundMessage): string {
+    if (message.kind === 'coordinator.SubstrateBlockAck') return SERAI_CHAIN_WORKFLOW_ID;
     if (message.kind.startsWith('key_gen.') && 'id' in message && typeof message.id === 'object' && 'session' in message.id) {
       return coordinatorKeygenWorkflowId(network, message.id.session);
     }
