@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client, type SignalDefinition } from '@temporalio/client';
 import { assertCoordinatorMessage, type CoordinatorMessage, type ExternalNetwork } from './messages';
 import { keyGeneration } from './workflows/keygen';
 import { keygenEndSignal, keygenMessageSignal, keygenWorkflowId, type KeygenSettings } from './workflows/keygen-defs';
@@ -14,6 +14,17 @@ import { NETWORKS, processorTaskQueue, type NetworkName } from './config/worker-
 import { connectClient, type TemporalTarget } from './temporal/connection';
 import { loadCodecKeyring, type Keyring } from './temporal/keyring';
 import { processorHealth, type ProcessorHealth } from './workflows/health';
+import { scanner } from './workflows/scanner';
+import {
+  scannerKeySignal,
+  scannerStatusQuery,
+  scannerSubstrateBlockSignal,
+  scannerWorkflowId,
+  substrateBlockWorkflowId,
+  type ScannerInput,
+  type ScannerStatus,
+  type SubstrateBlockOutcome,
+} from './workflows/scanner-defs';
 
 /** Where one validator's processor for one network listens. */
 export interface ProcessorAddress {
@@ -25,12 +36,14 @@ export interface ProcessorAddress {
 
 export interface ProcessorSettings {
   keygen: KeygenSettings;
+  scanner: { confirmations: number; pollInterval: string | number; startHeight?: number };
   batch: { idleTimeout: string | number };
   plan: PlanSettings;
 }
 
 export const DEFAULT_PROCESSOR_SETTINGS: ProcessorSettings = {
   keygen: { idleTimeout: '1 day' },
+  scanner: { confirmations: 6, pollInterval: '5 seconds' },
   batch: { idleTimeout: '1 day' },
   plan: { idleTimeout: '1 day', confirmations: 6, pollInterval: '30 seconds' },
 };
@@ -114,7 +127,7 @@ export class ProcessorClient {
       }
       case 'substrate.ConfirmKeyPair': {
         const workflowId = confirmWorkflowId(this.network, message.session);
-        return this.startOnce(workflowId, () =>
+        const delivery = await this.startOnce(workflowId, () =>
           this.client.workflow.start(confirmKeyPair, {
             taskQueue: this.taskQueue,
             workflowId,
@@ -122,6 +135,13 @@ export class ProcessorClient {
             workflowIdConflictPolicy: 'USE_EXISTING',
           }),
         );
+        await this.signalScanner(scannerKeySignal, { session: message.session, activeFrom: Number(message.context.serai_time) });
+        return delivery;
+      }
+      case 'substrate.SubstrateBlock': {
+        // The scanner applies Serai blocks in the order they are delivered and ignores re-deliveries.
+        const workflowId = await this.signalScanner(scannerSubstrateBlockSignal, message);
+        return { workflowId, action: 'signalled' };
       }
       default:
         return unsupported(message);
@@ -155,6 +175,39 @@ export class ProcessorClient {
         workflowIdConflictPolicy: 'USE_EXISTING',
       }),
     );
+  }
+
+  async scannerStatus(): Promise<ScannerStatus> {
+    return this.client.workflow.getHandle(scannerWorkflowId(this.network)).query(scannerStatusQuery);
+  }
+
+  /** The outcome of a Serai block's effects (plans started, SubstrateBlockAck), once its workflow finished. */
+  async substrateBlockOutcome(block: string): Promise<SubstrateBlockOutcome> {
+    return this.client.workflow.getHandle(substrateBlockWorkflowId(this.network, block)).result();
+  }
+
+  /**
+   * Signals the network's scanner, starting it on first use. A scanner that ended (halted on a
+   * reorg of a final block) is never started afresh: a new one would reuse Batch ids.
+   */
+  private async signalScanner<T>(signal: SignalDefinition<[T]>, arg: T): Promise<string> {
+    const workflowId = scannerWorkflowId(this.network);
+    const { scanner: scan, batch, plan } = this.settings;
+    const input: ScannerInput = { network: this.network, settings: { ...scan, batch, plan } };
+    try {
+      await this.client.workflow.signalWithStart(scanner, {
+        taskQueue: this.taskQueue,
+        workflowId,
+        args: [input],
+        signal,
+        signalArgs: [arg],
+        workflowIdReusePolicy: 'REJECT_DUPLICATE',
+      });
+    } catch (err) {
+      if (err instanceof WorkflowExecutionAlreadyStartedError) throw new ScannerHaltedError(workflowId);
+      throw err;
+    }
+    return workflowId;
   }
 
   async planOutcome(planId: string): Promise<PlanOutcome> {
@@ -227,6 +280,13 @@ export class ProcessorClient {
 
 function unsupported(message: CoordinatorMessage): never {
   throw new UnsupportedMessageError(message.kind);
+}
+
+export class ScannerHaltedError extends Error {
+  override readonly name = 'ScannerHaltedError';
+  constructor(readonly workflowId: string) {
+    super(`${workflowId} has ended (halted?): an operator must look at it before Serai messages can be applied`);
+  }
 }
 
 export class UnsupportedMessageError extends Error {

@@ -4,6 +4,7 @@ import { createCoordinatorLinkActivities, type CoordinatorLink } from './coordin
 import { createHealthActivities, type HealthDeps } from './health';
 import { createKeygenActivities } from './keygen';
 import { createPlanSigningActivities } from './plan-signing';
+import { createScanningActivities } from './scanning';
 import { createSubstrateSigningActivities } from './substrate-signing';
 
 export interface ProcessorDeps extends HealthDeps {
@@ -24,6 +25,7 @@ export function createActivities(deps: ProcessorDeps) {
     }),
     ...createSubstrateSigningActivities({ network: deps.network, keystore: deps.keystore }),
     ...createPlanSigningActivities({ network: deps.network, keystore: deps.keystore, bitcoinRpc: deps.bitcoinRpc }),
+    ...createScanningActivities({ network: deps.network, keystore: deps.keystore, bitcoinRpc: deps.bitcoinRpc }),
   };
 }
 

@@ -14,7 +14,8 @@ export interface BatchSigningInput {
 }
 
 export interface BatchSigningOutcome {
-  end: 'signed' | 'idle-timeout';
+  /** `included`: Serai included this Batch (signed by others) while this processor was still waiting. */
+  end: 'signed' | 'idle-timeout' | 'included';
   attempt: number;
   signature?: string;
   /** Participants this processor found submitting invalid data, per attempt. */
@@ -29,6 +30,8 @@ export interface BatchSigningStatus {
 }
 
 export const batchMessageSignal = defineSignal<[BatchDelivery]>('batchMessage');
+/** The scanner saw a Serai block include this Batch: stop waiting for signing rounds. */
+export const batchIncludedSignal = defineSignal('batchIncluded');
 export const batchStatusQuery = defineQuery<BatchSigningStatus>('batchStatus');
 
 export function batchWorkflowId(network: ExternalNetwork, batchId: number): string {

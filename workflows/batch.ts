@@ -2,7 +2,7 @@ import { condition, proxyActivities, setHandler } from '@temporalio/workflow';
 import { coordinatorMessageIntent, parseCoordinatorMessage, type ParticipantMap, type ProcessorMessage } from '../messages';
 import type { ProcessorActivities } from '../activities';
 import { invalidParticipantOf } from './failures';
-import { batchMessageSignal, batchSignId, batchStatusQuery, type BatchSigningInput, type BatchSigningOutcome } from './batch-defs';
+import { batchIncludedSignal, batchMessageSignal, batchSignId, batchStatusQuery, type BatchSigningInput, type BatchSigningOutcome } from './batch-defs';
 
 const signer = proxyActivities<ProcessorActivities>({
   startToCloseTimeout: '1 minute',
@@ -35,6 +35,10 @@ export async function signBatch(input: BatchSigningInput): Promise<BatchSigningO
   const rejected: string[] = [];
   const invalid: { attempt: number; participant: number }[] = [];
 
+  let included = false;
+  setHandler(batchIncludedSignal, () => {
+    included = true;
+  });
   setHandler(batchStatusQuery, () => ({ attempt, stage, rejected: [...rejected] }));
   setHandler(batchMessageSignal, (raw) => {
     const parsed = parseCoordinatorMessage(raw, { network, participants: context });
@@ -63,11 +67,11 @@ export async function signBatch(input: BatchSigningInput): Promise<BatchSigningO
   const send = (message: ProcessorMessage) => link.sendToCoordinator(message);
   const idOf = (a: number) => ({ session: key.session, id: { kind: 'Batch' as const, id: batch.id }, attempt: a });
   const wait = async (ready: () => boolean): Promise<'ready' | 'reattempt' | 'idle'> => {
-    const woke = await condition(() => ready() || reattemptTo > attempt, settings.idleTimeout);
-    if (!woke) return 'idle';
+    const woke = await condition(() => ready() || reattemptTo > attempt || included, settings.idleTimeout);
+    if (!woke || included) return 'idle';
     return reattemptTo > attempt ? 'reattempt' : 'ready';
   };
-  const outcome = (end: BatchSigningOutcome['end'], signature?: string): BatchSigningOutcome => ({ end, attempt, signature, invalid, rejected });
+  const outcome = (end: BatchSigningOutcome['end'], signature?: string): BatchSigningOutcome => ({ end: end === 'idle-timeout' && included ? 'included' : end, attempt, signature, invalid, rejected });
 
   await send({ kind: 'substrate.Batch', batch });
   for (;;) {

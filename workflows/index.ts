@@ -4,3 +4,5 @@ export { keyGeneration } from './keygen';
 export { confirmKeyPair } from './confirm';
 export { signBatch } from './batch';
 export { signPlan } from './plan';
+export { scanner } from './scanner';
+export { substrateBlock } from './substrate';

@@ -189,6 +189,11 @@ export class BitcoinNetwork implements Network {
     return this.feeRateByTip.rate;
   }
 
+  /** Sat/vB as read from the blocks ending at `hash`: the same answer on every node with that block. */
+  feeRateAt(hash: string): Promise<number> {
+    return this.computeFeeRate(hash);
+  }
+
   private async computeFeeRate(tip: string): Promise<number> {
     const hashes: string[] = [];
     let hash = tip;

@@ -148,17 +148,18 @@ function deepestReplaced(unfinal: readonly BlockId[], byHeight: ReadonlyMap<numb
 }
 
 /**
- * Decides what a view means for the scanner. Throws FinalizedReorgError when a reported block was
+ * Decides what a view means for the scanner, reporting no block above `cap` (the scanner's wait
+ * for a Batch acknowledgement). Throws FinalizedReorgError when a reported block was
  * replaced and InconsistentChainViewError when the view is not one chain; otherwise returns the
  * blocks that became final and the next state.
  */
-export function advance(state: ScanState, view: ChainView): Advance {
+export function advance(state: ScanState, view: ChainView, cap: number = Number.MAX_SAFE_INTEGER): Advance {
   const byHeight = checkView(state, view);
   checkReported(state, byHeight);
   const followedReorg = deepestReplaced(state.unfinal, byHeight, view.tip);
 
   const final: BlockRef[] = [];
-  const upTo = finalHeight(view.tip, state.confirmations);
+  const upTo = Math.min(finalHeight(view.tip, state.confirmations), cap);
   for (let height = state.nextHeight; height <= upTo; height++) {
     const block = byHeight.get(height);
     if (block === undefined) break;

@@ -21,6 +21,7 @@ export interface KeygenHarness {
 
 export const TEST_PROCESSOR_SETTINGS = {
   keygen: { idleTimeout: '5 minutes' },
+  scanner: { confirmations: 2, pollInterval: '1 second' },
   batch: { idleTimeout: '5 minutes' },
   plan: { idleTimeout: '5 minutes', confirmations: 1, pollInterval: '1 second' },
 };

@@ -1,0 +1,286 @@
+/**
+ * The state a network's scanner workflow holds, and every decision it makes, as pure functions:
+ * notable blocks become Batches with sequential ids, Serai's acknowledgement releases their
+ * outputs to the scheduler, and a Serai block's burns become scheduled plans.
+ *
+ * The scheduler state lives here, in the scanner's workflow state, rather than in a workflow of
+ * its own: an acknowledged block's outputs, the burns of the same Serai block and the plans made
+ * from them must change together, in the order Serai delivered them, and one workflow is one
+ * serialized owner (the reference holds a lock across the same steps, section 1 item 9).
+ */
+import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
+import { encodeBatch, encodeInInstructionWithBalance } from '../messages/batch';
+import type { CoordinatorMessageOf } from '../messages/coordinator';
+import type { Batch, InInstructionWithBalance } from '../messages/instructions';
+import { MAX_BATCH_INSTRUCTIONS, MAX_BATCH_SIZE } from '../messages/limits';
+import type { ExternalNetwork } from '../messages/networks';
+import { decodeAddress, type DepositOutcome } from '../networks/bitcoin/instructions';
+import type { ScanState } from '../networks/bitcoin/scan-state';
+import type { OutputKind } from '../networks/network';
+import { bitcoinFeeModel } from '../networks/bitcoin/transaction-fee';
+import { addPayments, BITCOIN_LIMITS, createState, receiveOutputs, schedule } from '../scheduler';
+import type { DroppedPayment, Payment, Plan, ReceivedOutput, SchedulerState } from '../scheduler/types';
+
+export type SubstrateBlockMessage = CoordinatorMessageOf<'substrate.SubstrateBlock'>;
+
+/** The key the scanner watches and the scheduler spends. */
+export interface ScannerKey {
+  session: number;
+  /** Serai time (seconds) of the key's confirmation: the first block whose median time reaches it activates the key. */
+  activeFrom: number;
+  /** The network key as Serai knows it (hex), bound into every plan id. */
+  networkKey: string;
+  scripts: Record<OutputKind, string>;
+  activationHeight: number | null;
+}
+
+/** An output of a final block, as the scanner reports it (a subset of the chain adapter's ScannedOutput). */
+export interface FoundOutput {
+  txid: string;
+  vout: number;
+  kind: OutputKind;
+  amount: string;
+}
+
+export interface FinalBlock {
+  block: { height: number; hash: string; time: number };
+  outputs: FoundOutput[];
+  deposits: DepositOutcome[];
+}
+
+/** A notable block waiting for Serai to include its Batches. */
+export interface PendingBlock {
+  height: number;
+  hash: string;
+  batches: number[];
+  /** What the scheduler receives once the Batches are included. */
+  outputs: ReceivedOutput[];
+  refunds: Payment[];
+  unusable: { output: string; reason: string }[];
+}
+
+export interface ScannerCore {
+  network: ExternalNetwork;
+  key: ScannerKey | null;
+  scan: ScanState | null;
+  nextBatchId: number;
+  pending: PendingBlock[];
+  /** The block of the highest Batch Serai included (plans read their fee rate there). */
+  lastIncluded: { batch: number; height: number; hash: string } | null;
+  scheduler: SchedulerState | null;
+  /** Branch outputs our plans will create: outpoint id -> branch id. */
+  expectedBranches: Record<string, string>;
+  /** The last Serai block applied (decimal u64); anything at or below it is a re-delivery. */
+  lastSeraiBlock: string | null;
+}
+
+export interface UnpayableBurn {
+  index: number;
+  address: string;
+  amount: string;
+  reason: string;
+}
+
+export interface SubstrateBlockResult {
+  block: string;
+  session: number;
+  plans: Plan[];
+  dropped: DroppedPayment[];
+  unpayable: UnpayableBurn[];
+  /** Heights of the notable blocks this Serai block acknowledged. */
+  acknowledged: number[];
+}
+
+export class ScannerStateError extends Error {
+  override readonly name = 'ScannerStateError';
+}
+
+export function emptyCore(network: ExternalNetwork): ScannerCore {
+  return { network, key: null, scan: null, nextBatchId: 0, pending: [], lastIncluded: null, scheduler: null, expectedBranches: {}, lastSeraiBlock: null };
+}
+
+export function withKey(core: ScannerCore, key: Omit<ScannerKey, 'activationHeight'>, scan: ScanState): ScannerCore {
+  if (core.key !== null) throw new ScannerStateError(`a key (session ${core.key.session}) is already active; rotation is not supported`);
+  const scheduler = createState({ network: core.network, key: key.networkKey, ...BITCOIN_LIMITS, internalAddresses: Object.values(key.scripts) });
+  return { ...core, key: { ...key, activationHeight: null }, scan, scheduler };
+}
+
+/** The highest block the scanner may report: a notable block's Batch must be acknowledged before scanning C blocks past it. */
+export function scanCap(core: ScannerCore): number | undefined {
+  const first = core.pending[0];
+  if (first === undefined || core.scan === null) return undefined;
+  return first.height + core.scan.confirmations;
+}
+
+/** The scheduler's id of an output: txid (RPC order) || vout as u32 little-endian. */
+export function outpointHex(txid: string, vout: number): string {
+  const index = new Uint8Array(4);
+  new DataView(index.buffer).setUint32(0, vout, true);
+  return txid + bytesToHex(index);
+}
+
+function compactLength(n: number): number {
+  if (n < 1 << 6) return 1;
+  if (n < 1 << 14) return 2;
+  return 4;
+}
+
+/** Splits a block's InInstructions into Batches of at most MAX_BATCH_SIZE encoded bytes, ids from `firstId`; one empty Batch if none. */
+export function batchesOf(network: ExternalNetwork, firstId: number, block: string, instructions: readonly InInstructionWithBalance[]): Batch[] {
+  const header = encodeBatch({ network, id: firstId, block, instructions: [] }).length - 1;
+  const batches: Batch[] = [];
+  let current: InInstructionWithBalance[] = [];
+  let body = 0;
+  const close = () => {
+    batches.push({ network, id: firstId + batches.length, block, instructions: current });
+    current = [];
+    body = 0;
+  };
+  for (const instruction of instructions) {
+    const size = encodeInInstructionWithBalance(instruction).length;
+    const fits = current.length < MAX_BATCH_INSTRUCTIONS && header + compactLength(current.length + 1) + body + size <= MAX_BATCH_SIZE;
+    if (!fits && current.length > 0) close();
+    current.push(instruction);
+    body += size;
+  }
+  if (current.length > 0 || batches.length === 0) close();
+  return batches;
+}
+
+function refundPayment(outcome: Extract<DepositOutcome, { kind: 'refund' }>, output: FoundOutput): Payment {
+  return { id: outpointHex(output.txid, output.vout), address: outcome.refund.address, amount: outcome.refund.amount };
+}
+
+/** Takes the blocks that became final, in order: notable ones get Batches (to sign) and wait for acknowledgement. */
+export function acceptFinalBlocks(core: ScannerCore, blocks: readonly FinalBlock[]): { core: ScannerCore; batches: Batch[] } {
+  if (core.key === null) throw new ScannerStateError('no key to scan for');
+  let key = core.key;
+  let nextBatchId = core.nextBatchId;
+  const expectedBranches = { ...core.expectedBranches };
+  const pending = [...core.pending];
+  const batches: Batch[] = [];
+  for (const { block, outputs, deposits } of blocks) {
+    const activation = key.activationHeight === null && block.time >= key.activeFrom;
+    if (activation) key = { ...key, activationHeight: block.height };
+    if (!activation && outputs.length === 0) continue;
+
+    const byOutput = new Map(deposits.map((d) => [d.output, d]));
+    const received: ReceivedOutput[] = [];
+    const refunds: Payment[] = [];
+    const unusable: PendingBlock['unusable'] = [];
+    const instructions: InInstructionWithBalance[] = [];
+    for (const output of outputs) {
+      const id = outpointHex(output.txid, output.vout);
+      if (output.kind === 'branch') {
+        const branch = expectedBranches[id];
+        delete expectedBranches[id];
+        // A payment to a branch address that no plan of ours made is just more coins in the pool.
+        received.push(branch === undefined ? { id, kind: 'change', amount: output.amount } : { id, kind: 'branch', amount: output.amount, branch });
+        continue;
+      }
+      received.push({ id, kind: output.kind, amount: output.amount });
+      if (output.kind !== 'external') continue;
+      const deposit = byOutput.get(`${output.txid}:${output.vout}`);
+      if (deposit?.kind === 'instruction') instructions.push(deposit.instruction);
+      else if (deposit?.kind === 'refund') refunds.push(refundPayment(deposit, output));
+      else if (deposit?.kind === 'unusable') unusable.push({ output: deposit.output, reason: deposit.invalid.reason });
+    }
+    const blockBatches = batchesOf(core.network, nextBatchId, block.hash, instructions);
+    nextBatchId += blockBatches.length;
+    batches.push(...blockBatches);
+    pending.push({ height: block.height, hash: block.hash, batches: blockBatches.map((b) => b.id), outputs: received, refunds, unusable });
+  }
+  return { core: { ...core, key, nextBatchId, pending, expectedBranches }, batches };
+}
+
+export function isRedelivery(core: ScannerCore, message: SubstrateBlockMessage): boolean {
+  return core.lastSeraiBlock !== null && BigInt(message.block) <= BigInt(core.lastSeraiBlock);
+}
+
+/** Whether this scanner has made every Batch the Serai block includes (a lagging scanner waits until it has). */
+export function knowsBatches(core: ScannerCore, message: SubstrateBlockMessage): boolean {
+  return message.batches.every((id) => id < core.nextBatchId);
+}
+
+/** The block whose transactions set the fee rate of this Serai block's plans: the external block of the highest included Batch. */
+export function feeRateBlock(core: ScannerCore, message: SubstrateBlockMessage): string | null {
+  const highest = Math.max(-1, ...message.batches);
+  const entry = core.pending.find((p) => p.batches.includes(highest));
+  return entry?.hash ?? core.lastIncluded?.hash ?? null;
+}
+
+function paymentId(block: string, index: number): string {
+  const bytes = new Uint8Array(12);
+  const view = new DataView(bytes.buffer);
+  view.setBigUint64(0, BigInt(block), true);
+  view.setUint32(8, index, true);
+  return bytesToHex(bytes);
+}
+
+/** Burns of a Serai block as payments; a burn whose address is not a Bitcoin address Serai can name is reported, never dropped silently. */
+export function burnsToPayments(core: ScannerCore, message: SubstrateBlockMessage): { payments: Payment[]; unpayable: UnpayableBurn[] } {
+  const payments: Payment[] = [];
+  const unpayable: UnpayableBurn[] = [];
+  message.burns.forEach((burn, index) => {
+    const { address } = burn.instruction;
+    const amount = burn.balance.amount;
+    const unpaid = (reason: string) => unpayable.push({ index, address, amount, reason });
+    if (burn.balance.coin !== core.network) return unpaid(`coin ${burn.balance.coin} is not ${core.network}'s`);
+    let script: Uint8Array | null = null;
+    try {
+      script = decodeAddress(hexToBytes(address));
+    } catch {
+      script = null;
+    }
+    if (script === null) return unpaid('the address does not parse as a Bitcoin address');
+    payments.push({ id: paymentId(message.block, index), address: bytesToHex(script), amount });
+  });
+  return { payments, unpayable };
+}
+
+/**
+ * Applies a Serai block: the included Batches acknowledge their blocks (whose outputs and refunds
+ * go to the scheduler), the burns become payments, and everything payable is scheduled.
+ */
+export function applySubstrateBlock(core: ScannerCore, message: SubstrateBlockMessage, feeRate: number): { core: ScannerCore; result: SubstrateBlockResult } {
+  if (core.key === null || core.scheduler === null) throw new ScannerStateError('a Serai block arrived before any key was active');
+  if (isRedelivery(core, message)) throw new ScannerStateError(`Serai block ${message.block} was already applied`);
+  if (!knowsBatches(core, message)) throw new ScannerStateError(`Serai block ${message.block} includes Batches this scanner has not made yet`);
+  const highest = Math.max(-1, ...message.batches);
+  const acked: PendingBlock[] = [];
+  const pending: PendingBlock[] = [];
+  for (const entry of core.pending) (entry.batches.every((id) => id <= highest) ? acked : pending).push(entry);
+
+  let scheduler = core.scheduler;
+  const lastAcked = acked[acked.length - 1];
+  const lastIncluded = lastAcked ? { batch: Math.max(...lastAcked.batches), height: lastAcked.height, hash: lastAcked.hash } : core.lastIncluded;
+  const outputs = acked.flatMap((entry) => entry.outputs);
+  if (outputs.length > 0) scheduler = receiveOutputs(scheduler, outputs);
+  const { payments, unpayable } = burnsToPayments(core, message);
+  const refunds = acked.flatMap((entry) => entry.refunds);
+  if (refunds.length + payments.length > 0) scheduler = addPayments(scheduler, [...refunds, ...payments]);
+  const scheduled = schedule(scheduler, { feeModel: bitcoinFeeModel(BigInt(Math.max(1, Math.ceil(feeRate)))) });
+
+  return {
+    core: { ...core, pending, lastIncluded, scheduler: scheduled.state, lastSeraiBlock: message.block },
+    result: {
+      block: message.block,
+      session: core.key.session,
+      plans: [...scheduled.plans],
+      dropped: [...scheduled.dropped],
+      unpayable,
+      acknowledged: acked.map((entry) => entry.height),
+    },
+  };
+}
+
+/** Remembers which outpoints of our plans' transactions are branch outputs, to hand them to the scheduler by branch id. */
+export function expectPlanOutputs(core: ScannerCore, planned: readonly { plan: Plan; txid: string }[]): ScannerCore {
+  const expectedBranches = { ...core.expectedBranches };
+  for (const { plan, txid } of planned) {
+    plan.outputs.forEach((output, vout) => {
+      if (output.kind === 'branch') expectedBranches[outpointHex(txid, vout)] = output.branch;
+    });
+  }
+  return { ...core, expectedBranches };
+}

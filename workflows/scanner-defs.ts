@@ -1,0 +1,79 @@
+// Signals, queries and payload types of the scanner and Serai-block workflows: workflow-safe, shared with client.ts.
+import { defineQuery, defineSignal } from '@temporalio/workflow';
+import type { ExternalNetwork } from '../messages';
+import type { DroppedPayment, Plan } from '../scheduler/types';
+import type { PlanSettings } from './plan-defs';
+import type { ScannerCore, SubstrateBlockMessage, UnpayableBurn } from './scanner-core';
+
+export interface ScannerSettings {
+  /** A block is final with this many confirmations (itself included). */
+  confirmations: number;
+  /** How often the chain is polled. */
+  pollInterval: string | number;
+  /** Where scanning starts when the first key arrives; by default the first block that may activate it. */
+  startHeight?: number;
+  batch: { idleTimeout: string | number };
+  plan: PlanSettings;
+}
+
+/** Serai confirmed a key: watch it from the first block whose median time reaches `activeFrom`. */
+export interface ScannerKeyRequest {
+  session: number;
+  activeFrom: number;
+}
+
+export interface ScannerInput {
+  network: ExternalNetwork;
+  settings: ScannerSettings;
+  /** Carried across continue-as-new. */
+  carried?: { core: ScannerCore; keyRequests: ScannerKeyRequest[]; substrateBlocks: SubstrateBlockMessage[] };
+}
+
+export interface ScannerStatus {
+  stage: string;
+  session: number | null;
+  activationHeight: number | null;
+  /** The output script deposits pay (the key's External address), once a key is active. */
+  externalScript: string | null;
+  nextHeight: number | null;
+  nextBatchId: number;
+  awaitingAck: { height: number; batches: number[] }[];
+  lastSeraiBlock: string | null;
+  queuedSeraiBlocks: string[];
+  scheduler: { outputs: number; queuedPayments: number } | null;
+  rejected: string[];
+}
+
+export const scannerKeySignal = defineSignal<[ScannerKeyRequest]>('scannerKey');
+export const scannerSubstrateBlockSignal = defineSignal<[SubstrateBlockMessage]>('scannerSubstrateBlock');
+export const scannerStatusQuery = defineQuery<ScannerStatus>('scannerStatus');
+
+export function scannerWorkflowId(network: ExternalNetwork): string {
+  return `scanner-${network}`;
+}
+
+export interface SubstrateBlockInput {
+  network: ExternalNetwork;
+  block: string;
+  session: number;
+  plans: Plan[];
+  dropped: DroppedPayment[];
+  unpayable: UnpayableBurn[];
+  acknowledged: number[];
+  settings: PlanSettings;
+}
+
+export interface SubstrateBlockOutcome {
+  block: string;
+  plans: string[];
+  /** Plans whose workflow already existed (a re-run of this block's effects). */
+  alreadyStarted: string[];
+  dropped: DroppedPayment[];
+  unpayable: UnpayableBurn[];
+  acknowledged: number[];
+  ack: 'sent' | 'no-coordinator';
+}
+
+export function substrateBlockWorkflowId(network: ExternalNetwork, block: string): string {
+  return `substrate-${network}-${block}`;
+}

@@ -1,0 +1,200 @@
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
+import {
+  ApplicationFailure,
+  ActivityFailure,
+  condition,
+  continueAsNew,
+  getExternalWorkflowHandle,
+  log,
+  ParentClosePolicy,
+  proxyActivities,
+  setHandler,
+  startChild,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { ProcessorActivities } from '../activities';
+import { parseCoordinatorMessage, type Batch } from '../messages';
+import { signBatch } from './batch';
+import { batchIncludedSignal, batchWorkflowId } from './batch-defs';
+import {
+  scannerKeySignal,
+  scannerStatusQuery,
+  scannerSubstrateBlockSignal,
+  substrateBlockWorkflowId,
+  type ScannerInput,
+  type ScannerKeyRequest,
+  type ScannerStatus,
+} from './scanner-defs';
+import {
+  acceptFinalBlocks,
+  applySubstrateBlock,
+  emptyCore,
+  expectPlanOutputs,
+  feeRateBlock,
+  isRedelivery,
+  knowsBatches,
+  scanCap,
+  withKey,
+  type SubstrateBlockMessage,
+} from './scanner-core';
+import { substrateBlock } from './substrate';
+import { initialScanState } from '../networks/bitcoin/scan-state';
+
+const chain = proxyActivities<ProcessorActivities>({
+  startToCloseTimeout: '2 minutes',
+  retry: { initialInterval: '1 second', maximumInterval: '30 seconds', nonRetryableErrorTypes: ['FinalizedReorgError', 'ScanStateError'] },
+});
+
+const MAX_REJECTED = 50;
+
+/**
+ * A network's scanner (`scanner-<network>`), long-running: follows the chain to finality, turns
+ * each notable final block into Batches with sequential ids (held in this workflow's state, so a
+ * crash or restart replays to the same ids and can never mint twice), waits for Serai to include
+ * a Batch before scanning more than `confirmations` blocks past it, and applies Serai blocks in
+ * the order they arrive: acknowledged outputs and burns go to the scheduler, and each block's
+ * plans are handed to a `substrate-<network>-<block>` workflow. A reorg of a reported block halts
+ * it (the workflow fails, naming both hashes); an operator must intervene.
+ */
+export async function scanner(input: ScannerInput): Promise<void> {
+  const { network, settings } = input;
+  let core = input.carried?.core ?? emptyCore(network);
+  const keyRequests: ScannerKeyRequest[] = [...(input.carried?.keyRequests ?? [])];
+  const substrateBlocks: SubstrateBlockMessage[] = [...(input.carried?.substrateBlocks ?? [])];
+  const rejected: string[] = [];
+  let stage = 'awaiting a key';
+
+  const reject = (line: string) => {
+    rejected.push(line);
+    if (rejected.length > MAX_REJECTED) rejected.shift();
+    log.warn('scanner input rejected', { reason: line });
+  };
+  setHandler(scannerKeySignal, (request) => {
+    if (!Number.isSafeInteger(request?.session) || !Number.isSafeInteger(request?.activeFrom) || request.session < 0 || request.activeFrom < 0) {
+      reject(`scannerKey: expected { session, activeFrom } as non-negative integers`);
+      return;
+    }
+    keyRequests.push({ session: request.session, activeFrom: request.activeFrom });
+  });
+  setHandler(scannerSubstrateBlockSignal, (raw) => {
+    const parsed = parseCoordinatorMessage(raw, { network });
+    if (!parsed.ok || parsed.message.kind !== 'substrate.SubstrateBlock') {
+      reject(`scannerSubstrateBlock: ${parsed.ok ? `${parsed.message.kind} is not a SubstrateBlock` : parsed.error.message}`);
+      return;
+    }
+    substrateBlocks.push(parsed.message);
+  });
+  setHandler(scannerStatusQuery, (): ScannerStatus => ({
+    stage,
+    session: core.key?.session ?? null,
+    activationHeight: core.key?.activationHeight ?? null,
+    externalScript: core.key?.scripts.external ?? null,
+    nextHeight: core.scan?.nextHeight ?? null,
+    nextBatchId: core.nextBatchId,
+    awaitingAck: core.pending.map((p) => ({ height: p.height, batches: p.batches })),
+    lastSeraiBlock: core.lastSeraiBlock,
+    queuedSeraiBlocks: substrateBlocks.map((b) => b.block),
+    scheduler: core.scheduler ? { outputs: core.scheduler.outputs.length, queuedPayments: core.scheduler.payments.length } : null,
+    rejected: [...rejected],
+  }));
+
+  const startBatch = async (batch: Batch) => {
+    try {
+      await startChild(signBatch, {
+        workflowId: batchWorkflowId(network, batch.id),
+        args: [{ network, batch, settings: settings.batch }],
+        parentClosePolicy: ParentClosePolicy.ABANDON,
+        workflowIdReusePolicy: 'REJECT_DUPLICATE',
+      });
+    } catch (err) {
+      if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+    }
+  };
+
+  const takeKey = async () => {
+    const request = keyRequests.shift()!;
+    if (core.key !== null) {
+      if (request.session !== core.key.session) reject(`scannerKey: session ${request.session} arrived while session ${core.key.session} is active (rotation is not supported)`);
+      return;
+    }
+    stage = `loading the key of session ${request.session}`;
+    const key = await chain.scannerKeySet({ network, session: request.session });
+    const startHeight = settings.startHeight ?? (await chain.activationSearchStart(request.activeFrom));
+    core = withKey(core, { session: request.session, activeFrom: request.activeFrom, networkKey: key.networkKey, scripts: key.scripts }, initialScanState({ confirmations: settings.confirmations, startHeight }));
+    log.info('scanning for key', { session: request.session, startHeight, activeFrom: request.activeFrom });
+  };
+
+  const applyNextSubstrateBlock = async () => {
+    const message = substrateBlocks[0]!;
+    if (isRedelivery(core, message)) {
+      substrateBlocks.shift();
+      log.info('Serai block re-delivered; already applied', { block: message.block });
+      return;
+    }
+    stage = `applying Serai block ${message.block}`;
+    const at = feeRateBlock(core, message);
+    const feeRate = at === null ? 1 : await chain.feeRateAt(at);
+    const applied = applySubstrateBlock(core, message, feeRate);
+    const { result } = applied;
+    core = applied.core;
+    if (result.plans.some((plan) => plan.outputs.some((o) => o.kind === 'branch'))) {
+      const planned = await chain.planTxids({ network, session: result.session, plans: result.plans });
+      core = expectPlanOutputs(core, planned.map(({ index, txid }) => ({ plan: result.plans[index]!, txid })));
+    }
+    substrateBlocks.shift();
+    for (const id of message.batches) {
+      // Ends this processor's signing of a Batch others signed; it may have ended already.
+      await getExternalWorkflowHandle(batchWorkflowId(network, id))
+        .signal(batchIncludedSignal)
+        .catch((err: unknown) => log.info('Batch workflow not signalled', { id, reason: err instanceof Error ? err.message : String(err) }));
+    }
+    try {
+      await startChild(substrateBlock, {
+        workflowId: substrateBlockWorkflowId(network, result.block),
+        args: [{ network, ...result, settings: settings.plan }],
+        parentClosePolicy: ParentClosePolicy.ABANDON,
+        workflowIdReusePolicy: 'REJECT_DUPLICATE',
+      });
+    } catch (err) {
+      if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+    }
+    log.info('Serai block applied', { block: result.block, plans: result.plans.length, unpayable: result.unpayable.length, acknowledged: result.acknowledged });
+  };
+
+  const poll = async () => {
+    const cap = scanCap(core);
+    stage = cap === undefined ? 'scanning' : `scanning up to ${cap} (awaiting the acknowledgement of block ${core.pending[0]!.height})`;
+    const key = core.key!;
+    let polled: Awaited<ReturnType<typeof chain.scanPoll>>;
+    try {
+      polled = await chain.scanPoll({ state: core.scan!, keys: [{ session: key.session, scripts: key.scripts, activeFrom: key.activeFrom }], upTo: cap });
+    } catch (err) {
+      if (err instanceof ActivityFailure && err.cause instanceof ApplicationFailure && err.cause.type === 'FinalizedReorgError') {
+        throw ApplicationFailure.nonRetryable(`scanner halted: ${err.cause.message}`, 'FinalizedReorgError');
+      }
+      throw err;
+    }
+    if (polled.followedReorg) log.warn('followed a reorg above finality', { ...polled.followedReorg });
+    const accepted = acceptFinalBlocks({ ...core, scan: polled.state }, polled.blocks);
+    core = accepted.core;
+    for (const batch of accepted.batches) await startBatch(batch);
+    if (accepted.batches.length > 0) log.info('Batches reported', { ids: accepted.batches.map((b) => b.id) });
+  };
+
+  const substrateReady = () => substrateBlocks.length > 0 && core.key !== null && (isRedelivery(core, substrateBlocks[0]!) || knowsBatches(core, substrateBlocks[0]!));
+
+  for (;;) {
+    while (keyRequests.length > 0) await takeKey();
+    while (substrateReady()) await applyNextSubstrateBlock();
+    if (core.scan !== null) await poll();
+    while (substrateReady()) await applyNextSubstrateBlock();
+
+    if (workflowInfo().continueAsNewSuggested) {
+      await continueAsNew<typeof scanner>({ network, settings, carried: { core, keyRequests, substrateBlocks } });
+    }
+    stage = core.key === null ? 'awaiting a key' : core.scan === null ? stage : 'waiting for the next poll';
+    const woken = () => keyRequests.length > 0 || substrateReady();
+    if (core.scan === null) await condition(woken);
+    else await condition(woken, settings.pollInterval);
+  }
+}

@@ -1,0 +1,57 @@
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
+import { ActivityFailure, ApplicationFailure, log, ParentClosePolicy, proxyActivities, startChild } from '@temporalio/workflow';
+import type { ProcessorActivities } from '../activities';
+import { signPlan } from './plan';
+import { planWorkflowId } from './plan-defs';
+import type { SubstrateBlockInput, SubstrateBlockOutcome } from './scanner-defs';
+
+const link = proxyActivities<ProcessorActivities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', maximumInterval: '1 minute', nonRetryableErrorTypes: ['MessageValidationError', 'NoCoordinatorWorkflowError'] },
+});
+
+/**
+ * The effects of one Serai block (`substrate-<network>-<block>`), once the scanner applied it:
+ * a plan workflow per scheduled plan, burns whose address does not parse reported loudly, and
+ * `SubstrateBlockAck` to the coordinator. Its id makes it run once per block; each plan's workflow
+ * id makes a plan start once even if this workflow were run again.
+ */
+export async function substrateBlock(input: SubstrateBlockInput): Promise<SubstrateBlockOutcome> {
+  const { network, block, session, plans, settings } = input;
+  const alreadyStarted: string[] = [];
+  for (const plan of plans) {
+    try {
+      await startChild(signPlan, {
+        workflowId: planWorkflowId(network, plan.id),
+        args: [{ network, plan, settings }],
+        parentClosePolicy: ParentClosePolicy.ABANDON,
+        workflowIdReusePolicy: 'REJECT_DUPLICATE',
+      });
+    } catch (err) {
+      if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+      alreadyStarted.push(plan.id);
+    }
+  }
+  for (const burn of input.unpayable) {
+    log.error('burn not payable: the coins were burned on Serai but cannot be paid out', { block, ...burn });
+  }
+  for (const dropped of input.dropped) log.warn('payment dropped by the scheduler', { block, payment: dropped.payment.id, reason: dropped.reason });
+
+  let ack: SubstrateBlockOutcome['ack'] = 'sent';
+  try {
+    await link.sendToCoordinator({ kind: 'coordinator.SubstrateBlockAck', block, plans: plans.map((plan) => ({ session, id: plan.id })) });
+  } catch (err) {
+    if (!(err instanceof ActivityFailure && err.cause instanceof ApplicationFailure && err.cause.type === 'NoCoordinatorWorkflowError')) throw err;
+    log.warn('no coordinator workflow took the SubstrateBlockAck', { block });
+    ack = 'no-coordinator';
+  }
+  return {
+    block,
+    plans: plans.map((plan) => plan.id),
+    alreadyStarted,
+    dropped: input.dropped,
+    unpayable: input.unpayable,
+    acknowledged: input.acknowledged,
+    ack,
+  };
+}
