@@ -1,0 +1,180 @@
+/**
+ * The processor side end to end on real workers, btcd and Temporal, with the test playing Serai:
+ * key confirmation starts every validator's scanner, notable final blocks become Batches signed
+ * through the coordinator, Serai blocks acknowledge them and carry burns, and the scheduled plans
+ * pay out on btcd exactly once.
+ */
+import { hexToBytes, bytesToHex } from '@noble/hashes/utils.js';
+import { decodeFrostPublic } from '../../crypto/key-package';
+import type { CoordinatorMessageOf } from '../../messages';
+import { encodeShorthand } from '../../messages/shorthand';
+import { outputKeySet } from '../../networks/bitcoin/keys';
+import { DEPOSIT_FEE, encodeAddress } from '../../networks/bitcoin/instructions';
+import { DevnetWallet } from '../../devnet/wallet';
+import { outputsPaying, randomTaprootScript } from '../bitcoin/tx-harness';
+import type { BatchSigningOutcome } from '../../workflows/batch-defs';
+import type { PlanOutcome } from '../../workflows/plan-defs';
+import type { SubstrateBlockOutcome } from '../../workflows/scanner-defs';
+import { openValidatorKeystore, startKeygenHarness, type KeygenHarness } from '../support/keygen-net';
+
+jest.setTimeout(600_000);
+
+const NAMES = ['alice', 'bob', 'carol', 'dave'];
+const ROUNDS = { roundTimeout: '60 seconds', blameTimeout: '30 seconds', maxAttempts: 2 };
+
+describe('scanner, Batches, Serai blocks and payouts on four validators (3-of-4)', () => {
+  let h: KeygenHarness;
+  let external: string;
+  let keyPair: { substrateKey: string; networkKey: string };
+  const processors = () => NAMES.map((name) => h.net.set.processor(name));
+
+  /** Mines a block every 400 ms until `check` holds. */
+  async function mineUntil<T>(what: string, check: () => Promise<T | undefined>, limitMs = 240_000): Promise<T> {
+    const deadline = Date.now() + limitMs;
+    for (;;) {
+      const value = await check();
+      if (value !== undefined) return value;
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+      await h.btcd.mine(1);
+      await new Promise((r) => setTimeout(r, 400));
+    }
+  }
+
+  /** The result of a workflow of one processor once it completed, else undefined (never waits for it). */
+  async function completed<T>(name: string, workflowId: string): Promise<T | undefined> {
+    const handle = h.net.set.processor(name).client.workflow.getHandle(workflowId);
+    const status = await handle.describe().then((d) => d.status.name, () => undefined);
+    return status === 'COMPLETED' ? ((await handle.result()) as T) : undefined;
+  }
+
+  async function deliverToAll(message: CoordinatorMessageOf<'substrate.SubstrateBlock'>) {
+    return Promise.all(processors().map((p) => p.deliver(message)));
+  }
+
+  beforeAll(async () => {
+    h = await startKeygenHarness(NAMES.map((name) => ({ name, weight: 1 })));
+    const keygen = await h.net.generateKey({ network: 'bitcoin', session: 0, t: 3, settings: ROUNDS });
+    keyPair = keygen.keyPair;
+    const keystore = openValidatorKeystore(h.dataDir, 'alice');
+    try {
+      const pub = decodeFrostPublic(keystore.getGroupKey({ network: 'bitcoin', session: 0, attempt: keygen.attempt, curve: 'secp256k1' })!);
+      external = outputKeySet(0, pub).scripts.external;
+    } finally {
+      keystore.close();
+    }
+  });
+  afterAll(async () => {
+    await h?.stop();
+  });
+
+  test('deposits become a signed Batch, hostile data in the same block is refunded, and a burn (delivered 3x) pays out once', async () => {
+    // Key confirmation started each scanner; the activation block is notable and yields Batch 0 (empty).
+    const started = Date.now();
+    const mark = (what: string) => console.log(`${what} at +${((Date.now() - started) / 1000).toFixed(1)} s`);
+    const activation = await mineUntil('every scanner to see its activation block', async () => {
+      const statuses = await Promise.all(processors().map((p) => p.scannerStatus().catch(() => undefined)));
+      const heights = statuses.map((s) => s?.activationHeight ?? null);
+      return heights.every((height) => height !== null) ? heights : undefined;
+    });
+    mark('activation seen');
+    expect(new Set(activation).size).toBe(1);
+    const outcomes0 = await mineUntil('Batch 0 signed', async () => {
+      const outcomes = await Promise.all(NAMES.map((name) => completed<BatchSigningOutcome>(name, 'batch-bitcoin-0')));
+      return outcomes.filter((o) => o?.end === 'signed').length >= 3 ? outcomes : undefined;
+    });
+    expect(outcomes0.filter((o) => o?.end === 'signed').length).toBeGreaterThanOrEqual(3);
+    mark('Batch 0 signed');
+    const block0 = await h.btcd.rpc.getBlockHash(activation[0]!);
+
+    // Serai includes Batch 0.
+    const context = (block: string) => ({ serai_time: String(Math.floor(Date.now() / 1000)), network_latest_finalized_block: block });
+    await deliverToAll({ kind: 'substrate.SubstrateBlock', context: context(block0), block: '1', batches: [0], burns: [] });
+    // The Serai block ends the signing of the one validator Batch 0 did not need.
+    const ended0 = await mineUntil('every Batch 0 workflow ended', async () => {
+      const outcomes = await Promise.all(NAMES.map((name) => completed<BatchSigningOutcome>(name, 'batch-bitcoin-0')));
+      return outcomes.every((o) => o !== undefined) ? outcomes : undefined;
+    });
+    expect(ended0.filter((o) => o!.end === 'signed')).toHaveLength(3);
+    expect(ended0.filter((o) => o!.end === 'included')).toHaveLength(1);
+
+    // One block: a good deposit and three hostile ones (truncated, oversized, unknown variant).
+    const seraiAccount = bytesToHex(crypto.getRandomValues(new Uint8Array(32)));
+    const good = encodeShorthand({ kind: 'Raw', origin: null, instruction: { kind: 'Transfer', address: seraiAccount } });
+    const goodAmount = 50_000_000n;
+    const wallet = DevnetWallet.of(h.btcd);
+    await wallet.deposit({ to: external, amount: goodAmount, seraiAddress: seraiAccount });
+    await wallet.depositWithData({ to: external, amount: 1_000_000n, data: good.subarray(0, good.length - 5) });
+    await wallet.depositWithData({ to: external, amount: 2_000_000n, data: new Uint8Array(600).fill(7) });
+    await wallet.depositWithData({ to: external, amount: 3_000_000n, data: Uint8Array.of(9, ...good.subarray(1)) });
+    await h.btcd.mine(1);
+    const depositHeight = await h.btcd.rpc.getBlockCount();
+
+    const outcomes1 = await mineUntil('Batch 1 signed', async () => {
+      const outcomes = await Promise.all(NAMES.map((name) => completed<BatchSigningOutcome>(name, 'batch-bitcoin-1')));
+      return outcomes.filter((o) => o?.end === 'signed').length >= 3 ? outcomes : undefined;
+    });
+    mark('Batch 1 signed');
+    const statuses = await Promise.all(processors().map((p) => p.scannerStatus()));
+    for (const status of statuses) {
+      expect(status.awaitingAck).toEqual([{ height: depositHeight, batches: [1] }]);
+      expect(status.rejected).toEqual([]);
+    }
+    expect(outcomes1.filter((o) => o?.end === 'signed').length).toBeGreaterThanOrEqual(3);
+    const batch1 = await h.net.coordinatorClient.workflow.getHandle('coordinator-batch-bitcoin-1').result();
+    expect(batch1.signedBatch.batch.block).toBe(await h.btcd.rpc.getBlockHash(depositHeight));
+    expect(batch1.signedBatch.batch.instructions).toEqual([
+      { instruction: { kind: 'Transfer', address: seraiAccount }, balance: { coin: 'bitcoin', amount: (goodAmount - DEPOSIT_FEE).toString() } },
+    ]);
+
+    // Serai includes Batch 1 and carries two burns: one payable, one to an address that parses as nothing.
+    const payee = randomTaprootScript();
+    const burnAmount = 20_000_000n;
+    const substrateBlock: CoordinatorMessageOf<'substrate.SubstrateBlock'> = {
+      kind: 'substrate.SubstrateBlock',
+      context: context(batch1.signedBatch.batch.block),
+      block: '2',
+      batches: [1],
+      burns: [
+        { instruction: { address: bytesToHex(encodeAddress(hexToBytes(payee))!), data: null }, balance: { coin: 'bitcoin', amount: burnAmount.toString() } },
+        { instruction: { address: 'ff00ff', data: null }, balance: { coin: 'bitcoin', amount: '1000000' } },
+      ],
+    };
+    const from = await h.btcd.rpc.getBlockCount();
+    for (let i = 0; i < 3; i++) await deliverToAll(substrateBlock);
+
+    const blockOutcomes = await mineUntil('the Serai block applied by every processor', async () => {
+      const all = await Promise.all(NAMES.map((name) => completed<SubstrateBlockOutcome>(name, 'substrate-bitcoin-2')));
+      return all.every((o) => o !== undefined) ? (all as SubstrateBlockOutcome[]) : undefined;
+    });
+    mark('Serai block 2 applied');
+    const planIds = blockOutcomes[0]!.plans;
+    for (const outcome of blockOutcomes) {
+      expect(outcome.plans).toEqual(planIds);
+      expect(outcome.unpayable).toEqual([expect.objectContaining({ index: 1, address: 'ff00ff', amount: '1000000' })]);
+      expect(outcome.ack).toBe('no-coordinator');
+    }
+    expect(planIds.length).toBeGreaterThanOrEqual(1);
+
+    const planOutcomes = await mineUntil('every plan completed', async () => {
+      const all = await Promise.all(planIds.flatMap((id) => NAMES.map((name) => completed<PlanOutcome>(name, `plan-bitcoin-${id}`))));
+      return all.every((o) => o !== undefined) ? all : undefined;
+    });
+    mark('plans completed');
+    for (const outcome of planOutcomes) expect(outcome!.end).toBe('completed');
+
+    const tip = await h.btcd.rpc.getBlockCount();
+    const paid = await outputsPaying(h.btcd.rpc, new Set([payee]), from, tip);
+    expect(paid).toHaveLength(1);
+    expect(paid[0]!.amount).toBeLessThanOrEqual(burnAmount);
+    expect(paid[0]!.amount).toBeGreaterThan(burnAmount - 100_000n);
+    // The three hostile deposits were refunded to their presumed origin (the faucet's key), minus fees.
+    const refunds = await outputsPaying(h.btcd.rpc, new Set([bytesToHex(h.btcd.miningKey!.outputScript)]), from, tip);
+    const refunded = refunds.filter((o) => o.amount > 900_000n && o.amount <= 3_000_000n).map((o) => o.amount);
+    expect(refunded).toHaveLength(3);
+    for (const status of await Promise.all(processors().map((p) => p.scannerStatus()))) {
+      expect(status.lastSeraiBlock).toBe('2');
+      expect(status.queuedSeraiBlocks).toEqual([]);
+    }
+    expect(keyPair.networkKey).toMatch(/^[0-9a-f]+$/);
+  });
+});
