@@ -10,6 +10,18 @@ import type { Keyring } from '../temporal/keyring';
 import { workflowsPath } from '../temporal/processor-worker';
 import { COORDINATOR_NAMESPACE, COORDINATOR_TASK_QUEUE, coordinatorKeygenWorkflowId, type CoordinateKeygenInput, type CoordinateKeygenResult, type KeygenRoundSettings } from './coordinator/defs';
 import { coordinateKeygen } from './coordinator/keygen';
+import { seraiChain } from './coordinator/serai-chain';
+import {
+  SERAI_CHAIN_WORKFLOW_ID,
+  seraiBurnUpdate,
+  seraiSetKeysUpdate,
+  seraiStatusQuery,
+  type BurnRequest,
+  type SeraiBurnResult,
+  type SeraiChainStatus,
+  type SeraiSetKeysResult,
+  type SetKeysRequest,
+} from './coordinator/serai-defs';
 import { createCoordinatorWorker, coordinatorWorkflowsPath } from './coordinator/worker';
 import { ensureNamespace } from './namespaces';
 import { ValidatorSet, type ValidatorSpec } from './validator-set';
@@ -110,6 +122,32 @@ export class KeygenNetwork {
       workflowId: coordinatorKeygenWorkflowId(input.network, input.session),
       args: [args],
     });
+  }
+
+  /** Starts the devnet's Serai chain (or finds it running) in the coordinator's namespace. */
+  async startSeraiChain(blockTime: string | number): Promise<void> {
+    await this.coordinatorClient.workflow.start(seraiChain, {
+      taskQueue: COORDINATOR_TASK_QUEUE,
+      workflowId: SERAI_CHAIN_WORKFLOW_ID,
+      args: [{ settings: { blockTime } }],
+      workflowIdConflictPolicy: 'USE_EXISTING',
+    });
+  }
+
+  private get serai() {
+    return this.coordinatorClient.workflow.getHandle(SERAI_CHAIN_WORKFLOW_ID);
+  }
+
+  seraiSetKeys(request: SetKeysRequest): Promise<SeraiSetKeysResult> {
+    return this.serai.executeUpdate(seraiSetKeysUpdate, { args: [request] });
+  }
+
+  seraiBurn(request: BurnRequest): Promise<SeraiBurnResult> {
+    return this.serai.executeUpdate(seraiBurnUpdate, { args: [request] });
+  }
+
+  seraiStatus(): Promise<SeraiChainStatus> {
+    return this.serai.query(seraiStatusQuery);
   }
 
   async stop(): Promise<void> {

@@ -1,109 +1,89 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Command } from 'commander';
-import { ProcessorClient } from '../client';
-import { AesGcmPayloadCodec } from '../temporal/codec';
-import { startCodecServer } from '../temporal/codec-server';
-import { startTemporalServer } from './temporal-server';
-import { startBtcd } from './nodes/btcd';
-import { startAnvil } from './nodes/anvil';
+import { startControlServer } from './control';
+import { Devnet } from './devnet';
 import { repoRoot } from './nodes/tools';
-import { preferredOrFreePort } from './preferred-port';
-import { ensureCodecKeysFile } from './secrets';
-import { spawnValidatorWorker } from './validators';
+import { runScenario } from './scenario';
+import type { ValidatorSpec } from './validator-set';
+import { parseBtc } from './wallet';
 
-const step = (msg: string) => console.log(`[devnet] ${msg}`);
+const step = (msg: string) => console.error(`[devnet] ${msg}`);
 
 interface StartOptions {
   dataDir: string;
   temporalPort: number;
   uiPort: number;
   codecPort: number;
+  validators: number;
+  threshold: number;
+  offline: string[];
+  scenario: boolean;
+  blockInterval: number;
+  fresh: boolean;
 }
+
+const NAMES = ['alice', 'bob', 'carol', 'dave', 'erin', 'frank', 'grace', 'heidi', 'ivan', 'judy'];
 
 async function main(argv: string[]): Promise<void> {
   const program = new Command('devnet')
-    .description('Run the local devnet: Temporal dev server + UI, codec server, btcd regtest, anvil and a processor worker')
+    .description('Run the local devnet: Temporal dev server + UI, codec server, btcd regtest with a miner, the coordinator with the Serai chain simulator, and N validators; then key generation')
     .option('--data-dir <dir>', 'where state persists between runs', join(repoRoot, '.data', 'devnet'))
     .option('--temporal-port <port>', 'Temporal gRPC port (a free one if taken)', parsePort, 7233)
     .option('--ui-port <port>', 'Temporal UI port (a free one if taken)', parsePort, 8233)
-    .option('--codec-port <port>', 'codec server port (a free one if taken)', parsePort, 8888);
+    .option('--codec-port <port>', 'codec server port (a free one if taken)', parsePort, 8888)
+    .option('--validators <n>', 'validators, one key share each', parseCount, 4)
+    .option('--threshold <t>', 'key shares needed to sign', parseCount, 3)
+    .option('--offline <names...>', 'validators whose worker never starts', [])
+    .option('--block-interval <ms>', 'btcd mines a block this often', parseCount, 1000)
+    .option('--scenario', 'run deposit -> Batch -> mint -> burn -> payout, print a JSON summary on stdout and exit', false)
+    .option('--fresh', 'start from an empty data dir (btcd restarts from genesis anyway)', false);
   program.parse(argv);
   const opts = program.opts<StartOptions>();
+  if (opts.threshold > opts.validators) throw new Error(`--threshold ${opts.threshold} is more than --validators ${opts.validators}`);
+  if (opts.validators > NAMES.length) throw new Error(`--validators: at most ${NAMES.length}`);
+  const validators: ValidatorSpec[] = NAMES.slice(0, opts.validators).map((name) => ({ name, weight: 1, offline: opts.offline.includes(name) }));
+  for (const name of opts.offline) if (!validators.some((v) => v.name === name)) throw new Error(`--offline ${name}: no such validator (${validators.map((v) => v.name).join(', ')})`);
+
   const dataDir = resolve(opts.dataDir);
+  // Temporal's history would outlive btcd's chain (btcd wipes regtest at start), so each run starts clean.
+  if (opts.fresh || opts.scenario) rmSync(dataDir, { recursive: true, force: true });
   mkdirSync(dataDir, { recursive: true });
 
-  const stops: Array<[string, () => Promise<unknown>]> = [];
+  let devnet: Devnet | undefined;
   let stopping = false;
   const stopAll = async (code: number) => {
     if (stopping) return;
     stopping = true;
     step('stopping ...');
-    for (const [name, stop] of stops.reverse()) {
-      try {
-        await stop();
-        step(`stopped ${name}`);
-      } catch (err) {
-        console.error(`[devnet] stopping ${name} failed: ${(err as Error).message}`);
-      }
-    }
+    await devnet?.stop();
     process.exit(code);
   };
   process.once('SIGINT', () => void stopAll(0));
   process.once('SIGTERM', () => void stopAll(0));
 
   try {
-    const { path: codecKeysFile, keyring } = ensureCodecKeysFile(dataDir);
-    const uiOrigins = (port: number) => [`http://127.0.0.1:${port}`, `http://localhost:${port}`];
-    // The UI port is only known once the server is up; allow the requested one and patch after.
-    const allowedOrigins = uiOrigins(opts.uiPort);
-    const codecServer = await startCodecServer({ codec: new AesGcmPayloadCodec(keyring), port: await preferredOrFreePort(opts.codecPort), allowedOrigins });
-    stops.push(['codec server', () => codecServer.close()]);
-    step(`codec server on ${codecServer.url}`);
-
-    step('starting Temporal dev server (SQLite under the data dir) ...');
-    const temporal = await startTemporalServer({
+    devnet = await Devnet.start({
       dataDir,
-      port: opts.temporalPort,
-      uiPort: opts.uiPort,
-      codecEndpoint: codecServer.url,
-      namespaces: ['validator-alice'],
+      validators,
+      t: opts.threshold,
+      ports: { temporal: opts.temporalPort, ui: opts.uiPort, codec: opts.codecPort },
+      blockIntervalMs: opts.blockInterval,
+      log: step,
     });
-    stops.push(['Temporal dev server', () => temporal.stop()]);
-    allowedOrigins.push(...uiOrigins(Number(new URL(temporal.uiUrl).port)));
-    step(`Temporal at ${temporal.address}; UI: ${temporal.uiUrl}`);
-
-    step('starting btcd (regtest) ...');
-    const btcd = await startBtcd({ dataDir: join(dataDir, 'btcd') });
-    stops.push(['btcd', () => btcd.stop()]);
-    step(`btcd RPC ${btcd.rpc.url}, height ${await btcd.rpc.getBlockCount()}`);
-
-    step('starting anvil ...');
-    const anvil = await startAnvil({});
-    stops.push(['anvil', () => anvil.stop()]);
-    step(`anvil RPC ${anvil.rpcUrl}`);
-
-    const worker = spawnValidatorWorker({
-      spec: { name: 'alice', network: 'bitcoin', namespace: 'validator-alice' },
-      temporalAddress: temporal.address,
-      codecKeysFile,
-      dataDir,
-      chains: { bitcoinRpc: btcd.rpcCredentials },
-    });
-    stops.push(['processor worker alice', () => worker.stop()]);
-    step(`processor worker alice (bitcoin) starting, log ${worker.logPath}`);
-    const client = await ProcessorClient.connect({ address: temporal.address, namespace: 'validator-alice' }, { validator: 'alice', network: 'bitcoin' }, keyring);
-    stops.push(['client', () => client.client.connection.close()]);
-    const health = await client.health();
-    step(`processor worker alice answered: keystore schema v${health.keystore.schemaVersion}, btcd height ${health.chain.height}`);
-
-    step(`ready. Temporal UI: ${temporal.uiUrl}/namespaces/validator-alice/workflows  (Ctrl-C to stop)`);
-    void worker.exited.then((status) => {
-      if (!stopping) {
-        console.error(`[devnet] processor worker exited (${JSON.stringify(status)}); see ${worker.logPath}`);
-        void stopAll(1);
-      }
-    });
+    step(`Temporal UI: ${devnet.temporal.uiUrl}/namespaces/coordinator/workflows (each validator: /namespaces/validator-<name>/workflows)`);
+    await devnet.generateKeys();
+    if (opts.scenario) {
+      const summary = await runScenario(devnet, { deposit: parseBtc('0.5'), burn: parseBtc('0.2') }, step);
+      console.log(JSON.stringify(summary, null, 2));
+      step(summary.ok ? 'scenario passed' : 'scenario FAILED its checks');
+      await stopAll(summary.ok ? 0 : 1);
+      return;
+    }
+    const control = await startControlServer(devnet, dataDir);
+    step(`ready. Deposit address ${devnet.depositAddress()}`);
+    step(`try: npm run devnet -- deposit 0.5 --to <64-hex Serai account>, then: npm run devnet -- burn 0.2 --from <account> --to <bcrt1 address>; npm run devnet -- status`);
+    step(`control endpoint ${control.url} (details in ${control.file}); Ctrl-C to stop`);
   } catch (err) {
     console.error(`[devnet] failed: ${err instanceof Error ? err.message : String(err)}`);
     await stopAll(1);
@@ -114,6 +94,12 @@ function parsePort(value: string): number {
   const port = Number(value);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`not a TCP port (0 = any free port): ${value}`);
   return port;
+}
+
+function parseCount(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`expected a positive integer, got ${value}`);
+  return n;
 }
 
 void main(process.argv);

@@ -1,0 +1,51 @@
+/**
+ * `npm run devnet -- <command>`: drives a devnet started with `npm start` through its control
+ * endpoint (address and token in `<data dir>/control.json`).
+ */
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { Command } from 'commander';
+import { CONTROL_FILE } from './control';
+import { repoRoot } from './nodes/tools';
+
+async function call(dataDir: string, method: 'GET' | 'POST', path: string, payload?: unknown): Promise<void> {
+  let control: { url: string; token: string };
+  try {
+    control = JSON.parse(readFileSync(join(resolve(dataDir), CONTROL_FILE), 'utf8')) as { url: string; token: string };
+  } catch {
+    throw new Error(`no running devnet found (${join(dataDir, CONTROL_FILE)} is missing): start one with npm start`);
+  }
+  const response = await fetch(`${control.url}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${control.token}`, 'content-type': 'application/json' },
+    body: payload === undefined ? undefined : JSON.stringify(payload),
+  }).catch((err: unknown) => {
+    throw new Error(`the devnet at ${control.url} does not answer (${err instanceof Error ? err.message : String(err)}): is npm start still running?`);
+  });
+  const text = await response.text();
+  if (!response.ok) throw new Error(`${path}: ${text}`);
+  console.log(JSON.stringify(JSON.parse(text), null, 2));
+}
+
+async function main(argv: string[]): Promise<void> {
+  const program = new Command('devnet').description('Drive the running devnet').option('--data-dir <dir>', 'the data dir npm start uses', join(repoRoot, '.data', 'devnet'));
+  const dataDir = () => program.opts<{ dataDir: string }>().dataDir;
+  program
+    .command('deposit <btc>')
+    .description('deposit BTC to the validators with a Transfer to a Serai account')
+    .requiredOption('--to <account>', 'Serai account, 64 hex digits')
+    .action((btc: string, o: { to: string }) => call(dataDir(), 'POST', '/deposit', { amount: btc, to: o.to }));
+  program
+    .command('burn <btc>')
+    .description('burn sriBTC on Serai to a Bitcoin (regtest) address')
+    .requiredOption('--from <account>', 'Serai account, 64 hex digits')
+    .requiredOption('--to <address>', 'bcrt1... address')
+    .action((btc: string, o: { from: string; to: string }) => call(dataDir(), 'POST', '/burn', { amount: btc, from: o.from, to: o.to }));
+  program.command('status').description('heights, balances, Batches and every scanner').action(() => call(dataDir(), 'GET', '/status'));
+  await program.parseAsync(argv);
+}
+
+main(process.argv).catch((err: unknown) => {
+  console.error(`devnet: ${err instanceof Error ? err.message : String(err)}`);
+  process.exit(1);
+});
