@@ -152,7 +152,8 @@ export class KeygenNetwork {
 
   async stop(): Promise<void> {
     await this.set.stop();
-    this.coordinatorWorker.shutdown();
+    // On SIGINT the SDK's runtime may have begun shutting the worker down already.
+    if (this.coordinatorWorker.getState() === 'RUNNING') this.coordinatorWorker.shutdown();
     await this.coordinatorRun.catch(() => undefined);
     await this.closeCoordinator();
     await this.connection.close();
