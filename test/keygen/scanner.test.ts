@@ -15,6 +15,9 @@ import { outputsPaying, randomTaprootScript } from '../bitcoin/tx-harness';
 import type { BatchSigningOutcome } from '../../workflows/batch-defs';
 import type { PlanOutcome } from '../../workflows/plan-defs';
 import type { SubstrateBlockOutcome } from '../../workflows/scanner-defs';
+import { COORDINATOR_NAMESPACE } from '../../devnet/coordinator/defs';
+import { validatorNamespace } from '../../devnet/namespaces';
+import { keystoreSecrets, searchHistories } from '../support/secrets';
 import { openValidatorKeystore, startKeygenHarness, type KeygenHarness } from '../support/keygen-net';
 
 jest.setTimeout(600_000);
@@ -175,6 +178,16 @@ describe('scanner, Batches, Serai blocks and payouts on four validators (3-of-4)
       expect(status.lastSeraiBlock).toBe('2');
       expect(status.queuedSeraiBlocks).toEqual([]);
     }
-    expect(keyPair.networkKey).toMatch(/^[0-9a-f]+$/);
+  });
+
+  test('no secret of any keystore is in any workflow history of the run, raw or decoded', async () => {
+    const secrets = keystoreSecrets(h.dataDir, NAMES.map((name, i) => [name, [i + 1]]), 0);
+    expect(secrets.length).toBeGreaterThan(40);
+    const namespaces = [COORDINATOR_NAMESPACE, ...NAMES.map(validatorNamespace)];
+    const search = await searchHistories(h.net.connection, h.dataDir, namespaces, secrets, hexToBytes(keyPair.networkKey));
+    expect(search.leaks).toEqual([]);
+    expect(search.controlSeen).toBe(true);
+    for (const type of ['scanner', 'signBatch', 'substrateBlock', 'signPlan', 'keyGeneration', 'coordinateBatch', 'coordinatePlan']) expect(search.workflowTypes).toContain(type);
+    console.log(`searched ${search.histories} histories, ${search.payloads} payloads, for ${secrets.length} secrets`);
   });
 });
