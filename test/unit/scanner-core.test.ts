@@ -1,0 +1,167 @@
+import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
+import { schnorr } from '@noble/curves/secp256k1.js';
+import { encodeBatch } from '../../messages/batch';
+import type { InInstructionWithBalance } from '../../messages/instructions';
+import { MAX_BATCH_INSTRUCTIONS, MAX_BATCH_SIZE } from '../../messages/limits';
+import { encodeAddress, type DepositOutcome } from '../../networks/bitcoin/instructions';
+import { initialScanState } from '../../networks/bitcoin/scan-state';
+import {
+  acceptFinalBlocks,
+  applySubstrateBlock,
+  batchesOf,
+  emptyCore,
+  expectPlanOutputs,
+  isRedelivery,
+  knowsBatches,
+  outpointHex,
+  scanCap,
+  withKey,
+  type FinalBlock,
+  type ScannerCore,
+  type SubstrateBlockMessage,
+} from '../../workflows/scanner-core';
+
+const hash = (n: number) => n.toString(16).padStart(64, '0');
+const txid = (n: number) => (n + 0x1000).toString(16).padStart(64, 'a');
+const account = (n: number) => n.toString(16).padStart(64, '0');
+const SCRIPTS = { external: `5120${'11'.repeat(32)}`, branch: `5120${'22'.repeat(32)}`, change: `5120${'33'.repeat(32)}`, forward: `5120${'44'.repeat(32)}` };
+
+function transfer(n: number, amount: bigint): InInstructionWithBalance {
+  return { instruction: { kind: 'Transfer', address: account(n) }, balance: { coin: 'bitcoin', amount: amount.toString() } };
+}
+
+function keyed(confirmations = 3): ScannerCore {
+  const networkKey = bytesToHex(schnorr.getPublicKey(schnorr.utils.randomSecretKey()));
+  return withKey(emptyCore('bitcoin'), { session: 0, activeFrom: 1000, networkKey, scripts: SCRIPTS }, initialScanState({ confirmations, startHeight: 100 }));
+}
+
+function block(height: number, time: number, deposits: { n: number; amount: bigint; outcome: 'instruction' | 'refund' | 'unusable' }[] = []): FinalBlock {
+  const outputs = deposits.map((d) => ({ txid: txid(d.n), vout: 0, kind: 'external' as const, amount: d.amount.toString() }));
+  const outcomes: DepositOutcome[] = deposits.map((d) => {
+    const output = `${txid(d.n)}:0`;
+    if (d.outcome === 'instruction') return { kind: 'instruction', output, instruction: transfer(d.n, d.amount - 1600n), refundTo: null };
+    if (d.outcome === 'refund') return { kind: 'refund', output, invalid: { reason: 'no-data' }, refund: { address: `0014${'55'.repeat(20)}`, amount: d.amount.toString() } };
+    return { kind: 'unusable', output, invalid: { reason: 'no-data' } };
+  });
+  return { block: { height, hash: hash(height), time }, outputs, deposits: outcomes };
+}
+
+function serai(number: number, batches: number[], burns: SubstrateBlockMessage['burns'] = []): SubstrateBlockMessage {
+  return { kind: 'substrate.SubstrateBlock', context: { serai_time: '2000', network_latest_finalized_block: hash(0) }, block: String(number), batches, burns };
+}
+
+describe('batchesOf', () => {
+  test('one empty Batch for a notable block without instructions', () => {
+    expect(batchesOf('bitcoin', 7, hash(1), [])).toEqual([{ network: 'bitcoin', id: 7, block: hash(1), instructions: [] }]);
+  });
+
+  test('splits at the encoded size limit with consecutive ids, each Batch at most MAX_BATCH_SIZE, order kept', () => {
+    const instructions = Array.from({ length: 1500 }, (_, i) => transfer(i, 100_000n + BigInt(i)));
+    const batches = batchesOf('bitcoin', 3, hash(9), instructions);
+    expect(batches.length).toBeGreaterThan(2);
+    expect(batches.map((b) => b.id)).toEqual(batches.map((_, i) => 3 + i));
+    for (const batch of batches) {
+      expect(encodeBatch(batch).length).toBeLessThanOrEqual(MAX_BATCH_SIZE);
+      expect(batch.instructions.length).toBeLessThanOrEqual(MAX_BATCH_INSTRUCTIONS);
+    }
+    expect(batches.flatMap((b) => b.instructions)).toEqual(instructions);
+    // Greedy: every Batch but the last is full (the next instruction would not have fit).
+    for (const batch of batches.slice(0, -1)) {
+      const next = { ...batch, instructions: [...batch.instructions, instructions[0]!] };
+      expect(encodeBatch(next).length > MAX_BATCH_SIZE || next.instructions.length > MAX_BATCH_INSTRUCTIONS).toBe(true);
+    }
+  });
+});
+
+describe('the scanner core', () => {
+  test('blocks before the activation time are not notable; the activation block is, even when empty', () => {
+    const { core, batches } = acceptFinalBlocks(keyed(), [block(100, 990), block(101, 999), block(102, 1000), block(103, 1001)]);
+    expect(core.key!.activationHeight).toBe(102);
+    expect(batches).toEqual([{ network: 'bitcoin', id: 0, block: hash(102), instructions: [] }]);
+    expect(core.pending.map((p) => p.height)).toEqual([102]);
+    expect(core.nextBatchId).toBe(1);
+  });
+
+  test('a block with deposits gets one Batch of its instructions; refunds and unusable ones are kept for the acknowledgement', () => {
+    let { core } = acceptFinalBlocks(keyed(), [block(102, 1000)]);
+    const accepted = acceptFinalBlocks(core, [
+      block(103, 1001, [
+        { n: 1, amount: 50_000n, outcome: 'instruction' },
+        { n: 2, amount: 60_000n, outcome: 'refund' },
+        { n: 3, amount: 70_000n, outcome: 'unusable' },
+      ]),
+    ]);
+    core = accepted.core;
+    expect(accepted.batches).toEqual([{ network: 'bitcoin', id: 1, block: hash(103), instructions: [transfer(1, 50_000n - 1600n)] }]);
+    const entry = core.pending[1]!;
+    expect(entry.outputs.map((o) => o.id)).toEqual([1, 2, 3].map((n) => outpointHex(txid(n), 0)));
+    expect(entry.refunds).toEqual([{ id: outpointHex(txid(2), 0), address: `0014${'55'.repeat(20)}`, amount: '60000' }]);
+    expect(entry.unusable).toEqual([{ output: `${txid(3)}:0`, reason: 'no-data' }]);
+  });
+
+  test('scanning stops `confirmations` blocks past the oldest unacknowledged notable block', () => {
+    const { core } = acceptFinalBlocks(keyed(3), [block(102, 1000)]);
+    expect(scanCap(core)).toBe(105);
+    expect(scanCap(keyed(3))).toBeUndefined();
+  });
+
+  test('a Serai block acknowledges its Batches, hands their outputs to the scheduler and schedules a burn; a re-delivery is recognised', () => {
+    let core = acceptFinalBlocks(keyed(), [block(102, 1000), block(103, 1001, [{ n: 1, amount: 5_000_000n, outcome: 'instruction' }])]).core;
+    expect(knowsBatches(core, serai(1, [0, 1]))).toBe(true);
+    expect(knowsBatches(core, serai(1, [2]))).toBe(false);
+
+    const first = applySubstrateBlock(core, serai(1, [0, 1]), 1);
+    core = first.core;
+    expect(first.result.acknowledged).toEqual([102, 103]);
+    expect(first.result.plans).toEqual([]);
+    expect(core.pending).toEqual([]);
+    expect(core.scheduler!.outputs).toHaveLength(1);
+    expect(scanCap(core)).toBeUndefined();
+
+    const payee = `5120${'66'.repeat(32)}`;
+    const burns: SubstrateBlockMessage['burns'] = [
+      { instruction: { address: bytesToHex(encodeAddress(hexToBytes(payee))!), data: null }, balance: { coin: 'bitcoin', amount: '1000000' } },
+      { instruction: { address: 'ff00ff', data: null }, balance: { coin: 'bitcoin', amount: '2000000' } },
+    ];
+    const second = applySubstrateBlock(core, serai(2, [], burns), 3);
+    expect(second.result.unpayable).toEqual([{ index: 1, address: 'ff00ff', amount: '2000000', reason: 'the address does not parse as a Bitcoin address' }]);
+    expect(second.result.plans).toHaveLength(1);
+    const plan = second.result.plans[0]!;
+    expect(plan.outputs).toEqual([expect.objectContaining({ kind: 'payment', address: payee })]);
+    expect(isRedelivery(second.core, serai(2, [], burns))).toBe(true);
+    expect(isRedelivery(second.core, serai(1, []))).toBe(true);
+    expect(isRedelivery(second.core, serai(3, []))).toBe(false);
+    expect(() => applySubstrateBlock(second.core, serai(2, [], burns), 3)).toThrow(/already applied/);
+  });
+
+  test('the same inputs give the same plans (every validator schedules alike)', () => {
+    const run = (core: ScannerCore) => {
+      let c = acceptFinalBlocks(core, [block(102, 1000), block(103, 1001, [{ n: 1, amount: 5_000_000n, outcome: 'instruction' }, { n: 2, amount: 3_000_000n, outcome: 'refund' }])]).core;
+      c = applySubstrateBlock(c, serai(1, [0, 1]), 2).core;
+      return applySubstrateBlock(c, serai(2, [], [{ instruction: { address: bytesToHex(encodeAddress(hexToBytes(`5120${'77'.repeat(32)}`))!), data: null }, balance: { coin: 'bitcoin', amount: '1500000' } }]), 2).result;
+    };
+    const base = keyed();
+    expect(run(base)).toEqual(run(base));
+  });
+
+  test('branch outputs of our plans are handed over by branch id; an unexpected one joins the pool as change', () => {
+    let core = keyed();
+    const plan = { id: hash(5), inputs: [], outputs: [{ kind: 'branch' as const, branch: hash(6), amount: '40000' }], change: null, fee: '1000', operatingCost: '0' } as unknown as Parameters<typeof expectPlanOutputs>[1][number]['plan'];
+    core = expectPlanOutputs(core, [{ plan, txid: txid(9) }]);
+    const accepted = acceptFinalBlocks(core, [
+      {
+        block: { height: 102, hash: hash(102), time: 1000 },
+        outputs: [
+          { txid: txid(9), vout: 0, kind: 'branch', amount: '40000' },
+          { txid: txid(10), vout: 1, kind: 'branch', amount: '30000' },
+        ],
+        deposits: [],
+      },
+    ]);
+    expect(accepted.core.pending[0]!.outputs).toEqual([
+      { id: outpointHex(txid(9), 0), kind: 'branch', amount: '40000', branch: hash(6) },
+      { id: outpointHex(txid(10), 1), kind: 'change', amount: '30000' },
+    ]);
+    expect(accepted.core.expectedBranches).toEqual({});
+  });
+});
