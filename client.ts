@@ -95,23 +95,23 @@ export class ProcessorClient {
       case 'key_gen.Shares':
       case 'key_gen.VerifyBlame': {
         const workflowId = keygenWorkflowId(this.network, message.id.session, message.id.attempt);
-        await this.signalExisting(workflowId, message.kind, (h) => h.signal(keygenMessageSignal, message));
-        return { workflowId, action: 'signalled' };
+        const action = await this.signalExisting(workflowId, message.kind, (h) => h.signal(keygenMessageSignal, message));
+        return { workflowId, action };
       }
       case 'coordinator.SubstratePreprocesses':
       case 'coordinator.SubstrateShares':
       case 'coordinator.BatchReattempt': {
         if (message.id.id.kind !== 'Batch') return unsupported(message);
         const workflowId = batchWorkflowId(this.network, message.id.id.id);
-        await this.signalExisting(workflowId, message.kind, (h) => h.signal(batchMessageSignal, message));
-        return { workflowId, action: 'signalled' };
+        const action = await this.signalExisting(workflowId, message.kind, (h) => h.signal(batchMessageSignal, message));
+        return { workflowId, action };
       }
       case 'sign.Preprocesses':
       case 'sign.Shares':
       case 'sign.Reattempt': {
         const workflowId = planWorkflowId(this.network, message.id.id);
-        await this.signalExisting(workflowId, message.kind, (h) => h.signal(planMessageSignal, message));
-        return { workflowId, action: 'signalled' };
+        const action = await this.signalExisting(workflowId, message.kind, (h) => h.signal(planMessageSignal, message));
+        return { workflowId, action };
       }
       case 'sign.Completed': {
         // Another validator's completion: news only to a plan still running here; a plan that
@@ -259,13 +259,25 @@ export class ProcessorClient {
     workflowId: string,
     kind: string,
     signal: (handle: ReturnType<Client['workflow']['getHandle']>) => Promise<void>,
-  ): Promise<void> {
+  ): Promise<'signalled' | 'ignored'> {
+    const handle = this.client.workflow.getHandle(workflowId);
     try {
-      await signal(this.client.workflow.getHandle(workflowId));
+      await signal(handle);
+      return 'signalled';
     } catch (err) {
-      if (err instanceof WorkflowNotFoundError) throw new UnknownWorkflowError(workflowId, kind);
-      throw err;
+      if (!(err instanceof WorkflowNotFoundError)) throw err;
     }
+    // A workflow that already ended (its Batch included, its attempt superseded) has nothing to
+    // learn from a late round message; only one that never existed is an error.
+    const ended = await handle.describe().then(
+      () => true,
+      (err: unknown) => {
+        if (err instanceof WorkflowNotFoundError) return false;
+        throw err;
+      },
+    );
+    if (ended) return 'ignored';
+    throw new UnknownWorkflowError(workflowId, kind);
   }
 
   /** Runs the health workflow on the processor's own worker. */

@@ -10,6 +10,7 @@ import type { CoordinatorMessageOf } from '../../messages';
 import { encodeShorthand } from '../../messages/shorthand';
 import { outputKeySet } from '../../networks/bitcoin/keys';
 import { DEPOSIT_FEE, encodeAddress } from '../../networks/bitcoin/instructions';
+import { UnknownWorkflowError } from '../../client';
 import { DevnetWallet } from '../../devnet/wallet';
 import { outputsPaying, randomTaprootScript } from '../bitcoin/tx-harness';
 import type { BatchSigningOutcome } from '../../workflows/batch-defs';
@@ -18,11 +19,14 @@ import type { SubstrateBlockOutcome } from '../../workflows/scanner-defs';
 import { COORDINATOR_NAMESPACE } from '../../devnet/coordinator/defs';
 import { validatorNamespace } from '../../devnet/namespaces';
 import { keystoreSecrets, searchHistories } from '../support/secrets';
+import { recordHistory, replayCodecKeys } from '../support/replay-record';
 import { openValidatorKeystore, startKeygenHarness, type KeygenHarness } from '../support/keygen-net';
 
 jest.setTimeout(600_000);
 
 const NAMES = ['alice', 'bob', 'carol', 'dave'];
+/** `RECORD_REPLAY_HISTORIES=<label>` records this run's new workflow types as replay fixtures. */
+const RECORD = process.env.RECORD_REPLAY_HISTORIES;
 const ROUNDS = { roundTimeout: '60 seconds', blameTimeout: '30 seconds', maxAttempts: 2 };
 
 describe('scanner, Batches, Serai blocks and payouts on four validators (3-of-4)', () => {
@@ -55,7 +59,7 @@ describe('scanner, Batches, Serai blocks and payouts on four validators (3-of-4)
   }
 
   beforeAll(async () => {
-    h = await startKeygenHarness(NAMES.map((name) => ({ name, weight: 1 })));
+    h = await startKeygenHarness(NAMES.map((name) => ({ name, weight: 1 })), RECORD ? { codecKeys: replayCodecKeys() } : {});
     const keygen = await h.net.generateKey({ network: 'bitcoin', session: 0, t: 3, settings: ROUNDS });
     keyPair = keygen.keyPair;
     const keystore = openValidatorKeystore(h.dataDir, 'alice');
@@ -99,6 +103,10 @@ describe('scanner, Batches, Serai blocks and payouts on four validators (3-of-4)
     });
     expect(ended0.filter((o) => o!.end === 'signed')).toHaveLength(3);
     expect(ended0.filter((o) => o!.end === 'included')).toHaveLength(1);
+    // A late round message for an ended Batch is ignored; one for a Batch that never existed is an error.
+    const reattempt = (id: number) => ({ kind: 'coordinator.BatchReattempt' as const, id: { session: 0, id: { kind: 'Batch' as const, id }, attempt: 7 } });
+    for (const p of processors()) expect(await p.deliver(reattempt(0))).toEqual({ workflowId: 'batch-bitcoin-0', action: 'ignored' });
+    await expect(processors()[0]!.deliver(reattempt(999))).rejects.toThrow(UnknownWorkflowError);
 
     // One block: a good deposit and three hostile ones (truncated, oversized, unknown variant).
     const seraiAccount = bytesToHex(crypto.getRandomValues(new Uint8Array(32)));
@@ -180,6 +188,99 @@ describe('scanner, Batches, Serai blocks and payouts on four validators (3-of-4)
     }
   });
 
+  test('workers killed with SIGKILL during Batch signing, during plan signing and right after publishing are restarted; every flow completes and the payout happens once', async () => {
+    const wallet = DevnetWallet.of(h.btcd);
+    const coordinator = h.net.coordinatorClient;
+    const stageOf = async (workflowId: string, query: string) =>
+      ((await coordinator.workflow.getHandle(workflowId).query(query).catch(() => undefined)) as { stage: string } | undefined)?.stage ?? '';
+    const killAndRestart = async (victim: string, when: () => Promise<boolean>, what: string) => {
+      const deadline = Date.now() + 120_000;
+      while (!(await when())) {
+        if (Date.now() > deadline) throw new Error(`never saw ${what}`);
+        await new Promise((r) => setTimeout(r, 25));
+      }
+      h.net.set.kill(victim);
+      console.log(`killed ${victim} ${what}`);
+      await new Promise((r) => setTimeout(r, 300));
+      await h.net.set.restart(victim);
+    };
+
+    // The first test's payouts left change: their blocks are notable. Serai includes those Batches
+    // until every scanner has scanned past the tip this test began at.
+    const tip0 = await h.btcd.rpc.getBlockCount();
+    let seraiBlock = 2;
+    for (;;) {
+      const st = await mineUntil('the scanners to agree', async () => {
+        const all = await Promise.all(processors().map((p) => p.scannerStatus()));
+        const same = all.every((x) => JSON.stringify([x.awaitingAck, x.nextHeight]) === JSON.stringify([all[0]!.awaitingAck, all[0]!.nextHeight]));
+        return same && (all[0]!.awaitingAck.length > 0 || all[0]!.nextHeight! > tip0) ? all[0]! : undefined;
+      });
+      if (st.awaitingAck.length === 0) break;
+      const last = await h.btcd.rpc.getBlockHash(st.awaitingAck[st.awaitingAck.length - 1]!.height);
+      seraiBlock++;
+      await deliverToAll({ kind: 'substrate.SubstrateBlock', context: { serai_time: String(Math.floor(Date.now() / 1000)), network_latest_finalized_block: last }, block: String(seraiBlock), batches: st.awaitingAck.flatMap((a) => a.batches), burns: [] });
+      await mineUntil('the acknowledgement applied', async () => ((await Promise.all(processors().map((p) => p.scannerStatus()))).every((x) => x.lastSeraiBlock === String(seraiBlock)) ? true : undefined));
+    }
+    const b = (await processors()[0]!.scannerStatus()).nextBatchId;
+
+    // A deposit; bob dies while its Batch is being signed.
+    const seraiAccount = bytesToHex(crypto.getRandomValues(new Uint8Array(32)));
+    await wallet.deposit({ to: external, amount: 30_000_000n, seraiAddress: seraiAccount });
+    const mining = (async () => {
+      for (let i = 0; i < 3; i++) {
+        await h.btcd.mine(1);
+        await new Promise((r) => setTimeout(r, 300));
+      }
+    })();
+    await killAndRestart('bob', async () => /relaying preprocesses|collecting shares/.test(await stageOf(`coordinator-batch-bitcoin-${b}`, 'coordinatorBatchStatus')), `during Batch ${b} signing`);
+    await mining;
+    const batch2 = await mineUntil(`Batch ${b} signed`, async () => {
+      const handle = coordinator.workflow.getHandle(`coordinator-batch-bitcoin-${b}`);
+      const status = await handle.describe().then((d) => d.status.name, () => undefined);
+      return status === 'COMPLETED' ? ((await handle.result()) as { signedBatch: { batch: { block: string; instructions: unknown[] } } }) : undefined;
+    });
+    expect(batch2.signedBatch.batch.instructions).toEqual([
+      { instruction: { kind: 'Transfer', address: seraiAccount }, balance: { coin: 'bitcoin', amount: (30_000_000n - DEPOSIT_FEE).toString() } },
+    ]);
+
+    // Serai includes it with a burn; carol dies during the plan's signing, alice right after it is published.
+    const payee = randomTaprootScript();
+    const context = { serai_time: String(Math.floor(Date.now() / 1000)), network_latest_finalized_block: batch2.signedBatch.batch.block };
+    const from = await h.btcd.rpc.getBlockCount();
+    await deliverToAll({
+      kind: 'substrate.SubstrateBlock',
+      context,
+      block: String(seraiBlock + 1),
+      batches: [b],
+      burns: [{ instruction: { address: bytesToHex(encodeAddress(hexToBytes(payee))!), data: null }, balance: { coin: 'bitcoin', amount: '12000000' } }],
+    });
+    const applied = await mineUntil('the burn\'s Serai block applied by alice', () => completed<SubstrateBlockOutcome>('alice', `substrate-bitcoin-${seraiBlock + 1}`), 120_000);
+    const payout = applied.plans.find(() => true)!;
+    expect(applied.plans).toHaveLength(1);
+    await killAndRestart('carol', async () => /relaying preprocesses|collecting shares/.test(await stageOf(`coordinator-plan-bitcoin-${payout}`, 'coordinatorPlanStatus')), 'during plan signing');
+    await killAndRestart('alice', async () => (await h.btcd.rpc.getRawMempool()).length > 0, 'right after the payout was published');
+
+    const outcomes = await mineUntil('every validator\'s plan and Batch workflow ended', async () => {
+      const plans = await Promise.all(NAMES.map((name) => completed<PlanOutcome>(name, `plan-bitcoin-${payout}`)));
+      const batches = await Promise.all(NAMES.map((name) => completed<BatchSigningOutcome>(name, `batch-bitcoin-${b}`)));
+      return [...plans, ...batches].every((o) => o !== undefined) ? { plans, batches } : undefined;
+    });
+    for (const plan of outcomes.plans) expect(plan!.end).toBe('completed');
+    expect(new Set(outcomes.plans.map((p) => p!.txid)).size).toBe(1);
+    expect(outcomes.batches.filter((b) => b!.end === 'signed').length).toBeGreaterThanOrEqual(3);
+    const tip = await h.btcd.rpc.getBlockCount();
+    const paid = await outputsPaying(h.btcd.rpc, new Set([payee]), from, tip);
+    expect(paid).toHaveLength(1);
+    expect(paid[0]!.txid).toBe(outcomes.plans[0]!.txid);
+    expect(paid[0]!.amount).toBeLessThanOrEqual(12_000_000n);
+    expect(await h.btcd.rpc.getRawMempool()).toEqual([]);
+    // The restarted scanners replayed their histories and carry on with the same state.
+    for (const status of await Promise.all(processors().map((p) => p.scannerStatus()))) {
+      expect(status.lastSeraiBlock).toBe(String(seraiBlock + 1));
+      expect(status.nextBatchId).toBeGreaterThan(b);
+    }
+  });
+
   test('no secret of any keystore is in any workflow history of the run, raw or decoded', async () => {
     const secrets = keystoreSecrets(h.dataDir, NAMES.map((name, i) => [name, [i + 1]]), 0);
     expect(secrets.length).toBeGreaterThan(40);
@@ -189,5 +290,18 @@ describe('scanner, Batches, Serai blocks and payouts on four validators (3-of-4)
     expect(search.controlSeen).toBe(true);
     for (const type of ['scanner', 'signBatch', 'substrateBlock', 'signPlan', 'keyGeneration', 'coordinateBatch', 'coordinatePlan']) expect(search.workflowTypes).toContain(type);
     console.log(`searched ${search.histories} histories, ${search.payloads} payloads, for ${secrets.length} secrets`);
+  });
+
+  (RECORD ? test : test.skip)('record replay fixtures of the scanner, Serai-block, plan and coordinator plan workflows', async () => {
+    const alice = validatorNamespace('alice');
+    const outcome = await h.net.set.processor('alice').substrateBlockOutcome('2');
+    const plan = outcome.plans[0]!;
+    const written = [
+      recordHistory(h.temporal.address, alice, 'scanner-bitcoin', `${RECORD}-scanner`),
+      recordHistory(h.temporal.address, alice, 'substrate-bitcoin-2', `${RECORD}-substrateBlock`),
+      recordHistory(h.temporal.address, alice, `plan-bitcoin-${plan}`, `${RECORD}-signPlan`),
+      recordHistory(h.temporal.address, COORDINATOR_NAMESPACE, `coordinator-plan-bitcoin-${plan}`, `${RECORD}-coordinatePlan`),
+    ];
+    console.log(`wrote ${written.join(', ')}`);
   });
 });
