@@ -17,6 +17,7 @@ import type { ScannerStatus, SubstrateBlockOutcome } from '../workflows/scanner-
 import { coordinatorBatchWorkflowId, type CoordinateBatchResult, type CoordinateKeygenResult } from './coordinator/defs';
 import { KeygenNetwork } from './keygen-network';
 import { startMiner } from './miner';
+import { startAnvil } from './nodes/anvil';
 import { startBtcd, type BtcdNode } from './nodes/btcd';
 import { preferredOrFreePort } from './preferred-port';
 import { ensureCodecKeysFile } from './secrets';
@@ -96,6 +97,10 @@ export class Devnet {
       stops.push(['btcd', () => btcd.stop()]);
       await btcd.activateSoftForks();
       log(`btcd RPC ${btcd.rpc.url}, height ${await btcd.rpc.getBlockCount()}`);
+      // Ethereum is not wired into the processor yet; anvil runs so its RPC is there to use.
+      const anvil = await startAnvil({});
+      stops.push(['anvil', () => anvil.stop()]);
+      log(`anvil RPC ${anvil.rpcUrl}`);
       const miner = startMiner(btcd, { intervalMs: options.blockIntervalMs ?? 1000, onError: (err: unknown) => log(`miner: ${err instanceof Error ? err.message : String(err)}`) });
       stops.push(['miner', () => miner.stop()]);
 

@@ -42,7 +42,7 @@ test('the devnet (npm start) comes up with four validators and their key, npm ru
 
     child.kill('SIGINT');
     expect(await exited).toBe(0);
-    for (const name of ['validators and coordinator', 'miner', 'btcd', 'Temporal dev server', 'codec server']) expect(output).toContain(`[devnet] stopped ${name}`);
+    for (const name of ['validators and coordinator', 'miner', 'anvil', 'btcd', 'Temporal dev server', 'codec server']) expect(output).toContain(`[devnet] stopped ${name}`);
   } finally {
     if (child.exitCode === null) child.kill('SIGKILL');
     rmSync(dataDir, { recursive: true, force: true });
