@@ -12,6 +12,8 @@ export interface TemporalServerOptions {
   /** The codec server the UI uses to decrypt payloads. */
   codecEndpoint?: string;
   namespaces?: string[];
+  /** Dynamic config values, `key=value` (tests lower `limit.historyCount.suggestContinueAsNew`). */
+  dynamicConfig?: string[];
 }
 
 export interface RunningTemporalServer {
@@ -36,6 +38,7 @@ export async function startTemporalServer(options: TemporalServerOptions): Promi
       '--log-level', 'warn',
       ...(options.codecEndpoint ? ['--ui-codec-endpoint', options.codecEndpoint] : []),
       ...(options.namespaces ?? []).flatMap((ns) => ['--namespace', ns]),
+      ...(options.dynamicConfig ?? []).flatMap((value) => ['--dynamic-config-value', value]),
     ];
     const proc = await startProcess(
       { name: 'temporal', command: toolPath('temporal'), args, logPath: join(options.dataDir, 'temporal.log') },

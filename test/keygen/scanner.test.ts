@@ -27,6 +27,7 @@ jest.setTimeout(600_000);
 const NAMES = ['alice', 'bob', 'carol', 'dave'];
 /** `RECORD_REPLAY_HISTORIES=<label>` records this run's new workflow types as replay fixtures. */
 const RECORD = process.env.RECORD_REPLAY_HISTORIES;
+const SUGGEST_CONTINUE_AS_NEW_AT = 150;
 const ROUNDS = { roundTimeout: '60 seconds', blameTimeout: '30 seconds', maxAttempts: 2 };
 
 describe('scanner, Batches, Serai blocks and payouts on four validators (3-of-4)', () => {
@@ -59,7 +60,12 @@ describe('scanner, Batches, Serai blocks and payouts on four validators (3-of-4)
   }
 
   beforeAll(async () => {
-    h = await startKeygenHarness(NAMES.map((name) => ({ name, weight: 1 })), RECORD ? { codecKeys: replayCodecKeys() } : {});
+    // Scanners are suggested to continue as new every few hundred events, so the run crosses
+    // several continue-as-new boundaries with Batches, acknowledgements and Serai blocks in flight.
+    h = await startKeygenHarness(NAMES.map((name) => ({ name, weight: 1 })), {
+      ...(RECORD ? { codecKeys: replayCodecKeys() } : {}),
+      dynamicConfig: [`limit.historyCount.suggestContinueAsNew=${SUGGEST_CONTINUE_AS_NEW_AT}`],
+    });
     const keygen = await h.net.generateKey({ network: 'bitcoin', session: 0, t: 3, settings: ROUNDS });
     keyPair = keygen.keyPair;
     const keystore = openValidatorKeystore(h.dataDir, 'alice');
@@ -274,6 +280,12 @@ describe('scanner, Batches, Serai blocks and payouts on four validators (3-of-4)
     expect(paid[0]!.txid).toBe(outcomes.plans[0]!.txid);
     expect(paid[0]!.amount).toBeLessThanOrEqual(12_000_000n);
     expect(await h.btcd.rpc.getRawMempool()).toEqual([]);
+    // Every scanner continued as new at least once and kept its state across it.
+    for (const name of NAMES) {
+      let runs = 0;
+      for await (const _ of h.net.set.processor(name).client.workflow.list({ query: `WorkflowId = 'scanner-bitcoin'` })) runs++;
+      expect(runs).toBeGreaterThan(1);
+    }
     // The restarted scanners replayed their histories and carry on with the same state.
     for (const status of await Promise.all(processors().map((p) => p.scannerStatus()))) {
       expect(status.lastSeraiBlock).toBe(String(seraiBlock + 1));

@@ -27,14 +27,14 @@ export const TEST_PROCESSOR_SETTINGS = {
 };
 
 /** A real Temporal dev server, btcd regtest, and a validator set with the devnet coordinator. */
-export async function startKeygenHarness(validators: ValidatorSpec[], options: { codecKeys?: string } = {}): Promise<KeygenHarness> {
+export async function startKeygenHarness(validators: ValidatorSpec[], options: { codecKeys?: string; dynamicConfig?: string[] } = {}): Promise<KeygenHarness> {
   const dataDir = mkdtempSync(join(tmpdir(), 'keygen-'));
   const cleanups: Array<() => Promise<void>> = [async () => (process.env.KEEP_TEST_DATA ? console.log(`kept ${dataDir}`) : rmSync(dataDir, { recursive: true, force: true }))];
   const stop = async () => {
     for (const cleanup of cleanups.reverse()) await cleanup().catch((err: unknown) => console.error('cleanup failed:', err));
   };
   try {
-    const temporal = await startTemporalServer({ dataDir: join(dataDir, 'temporal') });
+    const temporal = await startTemporalServer({ dataDir: join(dataDir, 'temporal'), dynamicConfig: options.dynamicConfig });
     cleanups.push(() => temporal.stop());
     const btcd = await startBtcd();
     cleanups.push(() => btcd.stop());
