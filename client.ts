@@ -315,19 +315,27 @@ async function cli(argv: string[]): Promise<void> {
     .option('--namespace <ns>', 'Temporal namespace', process.env.TEMPORAL_NAMESPACE ?? 'default')
     .requiredOption('--validator <name>', 'validator name', process.env.VALIDATOR_NAME)
     .option('--network <network>', `one of ${NETWORKS.join(', ')}`, process.env.NETWORK ?? 'bitcoin');
+  const connect = async () => {
+    const opts = program.opts<{ address: string; namespace: string; validator: string; network: string }>();
+    if (!(NETWORKS as readonly string[]).includes(opts.network)) throw new Error(`--network must be one of ${NETWORKS.join(', ')}`);
+    return ProcessorClient.connect({ address: opts.address, namespace: opts.namespace }, { validator: opts.validator, network: opts.network as NetworkName }, loadCodecKeyring());
+  };
+  const printing = (answer: (pc: ProcessorClient) => Promise<unknown>) => async () => {
+    const pc = await connect();
+    try {
+      console.log(JSON.stringify(await answer(pc), null, 2));
+    } finally {
+      await pc.client.connection.close();
+    }
+  };
   program
     .command('health')
     .description('run the health workflow on the processor\'s worker and print its answer as JSON')
-    .action(async () => {
-      const opts = program.opts<{ address: string; namespace: string; validator: string; network: string }>();
-      if (!(NETWORKS as readonly string[]).includes(opts.network)) throw new Error(`--network must be one of ${NETWORKS.join(', ')}`);
-      const pc = await ProcessorClient.connect({ address: opts.address, namespace: opts.namespace }, { validator: opts.validator, network: opts.network as NetworkName }, loadCodecKeyring());
-      try {
-        console.log(JSON.stringify(await pc.health(), null, 2));
-      } finally {
-        await pc.client.connection.close();
-      }
-    });
+    .action(printing((pc) => pc.health()));
+  program
+    .command('scanner')
+    .description('the scanner\'s status: activation block, next height, Batches awaiting Serai, the last Serai block applied')
+    .action(printing((pc) => pc.scannerStatus()));
   await program.parseAsync(argv);
 }
 

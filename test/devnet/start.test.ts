@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { repoRoot } from '../../devnet/nodes/tools';
+import { addressToScript } from '../../devnet/wallet';
 
 jest.setTimeout(400_000);
 
@@ -39,6 +40,13 @@ test('the devnet (npm start) comes up with four validators and their key, npm ru
     const status = JSON.parse((await cli('status')).stdout) as { depositAddress: string; scanners: Record<string, { session: number }> };
     expect(status.depositAddress).toBe(address);
     expect(Object.values(status.scanners).map((s) => s.session)).toEqual([0, 0, 0, 0]);
+    // The operator's client reads a processor's scanner through Temporal.
+    const temporalAddress = /Temporal at (127\.0\.0\.1:\d+)/.exec(output)![1]!;
+    const scanner = await execFileAsync(process.execPath, ['--import', 'tsx', join(repoRoot, 'client.ts'), '--address', temporalAddress, '--namespace', 'validator-bob', '--validator', 'bob', 'scanner'], {
+      cwd: repoRoot,
+      env: { ...process.env, CODEC_KEYS_FILE: join(dataDir, 'codec-keys') },
+    });
+    expect(JSON.parse(scanner.stdout)).toMatchObject({ session: 0, externalScript: addressToScript(address!) });
 
     child.kill('SIGINT');
     expect(await exited).toBe(0);
