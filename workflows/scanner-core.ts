@@ -197,6 +197,18 @@ export function isRedelivery(core: ScannerCore, message: SubstrateBlockMessage):
   return core.lastSeraiBlock !== null && BigInt(message.block) <= BigInt(core.lastSeraiBlock);
 }
 
+/**
+ * Why a (new) Serai block cannot be applied, if it cannot: Serai includes each Batch once and in
+ * id order, so a Batch already acknowledged, or ids out of order, mean the message is not Serai's.
+ */
+export function substrateBlockProblem(core: ScannerCore, message: SubstrateBlockMessage): string | null {
+  const ids = message.batches;
+  if (ids.some((id, i) => i > 0 && id <= ids[i - 1]!)) return `Batches ${ids.join(', ')} are not in increasing order`;
+  const included = core.lastIncluded?.batch;
+  if (included !== undefined && ids.some((id) => id <= included)) return `includes a Batch at or below ${included}, which an earlier Serai block already included`;
+  return null;
+}
+
 /** Whether this scanner has made every Batch the Serai block includes (a lagging scanner waits until it has). */
 export function knowsBatches(core: ScannerCore, message: SubstrateBlockMessage): boolean {
   return message.batches.every((id) => id < core.nextBatchId);
@@ -246,6 +258,8 @@ export function applySubstrateBlock(core: ScannerCore, message: SubstrateBlockMe
   if (core.key === null || core.scheduler === null) throw new ScannerStateError('a Serai block arrived before any key was active');
   if (isRedelivery(core, message)) throw new ScannerStateError(`Serai block ${message.block} was already applied`);
   if (!knowsBatches(core, message)) throw new ScannerStateError(`Serai block ${message.block} includes Batches this scanner has not made yet`);
+  const problem = substrateBlockProblem(core, message);
+  if (problem !== null) throw new ScannerStateError(`Serai block ${message.block}: ${problem}`);
   const highest = Math.max(-1, ...message.batches);
   const acked: PendingBlock[] = [];
   const pending: PendingBlock[] = [];

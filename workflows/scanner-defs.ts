@@ -26,7 +26,7 @@ export interface ScannerInput {
   network: ExternalNetwork;
   settings: ScannerSettings;
   /** Carried across continue-as-new. */
-  carried?: { core: ScannerCore; keyRequests: ScannerKeyRequest[]; substrateBlocks: SubstrateBlockMessage[] };
+  carried?: { core: ScannerCore; keyRequests: ScannerKeyRequest[]; substrateBlocks: SubstrateBlockMessage[]; rejected?: string[] };
 }
 
 export interface ScannerStatus {

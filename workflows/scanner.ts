@@ -34,6 +34,7 @@ import {
   isRedelivery,
   knowsBatches,
   scanCap,
+  substrateBlockProblem,
   withKey,
   type SubstrateBlockMessage,
 } from './scanner-core';
@@ -61,7 +62,7 @@ export async function scanner(input: ScannerInput): Promise<void> {
   let core = input.carried?.core ?? emptyCore(network);
   const keyRequests: ScannerKeyRequest[] = [...(input.carried?.keyRequests ?? [])];
   const substrateBlocks: SubstrateBlockMessage[] = [...(input.carried?.substrateBlocks ?? [])];
-  const rejected: string[] = [];
+  const rejected: string[] = [...(input.carried?.rejected ?? [])];
   let stage = 'awaiting a key';
 
   const reject = (line: string) => {
@@ -131,6 +132,12 @@ export async function scanner(input: ScannerInput): Promise<void> {
       log.info('Serai block re-delivered; already applied', { block: message.block });
       return;
     }
+    const problem = substrateBlockProblem(core, message);
+    if (problem !== null) {
+      substrateBlocks.shift();
+      reject(`Serai block ${message.block}: ${problem}`);
+      return;
+    }
     stage = `applying Serai block ${message.block}`;
     const at = feeRateBlock(core, message);
     const feeRate = at === null ? 1 : await chain.feeRateAt(at);
@@ -181,7 +188,10 @@ export async function scanner(input: ScannerInput): Promise<void> {
     if (accepted.batches.length > 0) log.info('Batches reported', { ids: accepted.batches.map((b) => b.id) });
   };
 
-  const substrateReady = () => substrateBlocks.length > 0 && core.key !== null && (isRedelivery(core, substrateBlocks[0]!) || knowsBatches(core, substrateBlocks[0]!));
+  const substrateReady = () => {
+    const next = substrateBlocks[0];
+    return next !== undefined && core.key !== null && (isRedelivery(core, next) || substrateBlockProblem(core, next) !== null || knowsBatches(core, next));
+  };
 
   for (;;) {
     while (keyRequests.length > 0) await takeKey();
@@ -190,7 +200,7 @@ export async function scanner(input: ScannerInput): Promise<void> {
     while (substrateReady()) await applyNextSubstrateBlock();
 
     if (workflowInfo().continueAsNewSuggested) {
-      await continueAsNew<typeof scanner>({ network, settings, carried: { core, keyRequests, substrateBlocks } });
+      await continueAsNew<typeof scanner>({ network, settings, carried: { core, keyRequests, substrateBlocks, rejected } });
     }
     stage = core.key === null ? 'awaiting a key' : core.scan === null ? stage : 'waiting for the next poll';
     const woken = () => keyRequests.length > 0 || substrateReady();

@@ -192,6 +192,17 @@ describe('scanner, Batches, Serai blocks and payouts on four validators (3-of-4)
       expect(status.lastSeraiBlock).toBe('2');
       expect(status.queuedSeraiBlocks).toEqual([]);
     }
+
+    // A Serai block that re-includes an acknowledged Batch is not Serai's: rejected, nothing applied.
+    await deliverToAll({ ...substrateBlock, block: '50', batches: [1], burns: [] });
+    const rejections = await mineUntil('the bogus Serai block rejected', async () => {
+      const all = await Promise.all(processors().map((p) => p.scannerStatus()));
+      return all.every((st) => st.rejected.some((r) => r.startsWith('Serai block 50'))) ? all : undefined;
+    });
+    for (const status of rejections) {
+      expect(status.lastSeraiBlock).toBe('2');
+      expect(status.queuedSeraiBlocks).toEqual([]);
+    }
   });
 
   test('workers killed with SIGKILL during Batch signing, during plan signing and right after publishing are restarted; every flow completes and the payout happens once', async () => {

@@ -15,7 +15,9 @@ import {
   knowsBatches,
   outpointHex,
   scanCap,
+  substrateBlockProblem,
   withKey,
+  ScannerStateError,
   type FinalBlock,
   type ScannerCore,
   type SubstrateBlockMessage,
@@ -132,6 +134,12 @@ describe('the scanner core', () => {
     expect(isRedelivery(second.core, serai(1, []))).toBe(true);
     expect(isRedelivery(second.core, serai(3, []))).toBe(false);
     expect(() => applySubstrateBlock(second.core, serai(2, [], burns), 3)).toThrow(/already applied/);
+
+    // A new Serai block re-including an acknowledged Batch, or ids out of order, is not Serai's.
+    expect(substrateBlockProblem(second.core, serai(3, [1]))).toMatch(/at or below 1/);
+    expect(substrateBlockProblem(second.core, serai(3, [3, 2]))).toMatch(/not in increasing order/);
+    expect(substrateBlockProblem(second.core, serai(3, [2]))).toBeNull();
+    expect(() => applySubstrateBlock(second.core, serai(3, [0]), 1)).toThrow(ScannerStateError);
   });
 
   test('the same inputs give the same plans (every validator schedules alike)', () => {
