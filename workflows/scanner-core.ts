@@ -89,6 +89,8 @@ export interface SubstrateBlockResult {
   unpayable: UnpayableBurn[];
   /** Heights of the notable blocks this Serai block acknowledged. */
   acknowledged: number[];
+  /** Deposits in those blocks with invalid data and no address to refund to: kept, reported. */
+  unusableDeposits: PendingBlock['unusable'];
 }
 
 export class ScannerStateError extends Error {
@@ -284,6 +286,7 @@ export function applySubstrateBlock(core: ScannerCore, message: SubstrateBlockMe
       dropped: [...scheduled.dropped],
       unpayable,
       acknowledged: acked.map((entry) => entry.height),
+      unusableDeposits: acked.flatMap((entry) => entry.unusable),
     },
   };
 }

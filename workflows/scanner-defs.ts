@@ -60,6 +60,7 @@ export interface SubstrateBlockInput {
   dropped: DroppedPayment[];
   unpayable: UnpayableBurn[];
   acknowledged: number[];
+  unusableDeposits?: { output: string; reason: string }[];
   settings: PlanSettings;
 }
 
@@ -71,6 +72,7 @@ export interface SubstrateBlockOutcome {
   dropped: DroppedPayment[];
   unpayable: UnpayableBurn[];
   acknowledged: number[];
+  unusableDeposits: { output: string; reason: string }[];
   ack: 'sent' | 'no-coordinator';
 }
 

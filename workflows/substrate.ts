@@ -35,6 +35,8 @@ export async function substrateBlock(input: SubstrateBlockInput): Promise<Substr
   for (const burn of input.unpayable) {
     log.error('burn not payable: the coins were burned on Serai but cannot be paid out', { block, ...burn });
   }
+  const unusableDeposits = input.unusableDeposits ?? [];
+  for (const deposit of unusableDeposits) log.warn('deposit with invalid data and no refund address: the coins stay with the key', { block, ...deposit });
   for (const dropped of input.dropped) log.warn('payment dropped by the scheduler', { block, payment: dropped.payment.id, reason: dropped.reason });
 
   let ack: SubstrateBlockOutcome['ack'] = 'sent';
@@ -52,6 +54,7 @@ export async function substrateBlock(input: SubstrateBlockInput): Promise<Substr
     dropped: input.dropped,
     unpayable: input.unpayable,
     acknowledged: input.acknowledged,
+    unusableDeposits,
     ack,
   };
 }

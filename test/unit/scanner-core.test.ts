@@ -99,6 +99,12 @@ describe('the scanner core', () => {
     expect(entry.outputs.map((o) => o.id)).toEqual([1, 2, 3].map((n) => outpointHex(txid(n), 0)));
     expect(entry.refunds).toEqual([{ id: outpointHex(txid(2), 0), address: `0014${'55'.repeat(20)}`, amount: '60000' }]);
     expect(entry.unusable).toEqual([{ output: `${txid(3)}:0`, reason: 'no-data' }]);
+
+    // Serai's acknowledgement hands all three to the scheduler, queues the refund and reports the unusable one.
+    const applied = applySubstrateBlock(core, serai(1, [0, 1]), 1);
+    expect(applied.result.unusableDeposits).toEqual([{ output: `${txid(3)}:0`, reason: 'no-data' }]);
+    const queued = [...applied.core.scheduler!.payments.map((p) => p.id), ...applied.result.plans.flatMap((p) => p.outputs.flatMap((o) => (o.kind === 'payment' ? [o.payment] : [])))];
+    expect(queued).toContain(outpointHex(txid(2), 0));
   });
 
   test('scanning stops `confirmations` blocks past the oldest unacknowledged notable block', () => {
