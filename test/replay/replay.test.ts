@@ -21,11 +21,11 @@ const bundleFor = (path: string) => {
 
 test('there are fixtures for every workflow', () => {
   const types = fixtures.map((f) => f.replace(/^[^-]+-/, '').replace(/\.json$/, ''));
-  expect(new Set(types)).toEqual(new Set(['keyGeneration', 'confirmKeyPair', 'coordinateKeygen', 'signBatch', 'coordinateBatch', 'scanner', 'substrateBlock', 'signPlan', 'coordinatePlan']));
+  expect(new Set(types)).toEqual(new Set(['keyGeneration', 'confirmKeyPair', 'coordinateKeygen', 'signBatch', 'coordinateBatch', 'scanner', 'substrateBlock', 'signPlan', 'coordinatePlan', 'seraiChain']));
 });
 
 test.each(fixtures)('%s replays against the current workflow code', async (file) => {
   const { workflowId, history } = JSON.parse(readFileSync(join(dir, 'histories', file), 'utf8')) as { workflowId: string; history: unknown };
-  const path = /coordinate(Keygen|Batch|Plan)/.test(file) ? coordinatorWorkflowsPath : workflowsPath;
+  const path = /coordinate(Keygen|Batch|Plan)|seraiChain/.test(file) ? coordinatorWorkflowsPath : workflowsPath;
   await Worker.runReplayHistory({ workflowBundle: await bundleFor(path), dataConverter }, history, workflowId);
 });
