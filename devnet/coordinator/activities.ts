@@ -95,6 +95,14 @@ export function createCoordinatorActivities(deps: CoordinatorDeps) {
       if (failed.length > 0) throw new SeraiDeliveryError(`not delivered to ${failed.join('; ')}`);
       return report;
     },
+    /**
+     * The Serai time (unix seconds) of the block the chain is about to produce. Read here, not with
+     * the workflow's clock, so that the value is recorded in the chain's history: every execution
+     * of the block's code (a replay, a retried task, a query) then builds the same block.
+     */
+    async seraiTime(): Promise<number> {
+      return Math.floor(Date.now() / 1000);
+    },
     /** An independent sr25519 check (@scure/sr25519) of a SignedBatch against the set's Serai key. */
     async verifySignedBatch(signed: SignedBatch, substrateKey: string): Promise<boolean> {
       return sr25519.verify(batchMessage(signed.batch), hexToBytes(signed.signature), hexToBytes(substrateKey));

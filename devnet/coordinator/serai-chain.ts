@@ -5,6 +5,7 @@ import {
   condition,
   continueAsNew,
   log,
+  patched,
   proxyActivities,
   setHandler,
   sleep,
@@ -42,6 +43,14 @@ const deliver = proxyActivities<CoordinatorActivities>({
   // A member whose processor is unreachable is retried until it answers (delivery is idempotent).
   retry: { initialInterval: '500 milliseconds', maximumInterval: '10 seconds', nonRetryableErrorTypes: ['MessageValidationError', 'NoConfirmedSet'] },
 });
+
+const clock = proxyActivities<CoordinatorActivities>({
+  startToCloseTimeout: '10 seconds',
+  retry: { initialInterval: '200 milliseconds', maximumInterval: '5 seconds' },
+});
+
+/** Patch id: a block's time is an activity result recorded in history, not the workflow clock. */
+const SERAI_TIME_FROM_HISTORY = 'serai-time-from-history';
 
 /** Bounds on what the status keeps (and continue-as-new carries). */
 const KEEP_RECORDS = 100;
@@ -246,10 +255,14 @@ export async function seraiChain(input: SeraiChainInput): Promise<never> {
     await condition(() => hasWork() || workflowInfo().continueAsNewSuggested);
     if (!hasWork()) break;
     await sleep(input.settings.blockTime);
+    // Not the workflow clock: that is the start time of whichever workflow task runs this line,
+    // which a replay (every task of this worker, every query) can see differently from the
+    // original execution, so the block it rebuilds would not be the block it delivered.
+    // Histories from before the patch read the workflow clock and replay as they ran.
+    const now = patched(SERAI_TIME_FROM_HISTORY) ? await clock.seraiTime() : Math.floor(Date.now() / 1000);
     includeBatches();
     if (state.open.keys.length + state.open.batches.length + state.pendingBurns.length === 0) continue;
-    const time = Math.max(Math.floor(Date.now() / 1000), Number(state.lastTime));
-    const produced = produceBlock(state, time);
+    const produced = produceBlock(state, Math.max(now, Number(state.lastTime)));
     state = produced.state;
     forgetOldAcks(acks, state.height);
     await deliverBlock(produced.block.number, produced.messages);

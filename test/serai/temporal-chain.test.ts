@@ -11,6 +11,7 @@ import { bytesToHex } from '@noble/hashes/utils.js';
 import { Client, WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure, defaultPayloadConverter } from '@temporalio/common';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { temporal } from '@temporalio/proto';
 import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
 import { dkgJudge } from '../../activities/dkg-wire';
 import { DEFAULT_PROCESSOR_SETTINGS, ProcessorClient } from '../../client';
@@ -245,6 +246,44 @@ test('keys are set once (a retried call is answered, not refused), reach every m
     session: 0,
     key_pair: SET.keyPair,
   });
+});
+
+test('block 1 is one block: replayed under a workflow clock a second off, the chain schedules exactly the delivery it recorded', async () => {
+  // The chain replays its history on every task of this worker and every query. The block's time
+  // must come from the history, not from the start time of the task that rebuilds the block: once
+  // (under load) a query's replay rebuilt block 1 a second earlier than the block delivered.
+  const history = await coordinator.workflow.getHandle(SERAI_CHAIN_WORKFLOW_ID, firstRunId).fetchHistory();
+  const codec = dataConverter.payloadCodecs![0]!;
+  const recorded: unknown[][] = [];
+  for (const event of history.events ?? []) {
+    const scheduled = event.activityTaskScheduledEventAttributes;
+    if (scheduled?.activityType?.name !== 'deliverSeraiMessages') continue;
+    const payloads = await codec.decode(scheduled.input?.payloads ?? []);
+    recorded.push(payloads.map((payload) => defaultPayloadConverter.fromPayload(payload)));
+  }
+  expect(recorded).toEqual([['bitcoin', [expect.objectContaining({ kind: 'substrate.ConfirmKeyPair', session: 0 })]]]);
+
+  const EventType = temporal.api.enums.v1.EventType;
+  for (const event of history.events ?? []) {
+    if (event.eventType !== EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED || !event.eventTime?.seconds) continue;
+    event.eventTime = { seconds: event.eventTime.seconds.subtract(1), nanos: event.eventTime.nanos ?? 0 };
+  }
+  const replayed: unknown[][] = [];
+  await Worker.runReplayHistory(
+    {
+      workflowsPath: coordinatorWorkflowsPath,
+      interceptors: { workflowModules: [require.resolve('./scheduled-activities-probe')] },
+      sinks: {
+        scheduled: {
+          activity: { fn: (_info: unknown, activityType: string, args: unknown[]) => void (activityType === 'deliverSeraiMessages' && replayed.push(args)), callDuringReplay: true },
+        },
+      },
+      dataConverter,
+    },
+    history,
+    SERAI_CHAIN_WORKFLOW_ID,
+  );
+  expect(replayed).toEqual(recorded);
 });
 
 let batch0: SignedBatch;
