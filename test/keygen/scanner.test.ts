@@ -311,6 +311,7 @@ describe('scanner, Batches, Serai blocks and payouts on four validators (3-of-4)
     const search = await searchHistories(h.net.connection, h.dataDir, namespaces, secrets, hexToBytes(keyPair.networkKey));
     expect(search.leaks).toEqual([]);
     expect(search.controlSeen).toBe(true);
+    expect(search.controlInRaw).toEqual([]);
     for (const type of ['scanner', 'signBatch', 'substrateBlock', 'signPlan', 'keyGeneration', 'coordinateBatch', 'coordinatePlan']) expect(search.workflowTypes).toContain(type);
     console.log(`searched ${search.histories} histories, ${search.payloads} payloads, for ${secrets.length} secrets`);
   });

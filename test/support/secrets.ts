@@ -46,13 +46,15 @@ export interface HistorySearch {
   leaks: string[];
   /** Whether `control` (public bytes) was found in decoded payloads: proves the search can find bytes. */
   controlSeen: boolean;
+  /** Histories whose raw (encrypted) bytes contain `control` in the clear: must be empty. */
+  controlInRaw: string[];
 }
 
 export async function searchHistories(connection: Connection, dataDir: string, namespaces: string[], secrets: Uint8Array[], control: Uint8Array): Promise<HistorySearch> {
   const { keyring } = ensureCodecKeysFile(dataDir);
   const dataConverter = createDataConverter(keyring);
   const codec = dataConverter.payloadCodecs![0]!;
-  const result: HistorySearch = { histories: 0, payloads: 0, workflowTypes: new Set(), leaks: [], controlSeen: false };
+  const result: HistorySearch = { histories: 0, payloads: 0, workflowTypes: new Set(), leaks: [], controlSeen: false, controlInRaw: [] };
   for (const namespace of namespaces) {
     const client = new Client({ connection, namespace, dataConverter });
     for await (const execution of client.workflow.list()) {
@@ -64,6 +66,7 @@ export async function searchHistories(connection: Connection, dataDir: string, n
       result.payloads += encoded.length;
       result.workflowTypes.add(execution.type);
       result.controlSeen ||= containsInAnyEncoding(decoded, control);
+      if (containsInAnyEncoding(raw, control)) result.controlInRaw.push(`${namespace}/${execution.workflowId}`);
       if (secrets.some((secret) => containsInAnyEncoding(decoded, secret) || containsInAnyEncoding(raw, secret))) result.leaks.push(`${namespace}/${execution.workflowId}`);
     }
   }
