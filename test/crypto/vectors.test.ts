@@ -4,6 +4,7 @@
  * randomness, commitments, every signature share and the final signature, byte for byte.
  */
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { FrostPublic, Key } from '@noble/curves/abstract/frost.js';
 import { ed25519, ristretto255 } from '@noble/curves/ed25519.js';
 import { secp256k1 } from '@noble/curves/secp256k1.js';
@@ -62,7 +63,7 @@ function publicPackage(scheme: Scheme, Point: GroupBase, vector: Vector): FrostP
 }
 
 describe.each(cases)('RFC 9591 vector %s', (file, scheme, Point) => {
-  const vector = JSON.parse(readFileSync(`/work/shared/vectors/frost/${file}`, 'utf8')) as Vector;
+  const vector = JSON.parse(readFileSync(join(__dirname, '../fixtures/rfc9591', file), 'utf8')) as Vector;
   const msg = hexToBytes(vector.inputs.message);
 
   test('signing through our API reproduces nonces, commitments, shares and the signature', () => {
