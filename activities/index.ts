@@ -3,9 +3,11 @@ import { byzantineKeygenFaults } from '../devnet/byzantine';
 import { createCoordinatorLinkActivities, type CoordinatorLink } from './coordinator-link';
 import { createHealthActivities, type HealthDeps } from './health';
 import { createKeygenActivities } from './keygen';
-import { createPlanSigningActivities } from './plan-signing';
+import { createLegacySigningActivities } from './legacy-signing';
+import { createPlanActivities } from './plans';
 import { createScanningActivities } from './scanning';
-import { createSubstrateSigningActivities } from './substrate-signing';
+import { createSigningKeyActivities } from './signing-key';
+import { createSigningCore, createThresholdSigningActivities } from './threshold-signing';
 
 export interface ProcessorDeps extends HealthDeps {
   link: CoordinatorLink;
@@ -15,6 +17,7 @@ export interface ProcessorDeps extends HealthDeps {
 
 /** Every activity of one validator's processor, bound to its keystore, chain clients and coordinator link. */
 export function createActivities(deps: ProcessorDeps) {
+  const signing = createSigningCore(deps.keystore);
   return {
     ...createHealthActivities(deps),
     ...createCoordinatorLinkActivities({ validator: deps.validator, network: deps.network, link: deps.link }),
@@ -23,8 +26,10 @@ export function createActivities(deps: ProcessorDeps) {
       keystore: deps.keystore,
       faults: deps.byzantine ? byzantineKeygenFaults(deps.byzantine) : undefined,
     }),
-    ...createSubstrateSigningActivities({ network: deps.network, keystore: deps.keystore }),
-    ...createPlanSigningActivities({ network: deps.network, keystore: deps.keystore, bitcoinRpc: deps.bitcoinRpc }),
+    ...createSigningKeyActivities({ network: deps.network, keystore: deps.keystore }),
+    ...createThresholdSigningActivities(signing),
+    ...createLegacySigningActivities(signing),
+    ...createPlanActivities({ network: deps.network, keystore: deps.keystore, bitcoinRpc: deps.bitcoinRpc }),
     ...createScanningActivities({ network: deps.network, keystore: deps.keystore, bitcoinRpc: deps.bitcoinRpc }),
   };
 }

@@ -1,8 +1,8 @@
-import { condition, proxyActivities, setHandler } from '@temporalio/workflow';
-import { coordinatorMessageIntent, parseCoordinatorMessage, type ParticipantMap, type ProcessorMessage } from '../messages';
+import { patched, proxyActivities, setHandler } from '@temporalio/workflow';
+import { coordinatorMessageIntent, parseCoordinatorMessage, type ProcessorMessage } from '../messages';
 import type { ProcessorActivities } from '../activities';
-import { invalidParticipantOf } from './failures';
 import { batchIncludedSignal, batchMessageSignal, batchSignId, batchStatusQuery, type BatchSigningInput, type BatchSigningOutcome } from './batch-defs';
+import { driveSigning, SIGNING_DRIVER_PATCH, SigningAttempts, signingRoundOf, batchSubject, type SigningRounds } from './signing-attempts';
 
 const signer = proxyActivities<ProcessorActivities>({
   startToCloseTimeout: '1 minute',
@@ -18,28 +18,24 @@ const link = proxyActivities<ProcessorActivities>({
 });
 
 /**
- * Reports a Batch and signs it with the session's Serai key through the coordinator: preprocess,
- * share, aggregate, with fresh nonces on every re-attempt. Signing data for any attempt but the
- * current one is ignored.
+ * Reports a Batch and signs it with the session's Serai key through the coordinator, by the one
+ * signing driver (workflows/signing-attempts.ts). Ends when signed, when Serai includes the Batch
+ * (signed by others), or after the idle timeout.
  */
 export async function signBatch(input: BatchSigningInput): Promise<BatchSigningOutcome> {
   const { network, batch, settings } = input;
+  const current = patched(SIGNING_DRIVER_PATCH);
   const key = await signer.substrateSigningKey();
   const context = { t: key.t, n: key.n, own: key.participants };
-  let attempt = 0;
-  let stage = 'reporting';
-  let reattemptTo = 0;
-  const preprocesses = new Map<number, ParticipantMap<string>>();
-  const shares = new Map<number, ParticipantMap<string>>();
-  const seen = new Set<string>();
+  const state = new SigningAttempts();
+  state.stage = 'reporting';
   const rejected: string[] = [];
-  const invalid: { attempt: number; participant: number }[] = [];
-
   let included = false;
+
   setHandler(batchIncludedSignal, () => {
     included = true;
   });
-  setHandler(batchStatusQuery, () => ({ attempt, stage, rejected: [...rejected] }));
+  setHandler(batchStatusQuery, () => ({ attempt: state.attempt, stage: state.stage, rejected: [...rejected] }));
   setHandler(batchMessageSignal, (raw) => {
     const parsed = parseCoordinatorMessage(raw, { network, participants: context });
     if (!parsed.ok) {
@@ -47,83 +43,35 @@ export async function signBatch(input: BatchSigningInput): Promise<BatchSigningO
       return;
     }
     const message = parsed.message;
-    if (
-      (message.kind !== 'coordinator.SubstratePreprocesses' && message.kind !== 'coordinator.SubstrateShares' && message.kind !== 'coordinator.BatchReattempt') ||
-      message.id.id.kind !== 'Batch' ||
-      message.id.id.id !== batch.id ||
-      message.id.session !== key.session
-    ) {
+    const round = signingRoundOf(message);
+    if (!round || round.subject !== batchSubject(batch.id) || round.session !== key.session) {
       rejected.push(`${message.kind}: not for Batch ${batch.id} of session ${key.session}`);
       return;
     }
-    const intent = coordinatorMessageIntent(message);
-    if (seen.has(`${message.kind}/${intent}`)) return;
-    seen.add(`${message.kind}/${intent}`);
-    if (message.kind === 'coordinator.BatchReattempt') reattemptTo = Math.max(reattemptTo, message.id.attempt);
-    else if (message.kind === 'coordinator.SubstratePreprocesses') preprocesses.set(message.id.attempt, message.preprocesses);
-    else shares.set(message.id.attempt, message.shares);
+    state.receive(round.delivery, coordinatorMessageIntent(message));
   });
 
   const send = (message: ProcessorMessage) => link.sendToCoordinator(message);
-  const idOf = (a: number) => ({ session: key.session, id: { kind: 'Batch' as const, id: batch.id }, attempt: a });
-  const wait = async (ready: () => boolean): Promise<'ready' | 'reattempt' | 'idle'> => {
-    const woke = await condition(() => ready() || reattemptTo > attempt || included, settings.idleTimeout);
-    if (!woke || included) return 'idle';
-    return reattemptTo > attempt ? 'reattempt' : 'ready';
+  const idOf = (attempt: number) => ({ session: key.session, id: { kind: 'Batch' as const, id: batch.id }, attempt });
+  const refOf = (attempt: number) => ({ network, signId: batchSignId(network, batch.id), attempt, key: { session: key.session, attempt: key.attempt }, participants: key.participants });
+  const signable = { protocol: 'batch' as const, batch };
+  const rounds: SigningRounds<{ signature: string }> = {
+    preprocess: (attempt) => (current ? signer.thresholdPreprocess(refOf(attempt), signable) : signer.substratePreprocess(refOf(attempt))),
+    sendPreprocess: (attempt, preprocesses) => send({ kind: 'coordinator.BatchPreprocess', id: idOf(attempt), block: batch.block, preprocesses }),
+    share: (attempt, preprocesses) => (current ? signer.thresholdShare(refOf(attempt), signable, preprocesses) : signer.substrateShare(refOf(attempt), batch, preprocesses)),
+    sendShare: (attempt, shares) => send({ kind: 'coordinator.SubstrateShare', id: idOf(attempt), shares }),
+    aggregate: async (attempt, round) => {
+      if (current) return signer.thresholdAggregate(refOf(attempt), signable, round);
+      const result = await signer.substrateAggregate(refOf(attempt), batch, round);
+      return result.ok ? { ok: true, signed: { signature: result.signature } } : result;
+    },
+    sendInvalidParticipant: (attempt, participant) => send({ kind: 'coordinator.InvalidParticipant', id: idOf(attempt), participant }),
   };
-  const outcome = (end: BatchSigningOutcome['end'], signature?: string): BatchSigningOutcome => ({ end: end === 'idle-timeout' && included ? 'included' : end, attempt, signature, invalid, rejected });
 
   await send({ kind: 'substrate.Batch', batch });
-  for (;;) {
-    const ref = { network, signId: batchSignId(network, batch.id), attempt, key: { session: key.session, attempt: key.attempt }, participants: key.participants };
-    stage = `attempt ${attempt}: preprocess`;
-    const ownPreprocesses = await signer.substratePreprocess(ref);
-    await send({ kind: 'coordinator.BatchPreprocess', id: idOf(attempt), block: batch.block, preprocesses: ownPreprocesses });
-
-    stage = `attempt ${attempt}: awaiting preprocesses`;
-    let step = await wait(() => preprocesses.has(attempt));
-    if (step === 'idle') return outcome('idle-timeout');
-    if (step === 'reattempt') {
-      attempt = reattemptTo;
-      continue;
-    }
-    stage = `attempt ${attempt}: sharing`;
-    let ownShares: string[];
-    try {
-      ownShares = await signer.substrateShare(ref, batch, preprocesses.get(attempt)!);
-    } catch (err) {
-      const participant = invalidParticipantOf(err);
-      if (participant === undefined) throw err;
-      invalid.push({ attempt, participant });
-      await send({ kind: 'coordinator.InvalidParticipant', id: idOf(attempt), participant });
-      step = await wait(() => false);
-      if (step === 'idle') return outcome('idle-timeout');
-      attempt = reattemptTo;
-      continue;
-    }
-    await send({ kind: 'coordinator.SubstrateShare', id: idOf(attempt), shares: ownShares });
-
-    stage = `attempt ${attempt}: awaiting shares`;
-    step = await wait(() => shares.has(attempt));
-    if (step === 'idle') return outcome('idle-timeout');
-    if (step === 'reattempt') {
-      attempt = reattemptTo;
-      continue;
-    }
-    const result = await signer.substrateAggregate(ref, batch, { preprocesses: preprocesses.get(attempt)!, shares: shares.get(attempt)!, ownShares });
-    if (!result.ok) {
-      for (const participant of result.faulty) {
-        invalid.push({ attempt, participant });
-        await send({ kind: 'coordinator.InvalidParticipant', id: idOf(attempt), participant });
-      }
-      stage = `attempt ${attempt}: awaiting re-attempt`;
-      step = await wait(() => false);
-      if (step === 'idle') return outcome('idle-timeout');
-      attempt = reattemptTo;
-      continue;
-    }
-    stage = 'signed';
-    await send({ kind: 'substrate.SignedBatch', batch: { batch, signature: result.signature } });
-    return outcome('signed', result.signature);
-  }
+  const result = await driveSigning(state, rounds, { idleTimeout: settings.idleTimeout, interrupted: () => included });
+  const outcome = { attempt: state.attempt, invalid: state.invalid, rejected };
+  if (result.end !== 'signed') return { ...outcome, end: included ? 'included' : 'idle-timeout' };
+  await send({ kind: 'substrate.SignedBatch', batch: { batch, signature: result.signed.signature } });
+  return { ...outcome, end: 'signed', signature: result.signed.signature };
 }

@@ -1,8 +1,8 @@
-import { ApplicationFailure, condition, proxyActivities, setHandler, sleep } from '@temporalio/workflow';
-import { coordinatorMessageIntent, parseCoordinatorMessage, type ParticipantMap, type ProcessorMessage } from '../messages';
+import { ApplicationFailure, patched, proxyActivities, setHandler, sleep } from '@temporalio/workflow';
+import { coordinatorMessageIntent, parseCoordinatorMessage, type ProcessorMessage } from '../messages';
 import type { ProcessorActivities } from '../activities';
-import { invalidParticipantOf } from './failures';
 import { planMessageSignal, planSignId, planStatusQuery, type PlanInput, type PlanOutcome } from './plan-defs';
+import { driveSigning, SIGNING_DRIVER_PATCH, SigningAttempts, signingRoundOf, transactionSubject, type SigningRounds } from './signing-attempts';
 
 const signer = proxyActivities<ProcessorActivities>({
   startToCloseTimeout: '2 minutes',
@@ -22,28 +22,24 @@ const link = proxyActivities<ProcessorActivities>({
 });
 
 /**
- * One plan: signing attempts with the coordinator, publishing, rebroadcasting until the
- * transaction is final, and one `Completed`. Another validator's `Completed` ends it too, but
- * only once the chain confirms the claim matches this plan's eventuality.
+ * One plan: its transaction signed through the coordinator by the one signing driver
+ * (workflows/signing-attempts.ts), published, rebroadcast until final, and one `Completed`.
+ * Another validator's `Completed` ends it too, but only once the chain confirms the claim matches
+ * this plan's eventuality.
  */
 export async function signPlan(input: PlanInput): Promise<PlanOutcome> {
   const { network, plan, settings } = input;
+  const current = patched(SIGNING_DRIVER_PATCH);
   const key = await signer.substrateSigningKey();
   const keyRef = { session: key.session, attempt: key.attempt };
   const signable = await signer.planSignable({ network, key: keyRef, plan });
   const txid = signable.eventuality.id;
   const context = { t: key.t, n: key.n, own: key.participants };
-  let attempt = 0;
-  let reattemptTo = 0;
-  let stage = 'preparing';
+  const state = new SigningAttempts();
   let claim: string | undefined;
-  const preprocesses = new Map<number, ParticipantMap<string>>();
-  const shares = new Map<number, ParticipantMap<string>>();
-  const seen = new Set<string>();
   const rejected: string[] = [];
-  const invalid: { attempt: number; participant: number }[] = [];
 
-  setHandler(planStatusQuery, () => ({ attempt, stage, rejected: [...rejected] }));
+  setHandler(planStatusQuery, () => ({ attempt: state.attempt, stage: state.stage, rejected: [...rejected] }));
   setHandler(planMessageSignal, (raw) => {
     const parsed = parseCoordinatorMessage(raw, { network, participants: context });
     if (!parsed.ok) {
@@ -56,98 +52,63 @@ export async function signPlan(input: PlanInput): Promise<PlanOutcome> {
       else claim ??= message.tx;
       return;
     }
-    if ((message.kind !== 'sign.Preprocesses' && message.kind !== 'sign.Shares' && message.kind !== 'sign.Reattempt') || message.id.id !== plan.id || message.id.session !== key.session) {
+    const round = signingRoundOf(message);
+    if (!round || round.subject !== transactionSubject(plan.id) || round.session !== key.session) {
       rejected.push(`${message.kind}: not for plan ${plan.id} of session ${key.session}`);
       return;
     }
-    const intent = `${message.kind}/${coordinatorMessageIntent(message)}`;
-    if (seen.has(intent)) return;
-    seen.add(intent);
-    if (message.kind === 'sign.Reattempt') reattemptTo = Math.max(reattemptTo, message.id.attempt);
-    else if (message.kind === 'sign.Preprocesses') preprocesses.set(message.id.attempt, message.preprocesses);
-    else shares.set(message.id.attempt, message.shares);
+    state.receive(round.delivery, coordinatorMessageIntent(message));
   });
 
   const send = (message: ProcessorMessage) => link.sendToCoordinator(message);
-  const idOf = (a: number) => ({ session: key.session, id: plan.id, attempt: a });
-  const completed = async (by: 'self' | 'claim', height?: number): Promise<PlanOutcome> => {
-    stage = 'completed';
-    await send({ kind: 'sign.Completed', session: key.session, id: plan.id, tx: txid });
-    return { end: 'completed', txid, attempt, completedBy: by, height, invalid, rejected };
+  const idOf = (attempt: number) => ({ session: key.session, id: plan.id, attempt });
+  const refOf = (attempt: number) => ({ network, signId: planSignId(network, plan.id), attempt, key: keyRef, participants: key.participants });
+  const message = { protocol: 'transaction' as const, signable };
+  const rounds: SigningRounds<{ txid: string; hex: string }> = {
+    preprocess: (attempt) => (current ? signer.thresholdPreprocess(refOf(attempt), message) : signer.planPreprocess(refOf(attempt), signable)),
+    sendPreprocess: (attempt, preprocesses) => send({ kind: 'sign.Preprocess', id: idOf(attempt), preprocesses }),
+    share: (attempt, preprocesses) => (current ? signer.thresholdShare(refOf(attempt), message, preprocesses) : signer.planShare(refOf(attempt), signable, preprocesses)),
+    sendShare: (attempt, shares) => send({ kind: 'sign.Share', id: idOf(attempt), shares }),
+    aggregate: async (attempt, round) => {
+      if (current) return signer.thresholdAggregate(refOf(attempt), message, round);
+      const result = await signer.planComplete(refOf(attempt), signable, round);
+      return result.ok ? { ok: true, signed: { txid: result.txid, hex: result.hex } } : result;
+    },
+    sendInvalidParticipant: (attempt, participant) => send({ kind: 'sign.InvalidParticipant', id: idOf(attempt), participant }),
   };
-  const checkClaim = async (): Promise<boolean> => {
-    if (claim === undefined) return false;
-    const verdict = await chain.verifyCompletionClaim(signable, claim);
+
+  const completed = async (by: 'self' | 'claim', height?: number): Promise<PlanOutcome> => {
+    state.stage = 'completed';
+    await send({ kind: 'sign.Completed', session: key.session, id: plan.id, tx: txid });
+    return { end: 'completed', txid, attempt: state.attempt, completedBy: by, height, invalid: state.invalid, rejected };
+  };
+  /** Another validator's claim, accepted only if the chain shows it; a refused claim is forgotten. */
+  const claimHolds = async (): Promise<boolean> => {
+    const verdict = await chain.verifyCompletionClaim(signable, claim!);
     if (!verdict.valid) {
       rejected.push(`sign.Completed: claim ${claim} refused (${verdict.reason ?? 'invalid'})`);
       claim = undefined;
     }
     return verdict.valid;
   };
-  const wait = async (ready: () => boolean): Promise<'ready' | 'reattempt' | 'claim' | 'idle'> => {
-    const woke = await condition(() => ready() || reattemptTo > attempt || claim !== undefined, settings.idleTimeout);
-    if (!woke) return 'idle';
-    if (claim !== undefined) return 'claim';
-    return reattemptTo > attempt ? 'reattempt' : 'ready';
-  };
 
   let signed: { txid: string; hex: string } | undefined;
   while (!signed) {
-    const ref = { network, signId: planSignId(network, plan.id), attempt, key: keyRef, participants: key.participants };
-    stage = `attempt ${attempt}: preprocess`;
-    const ownPreprocesses = await signer.planPreprocess(ref, signable);
-    await send({ kind: 'sign.Preprocess', id: idOf(attempt), preprocesses: ownPreprocesses });
-
-    stage = `attempt ${attempt}: awaiting preprocesses`;
-    let step = await wait(() => preprocesses.has(attempt));
-    if (step === 'claim' && (await checkClaim())) return completed('claim');
-    if (step === 'idle') return { end: 'idle-timeout', txid, attempt, completedBy: 'self', invalid, rejected };
-    if (step !== 'ready') {
-      attempt = Math.max(attempt, reattemptTo);
+    const result = await driveSigning(state, rounds, { idleTimeout: settings.idleTimeout, interrupted: () => claim !== undefined, legacyRetryAfterFault: true });
+    if (result.end === 'idle') return { end: 'idle-timeout', txid, attempt: state.attempt, completedBy: 'self', invalid: state.invalid, rejected };
+    if (result.end === 'interrupted') {
+      if (await claimHolds()) return completed('claim');
       continue;
     }
-    let ownShares: string[];
-    try {
-      stage = `attempt ${attempt}: sharing`;
-      ownShares = await signer.planShare(ref, signable, preprocesses.get(attempt)!);
-    } catch (err) {
-      const participant = invalidParticipantOf(err);
-      if (participant === undefined) throw err;
-      invalid.push({ attempt, participant });
-      await send({ kind: 'sign.InvalidParticipant', id: idOf(attempt), participant });
-      await wait(() => false);
-      attempt = Math.max(attempt, reattemptTo);
-      continue;
-    }
-    await send({ kind: 'sign.Share', id: idOf(attempt), shares: ownShares });
-
-    stage = `attempt ${attempt}: awaiting shares`;
-    step = await wait(() => shares.has(attempt));
-    if (step === 'claim' && (await checkClaim())) return completed('claim');
-    if (step === 'idle') return { end: 'idle-timeout', txid, attempt, completedBy: 'self', invalid, rejected };
-    if (step !== 'ready') {
-      attempt = Math.max(attempt, reattemptTo);
-      continue;
-    }
-    const result = await signer.planComplete(ref, signable, { preprocesses: preprocesses.get(attempt)!, shares: shares.get(attempt)!, ownShares });
-    if (!result.ok) {
-      for (const participant of result.faulty) {
-        invalid.push({ attempt, participant });
-        await send({ kind: 'sign.InvalidParticipant', id: idOf(attempt), participant });
-      }
-      await wait(() => false);
-      attempt = Math.max(attempt, reattemptTo);
-      continue;
-    }
-    signed = { txid: result.txid, hex: result.hex };
+    signed = result.signed;
   }
 
   // Publish, rebroadcast until final, then report once.
   for (;;) {
-    stage = 'publishing';
+    state.stage = 'publishing';
     const outcome = await chain.publishTransaction(signed.hex);
     if (outcome.kind === 'conflict') throw ApplicationFailure.nonRetryable(`plan ${plan.id}: ${outcome.reason}`, 'ConflictingSpend');
-    stage = 'awaiting confirmation';
+    state.stage = 'awaiting confirmation';
     const final = await chain.planCompletion(signable, settings.confirmations);
     if (final.completed) return completed('self', final.height);
     await sleep(settings.pollInterval);

@@ -1,0 +1,42 @@
+/** The confirmed key a processor signs with, and its own participants in it. */
+import { bytesToHex } from '@noble/hashes/utils.js';
+import { ApplicationFailure } from '@temporalio/common';
+import { decodeFrostPublic } from '../crypto/key-package';
+import type { ExternalNetwork } from '../messages';
+import type { Keystore } from '../store';
+
+export interface SigningKeyInfo {
+  session: number;
+  /** The key-generation attempt whose key Serai confirmed. */
+  attempt: number;
+  t: number;
+  n: number;
+  /** Our participant indices in that key. */
+  participants: number[];
+  substrateKey: string;
+}
+
+export function createSigningKeyActivities(deps: { network: ExternalNetwork; keystore: Keystore }) {
+  const { keystore } = deps;
+  return {
+    /** The confirmed key this processor signs Batches and plans with, and our participants in it. */
+    async substrateSigningKey(): Promise<SigningKeyInfo> {
+      const active = keystore.getActiveKey(deps.network);
+      if (!active) throw ApplicationFailure.nonRetryable(`no confirmed key for ${deps.network} yet`, 'SigningKeyMissing');
+      const groupRef = { network: deps.network, session: active.session, attempt: active.attempt, curve: 'ristretto255' as const };
+      const pub = keystore.getGroupKey(groupRef);
+      if (!pub) throw ApplicationFailure.nonRetryable('the active key has no Serai key', 'SigningKeyMissing');
+      const decoded = decodeFrostPublic(pub);
+      const participants: number[] = [];
+      for (let p = 1; p <= decoded.signers.max; p++) if (keystore.getKeyShare({ ...groupRef, participant: p })) participants.push(p);
+      return {
+        session: active.session,
+        attempt: active.attempt,
+        t: decoded.signers.min,
+        n: decoded.signers.max,
+        participants,
+        substrateKey: bytesToHex(decoded.commitments[0]!),
+      };
+    },
+  };
+}

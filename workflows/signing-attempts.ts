@@ -1,0 +1,197 @@
+/**
+ * The one signing-attempt driver for every threshold-signing protocol (Batches, plans' transactions,
+ * and later the Router): preprocess -> share -> aggregate for the current attempt, with fresh nonces
+ * on every re-attempt. Serai's attempt manager in workflow form: the protocol supplies the rounds
+ * (activities and the messages that carry them), the driver owns attempt numbering, waiting,
+ * re-attempts and blame.
+ *
+ * One behaviour for all protocols:
+ *   - the attempt only moves forward, to the highest re-attempt announced;
+ *   - every wait ends after `idleTimeout` without progress (`idle`), or as soon as the protocol's
+ *     `interrupted()` turns true (a Batch included on Serai, a completion claimed);
+ *   - a malformed preprocess or share (named by the share activity) and invalid shares (named by
+ *     the aggregate) are reported, then the driver waits for the coordinator's re-attempt;
+ *   - round data for any attempt but the current one is kept (it may become current) and never used
+ *     for another attempt; the first delivery per (round, attempt) wins.
+ */
+import { condition, patched } from '@temporalio/workflow';
+import type { AggregateOutcome } from '../activities/threshold-signing';
+import type { CoordinatorMessage, ParticipantMap } from '../messages';
+import { invalidParticipantOf } from './failures';
+
+/** Marks histories recorded with this driver; older ones replay through the branches noted below. */
+export const SIGNING_DRIVER_PATCH = 'one-signing-driver';
+
+export type RoundDelivery =
+  | { round: 'preprocesses'; attempt: number; data: ParticipantMap<string> }
+  | { round: 'shares'; attempt: number; data: ParticipantMap<string> }
+  | { round: 'reattempt'; attempt: number };
+
+/** A signing round as a coordinator message carries it, with what is being signed and under which session. */
+export interface SigningRoundMessage {
+  /** `batch-<id>` for a Batch, `transaction-<planId>` for a plan's transaction. */
+  subject: string;
+  session: number;
+  delivery: RoundDelivery;
+}
+
+export const batchSubject = (batchId: number) => `batch-${batchId}`;
+export const transactionSubject = (planId: string) => `transaction-${planId}`;
+
+/** The signing round a coordinator message carries, under either protocol's message names; undefined for any other message. */
+export function signingRoundOf(message: CoordinatorMessage): SigningRoundMessage | undefined {
+  switch (message.kind) {
+    case 'sign.Preprocesses':
+    case 'sign.Shares':
+    case 'sign.Reattempt':
+      return { subject: transactionSubject(message.id.id), session: message.id.session, delivery: deliveryOf(message) };
+    case 'coordinator.SubstratePreprocesses':
+    case 'coordinator.SubstrateShares':
+    case 'coordinator.BatchReattempt':
+      return { subject: message.id.id.kind === 'Batch' ? batchSubject(message.id.id.id) : `${message.id.id.kind}`, session: message.id.session, delivery: deliveryOf(message) };
+    default:
+      return undefined;
+  }
+}
+
+type RoundMessage = Extract<
+  CoordinatorMessage,
+  { kind: 'sign.Preprocesses' | 'sign.Shares' | 'sign.Reattempt' | 'coordinator.SubstratePreprocesses' | 'coordinator.SubstrateShares' | 'coordinator.BatchReattempt' }
+>;
+
+function deliveryOf(message: RoundMessage): RoundDelivery {
+  if ('preprocesses' in message) return { round: 'preprocesses', attempt: message.id.attempt, data: message.preprocesses };
+  if ('shares' in message) return { round: 'shares', attempt: message.id.attempt, data: message.shares };
+  return { round: 'reattempt', attempt: message.id.attempt };
+}
+
+/** What a protocol does in each round; every method is an activity call or a message to the coordinator. */
+export interface SigningRounds<Signed> {
+  preprocess(attempt: number): Promise<string[]>;
+  sendPreprocess(attempt: number, own: string[]): Promise<void>;
+  share(attempt: number, preprocesses: ParticipantMap<string>): Promise<string[]>;
+  sendShare(attempt: number, own: string[]): Promise<void>;
+  aggregate(attempt: number, round: { preprocesses: ParticipantMap<string>; shares: ParticipantMap<string>; ownShares: string[] }): Promise<AggregateOutcome<Signed>>;
+  sendInvalidParticipant(attempt: number, participant: number): Promise<void>;
+}
+
+export type SigningEnd<Signed> = { end: 'signed'; signed: Signed } | { end: 'idle' } | { end: 'interrupted' };
+
+/** The attempt state of one signing, fed by the workflow's signal handler, read by its status query. */
+export class SigningAttempts {
+  attempt = 0;
+  stage = 'preparing';
+  readonly invalid: { attempt: number; participant: number }[] = [];
+  private reattemptTo = 0;
+  private readonly preprocesses = new Map<number, ParticipantMap<string>>();
+  private readonly shares = new Map<number, ParticipantMap<string>>();
+  private readonly seen = new Set<string>();
+
+  /** Records one relayed round; a repeat of the same intent, or a second set for the same attempt, changes nothing. */
+  receive(delivery: RoundDelivery, intent: string): void {
+    const key = `${delivery.round}/${intent}`;
+    if (this.seen.has(key)) return;
+    this.seen.add(key);
+    if (delivery.round === 'reattempt') this.reattemptTo = Math.max(this.reattemptTo, delivery.attempt);
+    else {
+      const store = delivery.round === 'preprocesses' ? this.preprocesses : this.shares;
+      if (!store.has(delivery.attempt)) store.set(delivery.attempt, delivery.data);
+    }
+  }
+
+  get reattemptAnnounced(): boolean {
+    return this.reattemptTo > this.attempt;
+  }
+
+  preprocessesOf(attempt: number): ParticipantMap<string> | undefined {
+    return this.preprocesses.get(attempt);
+  }
+
+  sharesOf(attempt: number): ParticipantMap<string> | undefined {
+    return this.shares.get(attempt);
+  }
+
+  /** Moves to the highest announced re-attempt (never backwards). */
+  advance(): number {
+    this.attempt = Math.max(this.attempt, this.reattemptTo);
+    return this.attempt;
+  }
+}
+
+export interface DriveOptions {
+  idleTimeout: string | number;
+  /** True once signing no longer matters to the protocol; checked by every wait. */
+  interrupted: () => boolean;
+  /**
+   * Histories of the plan workflow recorded before this driver went back to the same attempt
+   * whatever ended the wait after a fault (idle, a claim); only those histories take that branch.
+   */
+  legacyRetryAfterFault?: boolean;
+}
+
+/**
+ * Runs attempts until the protocol's message is signed, the protocol is interrupted, or a wait
+ * idles out. Calling it again resumes from the state's current attempt (re-running that attempt's
+ * preprocess, which the nonce ledger answers with the same commitments).
+ */
+export async function driveSigning<Signed>(state: SigningAttempts, rounds: SigningRounds<Signed>, options: DriveOptions): Promise<SigningEnd<Signed>> {
+  const wait = async (ready: () => boolean): Promise<'ready' | 'reattempt' | 'idle' | 'interrupted'> => {
+    const woke = await condition(() => ready() || state.reattemptAnnounced || options.interrupted(), options.idleTimeout);
+    if (!woke) return 'idle';
+    if (options.interrupted()) return 'interrupted';
+    return state.reattemptAnnounced ? 'reattempt' : 'ready';
+  };
+  /** After reporting a fault: undefined to go on with the next attempt, or how signing ends. */
+  const awaitReattempt = async (attempt: number): Promise<SigningEnd<Signed> | undefined> => {
+    state.stage = `attempt ${attempt}: awaiting re-attempt`;
+    const step = await wait(() => false);
+    if (step === 'reattempt' || step === 'ready') return undefined;
+    if (options.legacyRetryAfterFault && !patched(SIGNING_DRIVER_PATCH)) return undefined;
+    return { end: step };
+  };
+
+  for (;;) {
+    const attempt = state.advance();
+    state.stage = `attempt ${attempt}: preprocess`;
+    await rounds.sendPreprocess(attempt, await rounds.preprocess(attempt));
+
+    state.stage = `attempt ${attempt}: awaiting preprocesses`;
+    let step = await wait(() => state.preprocessesOf(attempt) !== undefined);
+    if (step === 'idle' || step === 'interrupted') return { end: step };
+    if (step === 'reattempt') continue;
+    const preprocesses = state.preprocessesOf(attempt)!;
+
+    state.stage = `attempt ${attempt}: sharing`;
+    let ownShares: string[];
+    try {
+      ownShares = await rounds.share(attempt, preprocesses);
+    } catch (err) {
+      const participant = invalidParticipantOf(err);
+      if (participant === undefined) throw err;
+      state.invalid.push({ attempt, participant });
+      await rounds.sendInvalidParticipant(attempt, participant);
+      const end = await awaitReattempt(attempt);
+      if (end) return end;
+      continue;
+    }
+    await rounds.sendShare(attempt, ownShares);
+
+    state.stage = `attempt ${attempt}: awaiting shares`;
+    step = await wait(() => state.sharesOf(attempt) !== undefined);
+    if (step === 'idle' || step === 'interrupted') return { end: step };
+    if (step === 'reattempt') continue;
+
+    const result = await rounds.aggregate(attempt, { preprocesses, shares: state.sharesOf(attempt)!, ownShares });
+    if (!result.ok) {
+      for (const participant of result.faulty) {
+        state.invalid.push({ attempt, participant });
+        await rounds.sendInvalidParticipant(attempt, participant);
+      }
+      const end = await awaitReattempt(attempt);
+      if (end) return end;
+      continue;
+    }
+    state.stage = 'signed';
+    return { end: 'signed', signed: result.signed };
+  }
+}
