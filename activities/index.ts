@@ -1,3 +1,5 @@
+import { ApplicationFailure } from '@temporalio/common';
+import type { ChainAdapter } from '../networks/chain';
 import type { ByzantineBehaviour } from '../config/worker-config';
 import { byzantineKeygenFaults } from '../devnet/byzantine';
 import { createCoordinatorLinkActivities, type CoordinatorLink } from './coordinator-link';
@@ -11,13 +13,19 @@ import { createSigningCore, createThresholdSigningActivities } from './threshold
 
 export interface ProcessorDeps extends HealthDeps {
   link: CoordinatorLink;
+  /** The network's adapter (networks/registry.ts); without one, chain activities fail as NetworkUnavailable. */
+  chain?: ChainAdapter;
   /** Devnet only: misbehave in key generation, to exercise blame. */
   byzantine?: ByzantineBehaviour;
 }
 
 /** Every activity of one validator's processor, bound to its keystore, chain clients and coordinator link. */
 export function createActivities(deps: ProcessorDeps) {
-  const signing = createSigningCore(deps.keystore);
+  const chain = (): ChainAdapter => {
+    if (!deps.chain) throw ApplicationFailure.nonRetryable(`no chain adapter is configured for ${deps.network}`, 'NetworkUnavailable');
+    return deps.chain;
+  };
+  const signing = createSigningCore(deps.keystore, () => chain().transactions.signing);
   return {
     ...createHealthActivities(deps),
     ...createCoordinatorLinkActivities({ validator: deps.validator, network: deps.network, link: deps.link }),
@@ -29,8 +37,8 @@ export function createActivities(deps: ProcessorDeps) {
     ...createSigningKeyActivities({ network: deps.network, keystore: deps.keystore }),
     ...createThresholdSigningActivities(signing),
     ...createLegacySigningActivities(signing),
-    ...createPlanActivities({ network: deps.network, keystore: deps.keystore, bitcoinRpc: deps.bitcoinRpc }),
-    ...createScanningActivities({ network: deps.network, keystore: deps.keystore, bitcoinRpc: deps.bitcoinRpc }),
+    ...createPlanActivities({ keystore: deps.keystore, chain }),
+    ...createScanningActivities({ keystore: deps.keystore, chain }),
   };
 }
 

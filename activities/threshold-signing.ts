@@ -14,7 +14,7 @@ import { InvalidSignatureSharesError, MalformedParticipantDataError } from '../c
 import type { ThresholdProtocol } from '../crypto/sign/protocol';
 import type { ExternalNetwork, ParticipantMap } from '../messages';
 import type { Keystore } from '../store';
-import { messageOf, protocolFor, type SignableMessage, type SignedOf, type SigningProtocolName } from './signing-protocols';
+import { messageOf, signingProtocols, type SignableMessage, type SignedOf, type SigningProtocolName } from './signing-protocols';
 
 export interface SignRef {
   network: ExternalNetwork;
@@ -35,8 +35,12 @@ export interface SigningRound {
 
 export type AggregateOutcome<Signed> = { ok: true; signed: Signed } | { ok: false; faulty: number[] };
 
-/** The core every signing activity shares, by protocol name. */
-export function createSigningCore(keystore: Keystore) {
+/**
+ * The core every signing activity shares, by protocol name. `transactionSigning` is the chain's
+ * protocol for plans (a chain without one fails its plans, never its Batches).
+ */
+export function createSigningCore(keystore: Keystore, transactionSigning: () => ThresholdProtocol<unknown, unknown>) {
+  const protocolFor = signingProtocols(transactionSigning);
   function keyOf(ref: SignRef, protocol: ThresholdProtocol<unknown, unknown>, participant: number): Key {
     const groupRef = { network: ref.network, session: ref.key.session, attempt: ref.key.attempt, curve: protocol.curve };
     const pub = keystore.getGroupKey(groupRef);
@@ -62,7 +66,7 @@ export function createSigningCore(keystore: Keystore) {
   }
 
   function preprocess(name: SigningProtocolName, ref: SignRef, message: unknown): string[] {
-    const protocol = protocolFor(name, ref.network);
+    const protocol = protocolFor(name);
     return ref.participants.map((p) => {
       const key = keyOf(ref, protocol, p);
       return bytesToHex(keystore.nonces.preprocess(ref.signId, ref.attempt, p, () => protocol.preprocess(key, message)));
@@ -70,7 +74,7 @@ export function createSigningCore(keystore: Keystore) {
   }
 
   function share(name: SigningProtocolName, ref: SignRef, message: unknown, others: ParticipantMap<string>): string[] {
-    const protocol = protocolFor(name, ref.network);
+    const protocol = protocolFor(name);
     const commitments = commitmentsOf(ref, others);
     return ref.participants.map((p) => {
       const key = keyOf(ref, protocol, p);
@@ -87,7 +91,7 @@ export function createSigningCore(keystore: Keystore) {
   }
 
   function aggregate(name: SigningProtocolName, ref: SignRef, message: unknown, round: SigningRound): AggregateOutcome<unknown> {
-    const protocol = protocolFor(name, ref.network);
+    const protocol = protocolFor(name);
     const commitments = commitmentsOf(ref, round.preprocesses);
     const own = new Map<number, Uint8Array>(ref.participants.map((p, k) => [p, hexToBytes(round.ownShares[k]!)]));
     const shares = withOthers(own, round.shares);

@@ -27,7 +27,7 @@ import { depositOutcomes } from '../networks/bitcoin/instructions';
 import { outputKeySet } from '../networks/bitcoin/keys';
 import { BitcoinRpc, type CallOptions } from '../networks/bitcoin/rpc';
 import { depositOrigins, scanBlock, WatchedScripts } from '../networks/bitcoin/scan';
-import { initialScanState } from '../networks/bitcoin/scan-state';
+import { initialScanState } from '../networks/scan-state';
 import { blockTransactionIds } from '../networks/bitcoin/scan-txids';
 import { pollScanner } from '../networks/bitcoin/scanner';
 import { opReturn, RegtestWallet, type Utxo } from '../test/bitcoin/scan-wallet';

@@ -1,8 +1,7 @@
 /**
- * What every external network implements for the processor. Pure data crosses this boundary as
+ * Data types shared by every external network. Pure data crosses this boundary as
  * plain JSON (hex strings, decimal-string amounts) so it can travel in workflow payloads.
  */
-import type { ExternalNetwork } from '../messages';
 
 /** Bitcoin-style output kinds (reference section 1): deposits are `external`. */
 export type OutputKind = 'external' | 'branch' | 'change' | 'forward';
@@ -43,23 +42,6 @@ export type PublishOutcome =
   | { kind: 'already-in-mempool' }
   | { kind: 'already-confirmed' }
   | { kind: 'conflict'; reason: string };
-
-export interface Network {
-  readonly name: ExternalNetwork;
-  readonly confirmations: number;
-  /** Height of the chain tip. */
-  latestBlockNumber(): Promise<number>;
-  /** The block at a height of the current best chain. */
-  blockAt(height: number): Promise<BlockRef>;
-  /** Outputs of a block paying any of `keys` (x-only / script hex), dust dropped. */
-  outputsOf(block: BlockRef, keys: readonly OutputKeySet[]): Promise<ReceivedOutput[]>;
-  /** Fee rate to build with, in base units per weight unit the network uses (sat/vB for Bitcoin). */
-  feeRate(): Promise<number>;
-  /** Publishes a signed transaction, telling apart the ways it may already be there. */
-  publish(rawTransaction: string): Promise<PublishOutcome>;
-  /** Whether an eventuality is completed on the best chain, and by which transaction. */
-  completion(eventuality: Eventuality): Promise<{ completed: boolean; claim?: string; height?: number }>;
-}
 
 /** The scripts of one key set, by output kind, that the scanner watches. */
 export interface OutputKeySet {

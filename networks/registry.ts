@@ -1,27 +1,22 @@
 /**
- * The one place a network name picks a chain's implementation. Activities resolve per-chain parts
- * here; workflows never import a chain.
+ * The one place a network name picks a chain's adapter (the activity side of the chain seam;
+ * networks/rules.ts is the workflow side). Workflows never import a chain.
  */
-import type { ThresholdProtocol } from '../crypto/sign/protocol';
 import type { ExternalNetwork } from '../messages';
-import { bitcoinTransactionSigning } from './bitcoin/signing-protocol';
+import { bitcoinChain } from './bitcoin/adapter';
+import type { BitcoinRpc } from './bitcoin/rpc';
+import type { ChainAdapter } from './chain';
 
-export class NetworkNotSupportedError extends Error {
-  override readonly name = 'NetworkNotSupportedError';
-  constructor(readonly network: string, what: string) {
-    super(`${what} is not implemented for ${network}`);
-  }
+export interface ChainClients {
+  bitcoinRpc?: BitcoinRpc;
 }
 
-/** Signs a plan's transaction on its network: the message is the chain's signable form, the result its signed form. */
-export type TransactionSigning = ThresholdProtocol<unknown, { txid: string; hex: string }>;
-
-const transactionSigning: Partial<Record<ExternalNetwork, TransactionSigning>> = {
-  bitcoin: bitcoinTransactionSigning as TransactionSigning,
-};
-
-export function transactionSigningFor(network: ExternalNetwork): TransactionSigning {
-  const protocol = transactionSigning[network];
-  if (!protocol) throw new NetworkNotSupportedError(network, 'transaction signing');
-  return protocol;
+/**
+ * The adapter of `network` over its configured client, or undefined when the network has no
+ * adapter yet or no client is configured (its chain activities then fail as NetworkUnavailable;
+ * key generation still works).
+ */
+export function createChain(network: ExternalNetwork, clients: ChainClients): ChainAdapter | undefined {
+  if (network === 'bitcoin' && clients.bitcoinRpc) return bitcoinChain(clients.bitcoinRpc);
+  return undefined;
 }

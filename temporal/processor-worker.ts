@@ -4,6 +4,7 @@ import { createActivities } from '../activities';
 import type { WorkerConfig } from '../config/worker-config';
 import { TemporalCoordinatorLink } from '../devnet/coordinator/link';
 import { BitcoinRpc } from '../networks/bitcoin/rpc';
+import { createChain } from '../networks/registry';
 import { Keystore } from '../store';
 import { createDataConverter } from './data-converter';
 import type { Keyring } from './keyring';
@@ -44,6 +45,7 @@ export async function createProcessorWorker(config: WorkerConfig, keyring: Keyri
         network: config.network,
         keystore,
         bitcoinRpc,
+        chain: createChain(config.network, { bitcoinRpc }),
         link,
         byzantine: config.byzantine,
       }),

@@ -14,11 +14,11 @@ import type { CoordinatorMessageOf } from '../messages/coordinator';
 import type { Batch, InInstructionWithBalance } from '../messages/instructions';
 import { MAX_BATCH_INSTRUCTIONS, MAX_BATCH_SIZE } from '../messages/limits';
 import type { ExternalNetwork } from '../messages/networks';
-import { decodeAddress, type DepositOutcome } from '../networks/bitcoin/instructions';
-import type { ScanState } from '../networks/bitcoin/scan-state';
+import type { DepositOutcome } from '../networks/deposits';
 import type { OutputKind } from '../networks/network';
-import { bitcoinFeeModel } from '../networks/bitcoin/transaction-fee';
-import { addPayments, BITCOIN_LIMITS, createState, receiveOutputs, schedule } from '../scheduler';
+import { chainRules } from '../networks/rules';
+import type { ScanState } from '../networks/scan-state';
+import { addPayments, createState, receiveOutputs, schedule } from '../scheduler';
 import type { DroppedPayment, Payment, Plan, ReceivedOutput, SchedulerState } from '../scheduler/types';
 
 export type SubstrateBlockMessage = CoordinatorMessageOf<'substrate.SubstrateBlock'>;
@@ -103,7 +103,7 @@ export function emptyCore(network: ExternalNetwork): ScannerCore {
 
 export function withKey(core: ScannerCore, key: Omit<ScannerKey, 'activationHeight'>, scan: ScanState): ScannerCore {
   if (core.key !== null) throw new ScannerStateError(`a key (session ${core.key.session}) is already active; rotation is not supported`);
-  const scheduler = createState({ network: core.network, key: key.networkKey, ...BITCOIN_LIMITS, internalAddresses: Object.values(key.scripts) });
+  const scheduler = createState({ network: core.network, key: key.networkKey, ...chainRules(core.network).limits, internalAddresses: Object.values(key.scripts) });
   return { ...core, key: { ...key, activationHeight: null }, scan, scheduler };
 }
 
@@ -231,7 +231,7 @@ function paymentId(block: string, index: number): string {
   return bytesToHex(bytes);
 }
 
-/** Burns of a Serai block as payments; a burn whose address is not a Bitcoin address Serai can name is reported, never dropped silently. */
+/** Burns of a Serai block as payments; a burn whose address names no payee on the network is reported, never dropped silently. */
 export function burnsToPayments(core: ScannerCore, message: SubstrateBlockMessage): { payments: Payment[]; unpayable: UnpayableBurn[] } {
   const payments: Payment[] = [];
   const unpayable: UnpayableBurn[] = [];
@@ -240,14 +240,15 @@ export function burnsToPayments(core: ScannerCore, message: SubstrateBlockMessag
     const amount = burn.balance.amount;
     const unpaid = (reason: string) => unpayable.push({ index, address, amount, reason });
     if (burn.balance.coin !== core.network) return unpaid(`coin ${burn.balance.coin} is not ${core.network}'s`);
-    let script: Uint8Array | null = null;
+    const rules = chainRules(core.network);
+    let payee: string | null;
     try {
-      script = decodeAddress(hexToBytes(address));
+      payee = rules.paymentAddress(hexToBytes(address));
     } catch {
-      script = null;
+      payee = null;
     }
-    if (script === null) return unpaid('the address does not parse as a Bitcoin address');
-    payments.push({ id: paymentId(message.block, index), address: bytesToHex(script), amount });
+    if (payee === null) return unpaid(`the address does not parse as ${rules.addressName}`);
+    payments.push({ id: paymentId(message.block, index), address: payee, amount });
   });
   return { payments, unpayable };
 }
@@ -275,7 +276,7 @@ export function applySubstrateBlock(core: ScannerCore, message: SubstrateBlockMe
   const { payments, unpayable } = burnsToPayments(core, message);
   const refunds = acked.flatMap((entry) => entry.refunds);
   if (refunds.length + payments.length > 0) scheduler = addPayments(scheduler, [...refunds, ...payments]);
-  const scheduled = schedule(scheduler, { feeModel: bitcoinFeeModel(BigInt(Math.max(1, Math.ceil(feeRate)))) });
+  const scheduled = schedule(scheduler, { feeModel: chainRules(core.network).feeModel(feeRate) });
 
   return {
     core: { ...core, pending, lastIncluded, scheduler: scheduled.state, lastSeraiBlock: message.block },

@@ -39,7 +39,7 @@ import {
   type SubstrateBlockMessage,
 } from './scanner-core';
 import { substrateBlock } from './substrate';
-import { initialScanState } from '../networks/bitcoin/scan-state';
+import { initialScanState } from '../networks/scan-state';
 
 const chain = proxyActivities<ProcessorActivities>({
   startToCloseTimeout: '2 minutes',

@@ -1,5 +1,5 @@
 /**
- * The scanning half of the Bitcoin `Network` over a btcd node: chain heights and views, the
+ * The Bitcoin network over a btcd node: chain heights and views, the
  * outputs of a block paying our keys, and the fee rate. A thin adapter: what it reads goes
  * through the pure cores in scan.ts, scan-state.ts and fee-rate.ts.
  *
@@ -7,14 +7,14 @@
  */
 import { Block, Transaction } from 'bitcoinjs-lib';
 
-import type { BlockRef, Eventuality, Network, OutputKeySet, PublishOutcome } from '../network';
+import type { BlockRef, Eventuality, OutputKeySet, PublishOutcome } from '../network';
 import { completion as eventualityCompletion } from './eventuality';
 import { publish as publishTransaction } from './publish';
 import { DEFAULT_FEE_RATE_BLOCKS, DEFAULT_FEE_RATE_SAMPLES_PER_BLOCK, feeRateOf, feeSample, sampleTransactions, spentOutpoints } from './fee-rate';
 import type { BitcoinRpc } from './rpc';
 import { isNotInMainChain } from './rpc-errors';
 import { depositOrigins, scanBlock, WatchedScripts, type Outpoint, type ScannedOutput } from './scan';
-import { InconsistentChainViewError, type ChainView } from './scan-state';
+import { InconsistentChainViewError, type ChainView } from '../scan-state';
 import { blockTransactionIds } from './scan-txids';
 
 /** `CONFIRMATIONS` (reference section 5). */
@@ -101,7 +101,7 @@ async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) 
   return results;
 }
 
-export class BitcoinNetwork implements Network {
+export class BitcoinNetwork {
   readonly name = 'bitcoin' as const;
   readonly confirmations: number;
   private readonly feeRateBlocks: number;

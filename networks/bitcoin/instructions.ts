@@ -10,11 +10,12 @@
  */
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
 
-import type { InInstruction, InInstructionWithBalance } from '../../messages/instructions';
+import type { InInstruction } from '../../messages/instructions';
 import type { Hex } from '../../messages/primitives';
 import * as scale from '../../messages/scale';
 import { ScaleReader, type ScaleDecodeError } from '../../messages/scale-decode';
 import { decodeShorthand } from '../../messages/shorthand';
+import type { DepositOutcome, InvalidInstruction } from '../deposits';
 import type { DataStatus, ScannedOutput } from './scan';
 
 /**
@@ -81,26 +82,7 @@ export function decodeAddress(encoded: Uint8Array): Uint8Array | null {
   }
 }
 
-/** Why a deposit's data yields no InInstruction. */
-export type InvalidInstruction =
-  | { reason: 'no-data' }
-  | { reason: 'data-too-long' }
-  | { reason: 'malformed-script' }
-  | { reason: 'undecodable'; field: string; detail: string }
-  /** A valid Shorthand this processor does not execute (Swap, SwapAndAddLiquidity). */
-  | { reason: 'unsupported'; shorthand: 'Swap' | 'SwapAndAddLiquidity' };
-
-export type DepositOutcome =
-  | {
-      kind: 'instruction';
-      output: string;
-      instruction: InInstructionWithBalance;
-      /** Where Serai would send the coins back: the instruction's origin, else the presumed origin. */
-      refundTo: Hex | null;
-    }
-  | { kind: 'refund'; output: string; invalid: InvalidInstruction; refund: { address: Hex; amount: string } }
-  /** Invalid data and no address to refund to: reported, never silently dropped. */
-  | { kind: 'unusable'; output: string; invalid: InvalidInstruction };
+export type { DepositOutcome, InvalidInstruction } from '../deposits';
 
 function missingData(status: DataStatus): InvalidInstruction {
   switch (status) {

@@ -6,7 +6,7 @@ jest.setTimeout(120_000);
 
 const btcd = useBtcd();
 
-test('BitcoinNetwork implements Network: publish outcomes and eventuality completion at its confirmation depth', async () => {
+test('BitcoinNetwork: publish outcomes and eventuality completion at its confirmation depth', async () => {
   const node = btcd();
   await node.activateSoftForks();
   const network = new BitcoinNetwork(node.rpc, { confirmations: 2 });

@@ -4,7 +4,7 @@ import { encodeBatch } from '../../messages/batch';
 import type { InInstructionWithBalance } from '../../messages/instructions';
 import { MAX_BATCH_INSTRUCTIONS, MAX_BATCH_SIZE } from '../../messages/limits';
 import { encodeAddress, type DepositOutcome } from '../../networks/bitcoin/instructions';
-import { initialScanState } from '../../networks/bitcoin/scan-state';
+import { initialScanState } from '../../networks/scan-state';
 import {
   acceptFinalBlocks,
   applySubstrateBlock,

@@ -19,6 +19,7 @@ import { prepareKey } from '../../crypto/signing';
 import { schemes } from '../../crypto/suites';
 import { batchMessage, type Batch } from '../../messages';
 import { outputKeySet } from '../../networks/bitcoin/keys';
+import { bitcoinTransactionSigning } from '../../networks/bitcoin/signing-protocol';
 import { inputSighashes } from '../../networks/bitcoin/sign';
 import { buildTransaction, outpointId, type SignableTransaction } from '../../networks/bitcoin/transaction';
 import type { Keystore } from '../../store';
@@ -122,7 +123,7 @@ beforeAll(async () => {
     taskQueue,
     workflowsPath: require.resolve('../fixtures/signing-driver-workflows'),
     activities: {
-      ...createThresholdSigningActivities(createSigningCore(ours)),
+      ...createThresholdSigningActivities(createSigningCore(ours, () => bitcoinTransactionSigning as never)),
       async sent(workflowId: string, message: SentMessage) {
         sent.set(workflowId, [...(sent.get(workflowId) ?? []), message]);
       },
@@ -145,7 +146,7 @@ afterAll(async () => {
 function probe(protocol: Protocol, scenario: string, idleTimeout: string | number = '1 minute') {
   const workflowId = `probe-${protocol.name}-${scenario}`;
   const signId = `${workflowId}-sign`;
-  const peer = createSigningCore(peers);
+  const peer = createSigningCore(peers, () => bitcoinTransactionSigning as never);
   const message = protocol.signable.protocol === 'batch' ? protocol.signable.batch : protocol.signable.signable;
   /** Participant 2's ledger entry for this run's sign id, or for another one (`elsewhere`: other nonces). */
   const peerRef = (attempt: number, elsewhere?: string): SignRef => ({ network, signId: elsewhere ? `${signId}-${elsewhere}` : signId, attempt, key: keyRef, participants: [2] });

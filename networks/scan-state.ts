@@ -8,7 +8,7 @@
  * nothing reported changes. A reorg that replaces a reported block halts with a
  * FinalizedReorgError: acting on a different history needs an operator (reference section 6.14).
  */
-import type { BlockRef } from '../network';
+import type { BlockRef } from './network';
 
 export interface BlockId {
   height: number;

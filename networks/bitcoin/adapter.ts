@@ -1,0 +1,66 @@
+/** Bitcoin behind the chain seam, over a btcd (or bitcoind) RPC client. */
+import type { ChainAdapter, Signable } from '../chain';
+import { BitcoinNetwork } from './chain';
+import { completion, verifyClaim } from './eventuality';
+import { outputKeySet } from './keys';
+import { publish } from './publish';
+import type { BitcoinRpc } from './rpc';
+import { pollScanner } from './scanner';
+import { bitcoinTransactionSigning } from './signing-protocol';
+import { buildTransaction, type SignableTransaction } from './transaction';
+import { bytesToHex } from '@noble/hashes/utils.js';
+
+export function bitcoinChain(rpc: BitcoinRpc): ChainAdapter {
+  const network = new BitcoinNetwork(rpc);
+  return {
+    network: 'bitcoin',
+    feed: {
+      /**
+       * The first block whose median time past reaches `activeFrom`, by binary search, or the block
+       * after the tip (the activation block is not mined yet). No earlier block matters, so every
+       * validator ends up with the same activation block.
+       */
+      async activationSearchStart(activeFrom) {
+        const tip = await network.latestBlockNumber();
+        if ((await network.blockAt(tip)).time < activeFrom) return tip + 1;
+        let low = 0;
+        let high = tip;
+        while (low < high) {
+          const middle = Math.floor((low + high) / 2);
+          if ((await network.blockAt(middle)).time >= activeFrom) high = middle;
+          else low = middle + 1;
+        }
+        return low;
+      },
+      async poll(state, keys, upTo) {
+        const poll = await pollScanner(network, state, keys, { upTo });
+        return {
+          state: poll.state,
+          followedReorg: poll.followedReorg,
+          blocks: poll.blocks.map(({ block, outputs, deposits }) => ({
+            block: { height: block.height, hash: block.hash, time: block.time },
+            outputs: outputs.map(({ txid, vout, kind, amount }) => ({ txid, vout, kind, amount })),
+            deposits,
+          })),
+        };
+      },
+      feeRateAt: (blockHash) => network.feeRateAt(blockHash),
+    },
+    keys: {
+      keySet: (session, pub) => ({ networkKey: bytesToHex(pub.commitments[0]!), scripts: outputKeySet(session, pub).scripts }),
+    },
+    transactions: {
+      signable: (plan, session, pub) => buildTransaction(plan, outputKeySet(session, pub).scripts),
+      signing: bitcoinTransactionSigning as ChainAdapter['transactions']['signing'],
+      publish: (hex) => publish(rpc, hex),
+      async completion(signable: Signable, confirmations) {
+        const found = await completion(rpc, (signable as SignableTransaction).eventuality, confirmations);
+        return { completed: found.completed, height: found.height };
+      },
+      async verifyClaim(signable: Signable, claim) {
+        const verdict = await verifyClaim(rpc, (signable as SignableTransaction).eventuality, claim);
+        return verdict.valid ? { valid: true } : { valid: false, reason: verdict.reason };
+      },
+    },
+  };
+}

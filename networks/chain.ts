@@ -1,0 +1,80 @@
+/**
+ * The chain seam: what a network provides to the processor's activities, split by the parts the
+ * processor needs. Bitcoin implements it (networks/bitcoin/adapter.ts); the Ethereum Router will
+ * (an account feed of Router events, an account/nonce scheduler, `execute` transactions). Workflows
+ * never see an adapter: they call activities, which call the adapter the registry picked.
+ *
+ * Everything crossing into a workflow is plain JSON.
+ */
+import type { FrostPublic } from '@noble/curves/abstract/frost.js';
+import type { ThresholdProtocol } from '../crypto/sign/protocol';
+import type { ExternalNetwork } from '../messages/networks';
+import type { Plan } from '../scheduler/types';
+import type { DepositOutcome } from './deposits';
+import type { OutputKeySet, OutputKind, PublishOutcome } from './network';
+import type { ScanState } from './scan-state';
+
+/** An output of a final block paying one of our keys. */
+export interface FoundOutput {
+  txid: string;
+  vout: number;
+  kind: OutputKind;
+  amount: string;
+}
+
+/** A block that became final, with our outputs in it and what each deposit asks for. */
+export interface FinalBlock {
+  block: { height: number; hash: string; time: number };
+  outputs: FoundOutput[];
+  deposits: DepositOutcome[];
+}
+
+/** A key set the feed watches from the first block whose time reaches `activeFrom` (seconds). */
+export interface TimedKeySet extends OutputKeySet {
+  activeFrom?: number;
+}
+
+export interface FeedPoll {
+  state: ScanState;
+  blocks: FinalBlock[];
+  followedReorg: { height: number; replaced: string; by: string | null } | null;
+}
+
+/** Blocks, finality, our outputs and deposits, and time. */
+export interface ChainFeed {
+  /** The first height whose block time reaches `activeFrom`, or the height after the tip if none does yet. */
+  activationSearchStart(activeFrom: number): Promise<number>;
+  /** One step of the finality tracker; throws `FinalizedReorgError` to halt, `ScanStateError` on a bad state. */
+  poll(state: ScanState, keys: readonly TimedKeySet[], upTo?: number): Promise<FeedPoll>;
+  /** The fee rate plans are built with, read at a block every validator has. */
+  feeRateAt(blockHash: string): Promise<number>;
+}
+
+/** Our addresses for a session's key, by output kind, and the key as Serai knows it. */
+export interface ChainKeys {
+  keySet(session: number, networkKey: FrostPublic): { networkKey: string; scripts: Record<OutputKind, string> };
+}
+
+/** The signable form of a plan: plain JSON, with the eventuality that shows it was carried out. */
+export interface Signable {
+  readonly eventuality: { readonly id: string };
+}
+
+/** Plans as transactions: built for a key, threshold-signed, published, and found on chain. */
+export interface ChainTransactions {
+  signable(plan: Plan, session: number, networkKey: FrostPublic): Signable;
+  /** How a signable is threshold-signed under the network key (the signing driver's protocol). */
+  signing: ThresholdProtocol<unknown, { txid: string; hex: string }>;
+  publish(signed: string): Promise<PublishOutcome>;
+  /** Whether the plan's eventuality is on the best chain with `confirmations`. */
+  completion(signable: Signable, confirmations: number): Promise<{ completed: boolean; height?: number }>;
+  /** Another validator's claim that a plan completed, checked against the chain. */
+  verifyClaim(signable: Signable, claim: string): Promise<{ valid: boolean; reason?: string }>;
+}
+
+export interface ChainAdapter {
+  readonly network: ExternalNetwork;
+  readonly feed: ChainFeed;
+  readonly keys: ChainKeys;
+  readonly transactions: ChainTransactions;
+}
