@@ -29,7 +29,7 @@ import {
 /** Where one validator's processor for one network listens. */
 export interface ProcessorAddress {
   validator: string;
-  network: NetworkName;
+  network: ExternalNetwork;
   namespace: string;
   taskQueue?: string;
 }

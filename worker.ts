@@ -1,27 +1,31 @@
+import type { KeygenFaults } from './activities/keygen';
 import { ConfigError, loadWorkerConfig } from './config/worker-config';
 import { KeystoreKeyError, loadKeystoreKey } from './store';
 import { KeyringConfigError, loadCodecKeyring } from './temporal/keyring';
 import { installRuntimeLogging, logger } from './temporal/logging';
 import { createProcessorWorker } from './temporal/processor-worker';
 
-async function main(): Promise<void> {
-  const config = loadWorkerConfig();
-  const keyring = loadCodecKeyring();
-  const keystoreKey = loadKeystoreKey();
-  installRuntimeLogging();
-  const processor = await createProcessorWorker(config, keyring, keystoreKey);
-  keystoreKey.fill(0);
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => processor.shutdown());
-  logger.info({ validator: config.validator, network: config.network, namespace: config.namespace, taskQueue: config.taskQueue }, 'processor worker running');
-  await processor.run();
-  logger.info('processor worker stopped');
+/** Runs one processor worker from the environment until SIGINT/SIGTERM; exits 1 with one line on a bad setting. */
+export async function runWorker(injected: { keygenFaults?: KeygenFaults } = {}): Promise<void> {
+  try {
+    const config = loadWorkerConfig();
+    const keyring = loadCodecKeyring();
+    const keystoreKey = loadKeystoreKey();
+    installRuntimeLogging();
+    const processor = await createProcessorWorker({ config, keyring, keystoreKey, ...injected });
+    keystoreKey.fill(0);
+    for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => processor.shutdown());
+    logger.info({ validator: config.validator, network: config.network, namespace: config.namespace, taskQueue: config.taskQueue }, 'processor worker running');
+    await processor.run();
+    logger.info('processor worker stopped');
+  } catch (err) {
+    if (err instanceof ConfigError || err instanceof KeyringConfigError || err instanceof KeystoreKeyError) {
+      console.error(err.message);
+    } else {
+      console.error('worker failed:', err);
+    }
+    process.exit(1);
+  }
 }
 
-main().catch((err: unknown) => {
-  if (err instanceof ConfigError || err instanceof KeyringConfigError || err instanceof KeystoreKeyError) {
-    console.error(err.message);
-  } else {
-    console.error('worker failed:', err);
-  }
-  process.exit(1);
-});
+if (require.main === module) void runWorker();

@@ -1,20 +1,7 @@
 import { assertProcessorMessage, processorMessageIntent, type ExternalNetwork, type ProcessorMessage } from '../messages';
+import type { CoordinatorLink } from '../temporal/coordinator-contract';
 
-/** A processor -> coordinator message with its sender and stable intent (the receiver's dedupe key). */
-export interface OutboundMessage {
-  from: string;
-  network: ExternalNetwork;
-  intent: string;
-  message: ProcessorMessage;
-}
-
-/**
- * How messages reach this validator's coordinator. Delivery is at least once: a retried activity
- * sends the same message with the same intent again, and the coordinator drops the duplicate.
- */
-export interface CoordinatorLink {
-  send(outbound: OutboundMessage): Promise<void>;
-}
+export type { CoordinatorLink, OutboundMessage } from '../temporal/coordinator-contract';
 
 export interface CoordinatorLinkDeps {
   validator: string;

@@ -1,14 +1,16 @@
 import { bytesToHex } from '@noble/hashes/utils.js';
+import { ApplicationFailure } from '@temporalio/common';
+import type { ExternalNetwork } from '../messages';
+import type { ChainAdapter } from '../networks/chain';
 import type { Keystore } from '../store';
 import { SCHEMA_VERSION } from '../store';
-import type { BitcoinRpc } from '../networks/bitcoin/rpc';
-import type { NetworkName } from '../config/worker-config';
+import { NETWORK_UNAVAILABLE } from './failures';
 
 export interface HealthDeps {
   validator: string;
-  network: NetworkName;
+  network: ExternalNetwork;
   keystore: Keystore;
-  bitcoinRpc?: BitcoinRpc;
+  chain?: ChainAdapter;
 }
 
 export interface KeystoreStatus {
@@ -17,7 +19,7 @@ export interface KeystoreStatus {
 }
 
 export interface ChainStatus {
-  network: NetworkName;
+  network: ExternalNetwork;
   height: number;
   bestBlock: string;
 }
@@ -32,9 +34,9 @@ export function createHealthActivities(deps: HealthDeps) {
       };
     },
     async chainStatus(): Promise<ChainStatus> {
-      if (!deps.bitcoinRpc) throw new Error(`chainStatus: no RPC client configured for ${deps.network}`);
-      const [height, bestBlock] = await Promise.all([deps.bitcoinRpc.getBlockCount(), deps.bitcoinRpc.getBestBlockHash()]);
-      return { network: deps.network, height, bestBlock };
+      if (!deps.chain) throw ApplicationFailure.nonRetryable(`chainStatus: no chain adapter is configured for ${deps.network}`, NETWORK_UNAVAILABLE);
+      const tip = await deps.chain.feed.tip();
+      return { network: deps.network, height: tip.height, bestBlock: tip.hash };
     },
   };
 }

@@ -20,6 +20,7 @@ import {
   type Round2State,
 } from '../crypto/dkg';
 import { decodeFrostPublic, encodeFrostPublic, encodeFrostSecret } from '../crypto/key-package';
+import { KeyPairMismatchError } from './failures';
 import type { ExternalNetwork, ParticipantMap } from '../messages';
 import type { Keystore } from '../store';
 import {
@@ -34,7 +35,7 @@ import {
   type Accusation,
   type AnySuite,
   type RunRef,
-} from './dkg-wire';
+} from '../crypto/dkg/key-pair';
 
 /** One attempt of key generation as this processor takes part in it. */
 export interface KeygenRef extends RunRef {
@@ -77,10 +78,6 @@ function encodeRound2Record(record: Round2Record): Uint8Array {
 export function decodeRound2Record(bytes: Uint8Array): Round2Record {
   const value = JSON.parse(textDecoder.decode(bytes)) as { state: string; shares: [number, string][] };
   return { state: hexToBytes(value.state), shares: value.shares.map(([r, s]) => [r, hexToBytes(s)]) };
-}
-
-export class KeyPairMismatchError extends Error {
-  override readonly name = 'KeyPairMismatchError';
 }
 
 export function createKeygenActivities(deps: KeygenDeps) {

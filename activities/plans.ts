@@ -10,6 +10,7 @@ import type { ChainAdapter, Signable } from '../networks/chain';
 import type { PublishOutcome } from '../networks/network';
 import type { Plan } from '../scheduler/types';
 import type { Keystore } from '../store';
+import { SIGNING_KEY_MISSING } from './failures';
 
 export function createPlanActivities(deps: { keystore: Keystore; chain: () => ChainAdapter }) {
   const { keystore, chain } = deps;
@@ -17,7 +18,7 @@ export function createPlanActivities(deps: { keystore: Keystore; chain: () => Ch
     /** The unsigned transaction of a plan for the key of `key`, and its eventuality. */
     async planSignable(input: { network: ExternalNetwork; key: { session: number; attempt: number }; plan: Plan }): Promise<Signable> {
       const pub = keystore.getGroupKey({ network: input.network, session: input.key.session, attempt: input.key.attempt, curve: chain().transactions.signing.curve });
-      if (!pub) throw ApplicationFailure.nonRetryable(`no network key for session ${input.key.session}`, 'SigningKeyMissing');
+      if (!pub) throw ApplicationFailure.nonRetryable(`no network key for session ${input.key.session}`, SIGNING_KEY_MISSING);
       return chain().transactions.signable(input.plan, input.key.session, decodeFrostPublic(pub));
     },
 

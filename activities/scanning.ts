@@ -38,8 +38,8 @@ export function createScanningActivities(deps: { keystore: Keystore; chain: () =
       try {
         return await chain().feed.poll(input.state, input.keys, input.upTo);
       } catch (err) {
-        if (err instanceof FinalizedReorgError) throw ApplicationFailure.nonRetryable(err.message, 'FinalizedReorgError');
-        if (err instanceof ScanStateError) throw ApplicationFailure.nonRetryable(err.message, 'ScanStateError');
+        if (err instanceof FinalizedReorgError) throw ApplicationFailure.nonRetryable(err.message, FinalizedReorgError.type);
+        if (err instanceof ScanStateError) throw ApplicationFailure.nonRetryable(err.message, ScanStateError.type);
         throw err;
       }
     },

@@ -4,6 +4,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { decodeFrostPublic } from '../crypto/key-package';
 import type { ExternalNetwork } from '../messages';
 import type { Keystore } from '../store';
+import { SIGNING_KEY_MISSING } from './failures';
 
 export interface SigningKeyInfo {
   session: number;
@@ -22,10 +23,10 @@ export function createSigningKeyActivities(deps: { network: ExternalNetwork; key
     /** The confirmed key this processor signs Batches and plans with, and our participants in it. */
     async substrateSigningKey(): Promise<SigningKeyInfo> {
       const active = keystore.getActiveKey(deps.network);
-      if (!active) throw ApplicationFailure.nonRetryable(`no confirmed key for ${deps.network} yet`, 'SigningKeyMissing');
+      if (!active) throw ApplicationFailure.nonRetryable(`no confirmed key for ${deps.network} yet`, SIGNING_KEY_MISSING);
       const groupRef = { network: deps.network, session: active.session, attempt: active.attempt, curve: 'ristretto255' as const };
       const pub = keystore.getGroupKey(groupRef);
-      if (!pub) throw ApplicationFailure.nonRetryable('the active key has no Serai key', 'SigningKeyMissing');
+      if (!pub) throw ApplicationFailure.nonRetryable('the active key has no Serai key', SIGNING_KEY_MISSING);
       const decoded = decodeFrostPublic(pub);
       const participants: number[] = [];
       for (let p = 1; p <= decoded.signers.max; p++) if (keystore.getKeyShare({ ...groupRef, participant: p })) participants.push(p);

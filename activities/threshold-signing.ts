@@ -15,6 +15,8 @@ import type { ThresholdProtocol } from '../crypto/sign/protocol';
 import type { ExternalNetwork, ParticipantMap } from '../messages';
 import type { Keystore } from '../store';
 import { messageOf, signingProtocols, type SignableMessage, type SignedOf, type SigningProtocolName } from './signing-protocols';
+import { INVALID_PARTICIPANT_DATA, SIGNING_KEY_MISSING } from './failures';
+import { NoncesNotFoundError } from '../store/errors';
 
 export interface SignRef {
   network: ExternalNetwork;
@@ -46,7 +48,7 @@ export function createSigningCore(keystore: Keystore, transactionSigning: () => 
     const pub = keystore.getGroupKey(groupRef);
     const secret = keystore.getKeyShare({ ...groupRef, participant });
     if (!pub || !secret) {
-      throw ApplicationFailure.nonRetryable(`no ${protocol.curve} key share for participant ${participant} of session ${ref.key.session}`, 'SigningKeyMissing');
+      throw ApplicationFailure.nonRetryable(`no ${protocol.curve} key share for participant ${participant} of session ${ref.key.session}`, SIGNING_KEY_MISSING);
     }
     return protocol.prepare({ public: decodeFrostPublic(pub), secret: decodeFrostSecret(secret) });
   }
@@ -58,7 +60,7 @@ export function createSigningCore(keystore: Keystore, transactionSigning: () => 
       map.set(
         p,
         keystore.nonces.preprocess(ref.signId, ref.attempt, p, () => {
-          throw ApplicationFailure.nonRetryable(`no preprocess for participant ${p} of ${ref.signId} attempt ${ref.attempt}`, 'NoncesNotFoundError');
+          throw ApplicationFailure.nonRetryable(`no preprocess for participant ${p} of ${ref.signId} attempt ${ref.attempt}`, NoncesNotFoundError.type);
         }),
       );
     }
@@ -83,7 +85,7 @@ export function createSigningCore(keystore: Keystore, transactionSigning: () => 
         return bytesToHex(keystore.nonces.consumeForMessage(ref.signId, ref.attempt, p, binding, (nonces) => protocol.share(key, nonces, message, commitments)));
       } catch (err) {
         if (err instanceof MalformedParticipantDataError) {
-          throw ApplicationFailure.nonRetryable(err.message, 'InvalidParticipantData', { participant: err.participant });
+          throw ApplicationFailure.nonRetryable(err.message, INVALID_PARTICIPANT_DATA, { participant: err.participant });
         }
         throw err;
       }

@@ -20,7 +20,7 @@ import { hexToBytes } from '@noble/hashes/utils.js';
 import { Block, type Transaction } from 'bitcoinjs-lib';
 import type { z } from 'zod';
 
-import { startBtcd, type BtcdNode } from '../devnet/nodes/btcd';
+import { startBtcd, type BtcdNode } from '../nodes/btcd';
 import { encodeShorthand } from '../messages/shorthand';
 import { BitcoinNetwork } from '../networks/bitcoin/chain';
 import { depositOutcomes } from '../networks/bitcoin/instructions';

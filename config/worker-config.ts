@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { ExternalNetwork } from '../messages/networks';
 
 export const NETWORKS = ['bitcoin', 'ethereum'] as const;
 export type NetworkName = (typeof NETWORKS)[number];
@@ -27,10 +28,6 @@ const schema = z
     ETHEREUM_RPC_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
     COORDINATOR_NAMESPACE: z.string().regex(/^[A-Za-z0-9._-]{1,100}$/, 'must be a namespace name').default('coordinator'),
     WORKFLOW_BUNDLE_PATH: z.string().min(1).optional(),
-    DEVNET_BYZANTINE: z
-      .string()
-      .regex(/^(bad-share|false-accuse):\d{1,5}$/, 'must be bad-share:<participant> or false-accuse:<participant> (devnet fault injection)')
-      .optional(),
   })
   .refine((c) => c.KEYSTORE_KEY !== undefined || c.KEYSTORE_KEY_FILE !== undefined, {
     path: ['KEYSTORE_KEY'],
@@ -62,13 +59,6 @@ export interface WorkerConfig {
   coordinatorNamespace: string;
   /** A prebuilt workflow bundle (production, and many workers on one machine); else bundled at start. */
   workflowBundlePath?: string;
-  /** Devnet only: make this validator misbehave in key generation, to test blame. */
-  byzantine?: ByzantineBehaviour;
-}
-
-export interface ByzantineBehaviour {
-  kind: 'bad-share' | 'false-accuse';
-  victim: number;
 }
 
 /** Reads and validates the worker's settings; a bad or missing one is a one-line `ConfigError`. */
@@ -93,15 +83,9 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerCo
     ethereumRpcUrl: c.NETWORK === 'ethereum' ? c.ETHEREUM_RPC_URL : undefined,
     coordinatorNamespace: c.COORDINATOR_NAMESPACE,
     workflowBundlePath: c.WORKFLOW_BUNDLE_PATH,
-    byzantine: c.DEVNET_BYZANTINE ? parseByzantine(c.DEVNET_BYZANTINE) : undefined,
   };
 }
 
-export function processorTaskQueue(validator: string, network: NetworkName): string {
+export function processorTaskQueue(validator: string, network: ExternalNetwork): string {
   return `processor-${validator}-${network}`;
-}
-
-function parseByzantine(text: string): ByzantineBehaviour {
-  const [kind, victim] = text.split(':');
-  return { kind: kind as ByzantineBehaviour['kind'], victim: Number(victim) };
 }

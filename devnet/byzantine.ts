@@ -1,18 +1,33 @@
 /**
- * Devnet fault injection: a validator configured with DEVNET_BYZANTINE misbehaves in key
- * generation exactly as a byzantine validator could, so tests can check that blame lands on it.
- * Never wired in production (the worker refuses the setting unless it is set explicitly).
+ * Devnet fault injection: a validator started with DEVNET_BYZANTINE (through
+ * devnet/validator-worker.ts, never the production worker.ts) misbehaves in key generation
+ * exactly as a byzantine validator could, so tests can check that blame lands on it.
  */
 import { randomBytes } from '@noble/hashes/utils.js';
-import type { ByzantineBehaviour } from '../config/worker-config';
 import { decodeEncryptedShare, decodeRound1 } from '../crypto/dkg';
 import { randomScalar } from '../crypto/dkg/arithmetic';
 import { sessionBinding } from '../crypto/dkg/context';
 import { encryptShare, proveBlame } from '../crypto/dkg/encryption';
 import type { KeygenFaults } from '../activities/keygen';
-import { dkgContext } from '../activities/dkg-wire';
+import { dkgContext } from '../crypto/dkg/key-pair';
 
 const rng = (n: number) => randomBytes(n);
+
+export interface ByzantineBehaviour {
+  kind: 'bad-share' | 'false-accuse';
+  victim: number;
+}
+
+export class ByzantineConfigError extends Error {
+  override readonly name = 'ByzantineConfigError';
+}
+
+/** `bad-share:<participant>` or `false-accuse:<participant>`, as DEVNET_BYZANTINE holds it. */
+export function parseByzantine(text: string): ByzantineBehaviour {
+  const match = /^(bad-share|false-accuse):(\d{1,5})$/.exec(text);
+  if (!match) throw new ByzantineConfigError(`config: DEVNET_BYZANTINE must be bad-share:<participant> or false-accuse:<participant> (got "${text}")`);
+  return { kind: match[1] as ByzantineBehaviour['kind'], victim: Number(match[2]) };
+}
 
 export function byzantineKeygenFaults(behaviour: ByzantineBehaviour): KeygenFaults {
   if (behaviour.kind === 'bad-share') {

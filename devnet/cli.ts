@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Command } from 'commander';
 import { CONTROL_FILE } from './control';
-import { repoRoot } from './nodes/tools';
+import { repoRoot } from '../nodes/tools';
 
 async function call(dataDir: string, method: 'GET' | 'POST', path: string, payload?: unknown): Promise<void> {
   let control: { url: string; token: string };

@@ -17,8 +17,8 @@ import type { ScannerStatus, SubstrateBlockOutcome } from '../workflows/scanner-
 import { coordinatorBatchWorkflowId, type CoordinateBatchResult, type CoordinateKeygenResult } from './coordinator/defs';
 import { KeygenNetwork } from './keygen-network';
 import { startMiner } from './miner';
-import { startAnvil } from './nodes/anvil';
-import { startBtcd, type BtcdNode } from './nodes/btcd';
+import { startAnvil } from '../nodes/anvil';
+import { startBtcd, type BtcdNode } from '../nodes/btcd';
 import { preferredOrFreePort } from './preferred-port';
 import { ensureCodecKeysFile } from './secrets';
 import { startTemporalServer, type RunningTemporalServer } from './temporal-server';

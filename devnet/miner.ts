@@ -3,7 +3,7 @@
  * payouts confirm by themselves. Mining calls never overlap: the next one is scheduled when the
  * previous one (and its onBlock) has finished, one interval after the previous one started.
  */
-import type { BtcdNode } from './nodes/btcd';
+import type { BtcdNode } from '../nodes/btcd';
 
 export interface MinerOptions {
   intervalMs: number;

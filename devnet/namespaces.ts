@@ -1,6 +1,6 @@
 import { msToTs } from '@temporalio/common/lib/time';
 import type { Connection } from '@temporalio/client';
-import { pollUntil } from './nodes/poll';
+import { pollUntil } from '../nodes/poll';
 
 /** Registers a namespace unless it exists, and waits until the frontend serves it. */
 export async function ensureNamespace(connection: Connection, namespace: string): Promise<void> {

@@ -1,5 +1,5 @@
 import { createServer } from 'node:net';
-import { freePort } from './nodes/ports';
+import { freePort } from '../nodes/ports';
 
 /** `preferred` if nothing listens on it on loopback, else any free port. */
 export async function preferredOrFreePort(preferred: number | undefined): Promise<number> {

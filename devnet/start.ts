@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path';
 import { Command } from 'commander';
 import { startControlServer } from './control';
 import { Devnet } from './devnet';
-import { repoRoot } from './nodes/tools';
+import { repoRoot } from '../nodes/tools';
 import { runScenario } from './scenario';
 import type { ValidatorSpec } from './validator-set';
 import { parseBtc } from './wallet';

@@ -1,8 +1,8 @@
 import { join } from 'node:path';
 import { Connection } from '@temporalio/client';
 import { preferredOrFreePort } from './preferred-port';
-import { startProcess, startWithRetries, type ManagedProcess } from './nodes/process';
-import { toolPath } from './nodes/tools';
+import { startProcess, startWithRetries, type ManagedProcess } from '../nodes/process';
+import { toolPath } from '../nodes/tools';
 
 export interface TemporalServerOptions {
   dataDir: string;

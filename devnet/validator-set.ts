@@ -4,7 +4,7 @@ import type { NetworkName } from '../config/worker-config';
 import { createDataConverter } from '../temporal/data-converter';
 import type { Keyring } from '../temporal/keyring';
 import { ensureNamespace, validatorNamespace } from './namespaces';
-import type { ManagedProcess } from './nodes/process';
+import type { ManagedProcess } from '../nodes/process';
 import { spawnValidatorWorker, type ChainEndpoints } from './validators';
 
 export interface ValidatorSpec {

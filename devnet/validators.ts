@@ -1,8 +1,9 @@
 import { join } from 'node:path';
 import type { NetworkName } from '../config/worker-config';
+import type { ChainEndpoints } from '../networks/registry';
 import { ensureKeystoreKeyFile } from './secrets';
-import { repoRoot } from './nodes/tools';
-import { ManagedProcess } from './nodes/process';
+import { repoRoot } from '../nodes/tools';
+import { ManagedProcess } from '../nodes/process';
 
 export interface ValidatorSpec {
   name: string;
@@ -10,10 +11,7 @@ export interface ValidatorSpec {
   namespace: string;
 }
 
-export interface ChainEndpoints {
-  bitcoinRpc?: { url: string; username: string; password: string };
-  ethereumRpcUrl?: string;
-}
+export type { ChainEndpoints };
 
 export interface ValidatorLaunch {
   spec: ValidatorSpec;
@@ -49,14 +47,15 @@ export function workerEnv(launch: ValidatorLaunch): NodeJS.ProcessEnv {
 }
 
 /**
- * Starts `worker.ts` as its own OS process (so it can be killed and restarted like a real one).
- * Ready once it logs that it is running.
+ * Starts `worker.ts` as its own OS process (so it can be killed and restarted like a real one), or
+ * devnet/validator-worker.ts for a validator told to misbehave (DEVNET_BYZANTINE). Ready once it
+ * logs that it is running.
  */
 export function spawnValidatorWorker(launch: ValidatorLaunch): ManagedProcess {
   return ManagedProcess.spawn({
     name: `worker-${launch.spec.name}-${launch.spec.network}`,
     command: process.execPath,
-    args: ['--import', 'tsx', join(repoRoot, 'worker.ts')],
+    args: ['--import', 'tsx', join(repoRoot, launch.extraEnv?.DEVNET_BYZANTINE ? 'devnet/validator-worker.ts' : 'worker.ts')],
     cwd: repoRoot,
     env: workerEnv(launch),
     logPath: join(launch.dataDir, launch.spec.name, `worker-${launch.spec.network}.log`),

@@ -22,8 +22,8 @@ import { seraiAddress as seraiAddressSchema } from '../messages/instructions';
 import { encodeShorthand, type Shorthand } from '../messages/shorthand';
 import { encodeAddress } from '../networks/bitcoin/instructions';
 import { publish } from '../networks/bitcoin/publish';
-import { COINBASE_MATURITY, type BtcdNode } from './nodes/btcd';
-import type { RegtestKey } from './nodes/regtest-key';
+import { COINBASE_MATURITY, type BtcdNode } from '../nodes/btcd';
+import type { RegtestKey } from '../nodes/regtest-key';
 
 // bitcoinjs-lib needs an EC library to check taproot (bcrt1p) output keys.
 initEccLib(ecc);

@@ -6,7 +6,8 @@
  * key-generation messages carry encrypted shares and those stay out of logs.
  */
 export class MessageValidationError extends Error {
-  override readonly name = 'MessageValidationError';
+  static readonly type = 'MessageValidationError';
+  override readonly name = MessageValidationError.type;
 
   constructor(
     readonly field: string,

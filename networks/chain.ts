@@ -42,6 +42,8 @@ export interface FeedPoll {
 
 /** Blocks, finality, our outputs and deposits, and time. */
 export interface ChainFeed {
+  /** The node's best block. */
+  tip(): Promise<{ height: number; hash: string }>;
   /** The first height whose block time reaches `activeFrom`, or the height after the tip if none does yet. */
   activationSearchStart(activeFrom: number): Promise<number>;
   /** One step of the finality tracker; throws `FinalizedReorgError` to halt, `ScanStateError` on a bad state. */

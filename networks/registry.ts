@@ -4,19 +4,21 @@
  */
 import type { ExternalNetwork } from '../messages';
 import { bitcoinChain } from './bitcoin/adapter';
-import type { BitcoinRpc } from './bitcoin/rpc';
+import { BitcoinRpc, type BitcoinRpcConfig } from './bitcoin/rpc';
 import type { ChainAdapter } from './chain';
 
-export interface ChainClients {
-  bitcoinRpc?: BitcoinRpc;
+/** How to reach each network's node, from the worker's configuration. */
+export interface ChainEndpoints {
+  bitcoinRpc?: BitcoinRpcConfig;
+  ethereumRpcUrl?: string;
 }
 
 /**
- * The adapter of `network` over its configured client, or undefined when the network has no
- * adapter yet or no client is configured (its chain activities then fail as NetworkUnavailable;
+ * The adapter of `network` over its configured node, or undefined when the network has no
+ * adapter yet or no node is configured (its chain activities then fail as NetworkUnavailable;
  * key generation still works).
  */
-export function createChain(network: ExternalNetwork, clients: ChainClients): ChainAdapter | undefined {
-  if (network === 'bitcoin' && clients.bitcoinRpc) return bitcoinChain(clients.bitcoinRpc);
+export function createChain(network: ExternalNetwork, endpoints: ChainEndpoints): ChainAdapter | undefined {
+  if (network === 'bitcoin' && endpoints.bitcoinRpc) return bitcoinChain(new BitcoinRpc(endpoints.bitcoinRpc));
   return undefined;
 }

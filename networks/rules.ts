@@ -24,10 +24,19 @@ export class UnsupportedNetworkError extends Error {
   override readonly name = 'UnsupportedNetworkError';
 }
 
-const rules: Partial<Record<ExternalNetwork, ChainRules>> = { bitcoin: bitcoinRules };
+const rules = new Map<ExternalNetwork, ChainRules>([['bitcoin', bitcoinRules]]);
 
 export function chainRules(network: ExternalNetwork): ChainRules {
-  const found = rules[network];
+  const found = rules.get(network);
   if (!found) throw new UnsupportedNetworkError(`the processor does not support ${network} yet`);
   return found;
+}
+
+/**
+ * Adds the rules of a network no built-in chain serves, from a workflow bundle's entry module (so
+ * every workflow of the bundle sees the same rules); a network that has rules keeps them.
+ */
+export function registerChainRules(network: ExternalNetwork, chain: ChainRules): void {
+  if (rules.has(network)) throw new UnsupportedNetworkError(`${network} already has chain rules`);
+  rules.set(network, chain);
 }

@@ -43,7 +43,8 @@ export interface Advance {
 }
 
 export class ScanStateError extends Error {
-  override readonly name = 'ScanStateError';
+  static readonly type = 'ScanStateError';
+  override readonly name = ScanStateError.type;
   constructor(
     readonly field: string,
     readonly reason: string,
@@ -67,7 +68,8 @@ export class InconsistentChainViewError extends Error {
 
 /** A reorg replaced a block this scanner reported as final. Never retryable. */
 export class FinalizedReorgError extends Error {
-  override readonly name = 'FinalizedReorgError';
+  static readonly type = 'FinalizedReorgError';
+  override readonly name = FinalizedReorgError.type;
   readonly retryable = false;
   constructor(
     readonly height: number,

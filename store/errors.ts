@@ -11,7 +11,8 @@ export abstract class StoreError extends Error {}
 
 /** A caller passed a malformed value; `field` names the offending argument. */
 export class StoreInputError extends StoreError {
-  override readonly name = 'StoreInputError';
+  static readonly type = 'StoreInputError';
+  override readonly name = StoreInputError.type;
   constructor(
     readonly field: string,
     reason: string,
@@ -27,7 +28,8 @@ export class KeystoreKeyError extends StoreError {
 
 /** A sealed value failed to authenticate: wrong keystore key, altered bytes, or moved to another row. */
 export class KeystoreDecryptError extends StoreError {
-  override readonly name = 'KeystoreDecryptError';
+  static readonly type = 'KeystoreDecryptError';
+  override readonly name = KeystoreDecryptError.type;
   constructor(readonly row: string) {
     super(`cannot decrypt ${row}: wrong keystore key, or the ciphertext was altered or moved from another row`);
   }
@@ -46,7 +48,8 @@ export class SchemaVersionError extends StoreError {
 
 /** A write-once value already exists with different contents. */
 export class StoredValueConflictError extends StoreError {
-  override readonly name = 'StoredValueConflictError';
+  static readonly type = 'StoredValueConflictError';
+  override readonly name = StoredValueConflictError.type;
   constructor(readonly row: string) {
     super(`${row} is already stored with a different value; refusing to overwrite`);
   }
@@ -54,7 +57,8 @@ export class StoredValueConflictError extends StoreError {
 
 /** Nonces were asked to sign a second, different message. Never retry this. */
 export class NonceReuseError extends StoreError {
-  override readonly name = 'NonceReuseError';
+  static readonly type = 'NonceReuseError';
+  override readonly name = NonceReuseError.type;
   constructor(
     readonly signId: string,
     readonly attempt: number,
@@ -69,7 +73,8 @@ export class NonceReuseError extends StoreError {
 
 /** No nonces were preprocessed for this (signId, attempt, participant). */
 export class NoncesNotFoundError extends StoreError {
-  override readonly name = 'NoncesNotFoundError';
+  static readonly type = 'NoncesNotFoundError';
+  override readonly name = NoncesNotFoundError.type;
   constructor(
     readonly signId: string,
     readonly attempt: number,

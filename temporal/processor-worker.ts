@@ -1,11 +1,11 @@
-import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { createActivities } from '../activities';
+import type { KeygenFaults } from '../activities/keygen';
 import type { WorkerConfig } from '../config/worker-config';
-import { TemporalCoordinatorLink } from '../devnet/coordinator/link';
-import { BitcoinRpc } from '../networks/bitcoin/rpc';
 import { createChain } from '../networks/registry';
 import { Keystore } from '../store';
+import { TemporalCoordinatorLink } from './coordinator-link';
+import type { CoordinatorLink } from './coordinator-contract';
 import { createDataConverter } from './data-converter';
 import type { Keyring } from './keyring';
 
@@ -17,24 +17,37 @@ export interface ProcessorWorker {
   shutdown(): void;
 }
 
+export interface ProcessorWorkerOptions {
+  config: WorkerConfig;
+  keyring: Keyring;
+  keystoreKey: Uint8Array;
+  /** The coordinator link; by default the Temporal link to `config.coordinatorNamespace`. */
+  link?: CoordinatorLink;
+  /** Fault injection for tests and the devnet only. */
+  keygenFaults?: KeygenFaults;
+}
+
 export const workflowsPath = require.resolve('../workflows');
 
-/** One validator's processor worker for one network: its keystore, chain client, coordinator link and task queue. */
-export async function createProcessorWorker(config: WorkerConfig, keyring: Keyring, keystoreKey: Uint8Array): Promise<ProcessorWorker> {
-  const keystore = Keystore.open({ path: config.keystorePath, key: keystoreKey });
+/** One validator's processor worker for one network: its keystore, chain adapter, coordinator link and task queue. */
+export async function createProcessorWorker(options: ProcessorWorkerOptions): Promise<ProcessorWorker> {
+  const { config } = options;
+  const keystore = Keystore.open({ path: config.keystorePath, key: options.keystoreKey });
   const closers: Array<() => Promise<void>> = [];
   const closeAll = async () => {
     keystore.close();
     for (const close of closers.reverse()) await close();
   };
   try {
-    const dataConverter = createDataConverter(keyring);
+    const dataConverter = createDataConverter(options.keyring);
     const connection = await NativeConnection.connect({ address: config.temporalAddress });
     closers.push(() => connection.close());
-    const coordinatorConnection = await Connection.connect({ address: config.temporalAddress });
-    closers.push(() => coordinatorConnection.close());
-    const link = new TemporalCoordinatorLink(new Client({ connection: coordinatorConnection, namespace: config.coordinatorNamespace, dataConverter }));
-    const bitcoinRpc = config.bitcoinRpc ? new BitcoinRpc(config.bitcoinRpc) : undefined;
+    let link = options.link;
+    if (!link) {
+      const coordinator = await TemporalCoordinatorLink.connect({ address: config.temporalAddress, namespace: config.coordinatorNamespace, dataConverter });
+      closers.push(coordinator.close);
+      link = coordinator.link;
+    }
     const worker = await Worker.create({
       connection,
       namespace: config.namespace,
@@ -44,10 +57,9 @@ export async function createProcessorWorker(config: WorkerConfig, keyring: Keyri
         validator: config.validator,
         network: config.network,
         keystore,
-        bitcoinRpc,
-        chain: createChain(config.network, { bitcoinRpc }),
+        chain: createChain(config.network, { bitcoinRpc: config.bitcoinRpc, ethereumRpcUrl: config.ethereumRpcUrl }),
         link,
-        byzantine: config.byzantine,
+        keygenFaults: options.keygenFaults,
       }),
       dataConverter,
     });

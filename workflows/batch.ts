@@ -1,21 +1,8 @@
-import { patched, proxyActivities, setHandler } from '@temporalio/workflow';
+import { patched, setHandler } from '@temporalio/workflow';
 import { coordinatorMessageIntent, parseCoordinatorMessage, type ProcessorMessage } from '../messages';
-import type { ProcessorActivities } from '../activities';
+import { coordinatorLink as link, signingActivities as signer } from './activity-options';
 import { batchIncludedSignal, batchMessageSignal, batchSignId, batchStatusQuery, type BatchSigningInput, type BatchSigningOutcome } from './batch-defs';
 import { driveSigning, SIGNING_DRIVER_PATCH, SigningAttempts, signingRoundOf, batchSubject, type SigningRounds } from './signing-attempts';
-
-const signer = proxyActivities<ProcessorActivities>({
-  startToCloseTimeout: '1 minute',
-  retry: {
-    initialInterval: '1 second',
-    maximumInterval: '30 seconds',
-    nonRetryableErrorTypes: ['SigningKeyMissing', 'NonceReuseError', 'NoncesNotFoundError', 'InvalidParticipantData', 'KeystoreDecryptError'],
-  },
-});
-const link = proxyActivities<ProcessorActivities>({
-  startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '1 second', maximumInterval: '1 minute', nonRetryableErrorTypes: ['MessageValidationError'] },
-});
 
 /**
  * Reports a Batch and signs it with the session's Serai key through the coordinator, by the one

@@ -1,12 +1,7 @@
-import { getExternalWorkflowHandle, proxyActivities, log } from '@temporalio/workflow';
+import { getExternalWorkflowHandle, log } from '@temporalio/workflow';
 import type { CoordinatorMessageOf, ExternalNetwork } from '../messages';
-import type { ProcessorActivities } from '../activities';
+import { keyConfirmation } from './activity-options';
 import { keygenEndSignal, keygenWorkflowId } from './keygen-defs';
-
-const { confirmKeyPair: activateConfirmedKeyPair } = proxyActivities<ProcessorActivities>({
-  startToCloseTimeout: '1 minute',
-  retry: { initialInterval: '1 second', maximumInterval: '30 seconds', nonRetryableErrorTypes: ['KeyPairMismatchError', 'StoreInputError'] },
-});
 
 export interface ConfirmInput {
   network: ExternalNetwork;
@@ -23,7 +18,7 @@ export function confirmWorkflowId(network: ExternalNetwork, session: number): st
  */
 export async function confirmKeyPair(input: ConfirmInput): Promise<{ attempt: number }> {
   const { network, message } = input;
-  const { attempt } = await activateConfirmedKeyPair({
+  const { attempt } = await keyConfirmation.confirmKeyPair({
     network,
     session: message.session,
     substrateKey: message.key_pair.substrate_key,

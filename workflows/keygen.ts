@@ -1,4 +1,4 @@
-import { condition, proxyActivities, setHandler, log } from '@temporalio/workflow';
+import { condition, setHandler, log } from '@temporalio/workflow';
 import {
   coordinatorMessageIntent,
   parseCoordinatorMessage,
@@ -7,7 +7,7 @@ import {
   type ParticipantMap,
   type ProcessorMessage,
 } from '../messages';
-import type { ProcessorActivities } from '../activities';
+import { coordinatorLink as link, keygenActivities as dkg } from './activity-options';
 import {
   keygenEndSignal,
   keygenMessageSignal,
@@ -17,21 +17,6 @@ import {
   type KeygenOutcome,
   type KeygenPhase,
 } from './keygen-defs';
-
-const dkg = proxyActivities<ProcessorActivities>({
-  startToCloseTimeout: '5 minutes',
-  heartbeatTimeout: '1 minute',
-  retry: {
-    initialInterval: '1 second',
-    maximumInterval: '30 seconds',
-    nonRetryableErrorTypes: ['MessageValidationError', 'DkgInputError', 'KeystoreDecryptError', 'StoredValueConflictError', 'StoreInputError'],
-  },
-});
-
-const link = proxyActivities<ProcessorActivities>({
-  startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '1 second', maximumInterval: '1 minute', nonRetryableErrorTypes: ['MessageValidationError'] },
-});
 
 /**
  * One attempt of key generation for one validator's processor: two DKGs (the Serai ristretto key

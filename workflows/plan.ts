@@ -1,25 +1,8 @@
-import { ApplicationFailure, patched, proxyActivities, setHandler, sleep } from '@temporalio/workflow';
+import { ApplicationFailure, patched, setHandler, sleep } from '@temporalio/workflow';
 import { coordinatorMessageIntent, parseCoordinatorMessage, type ProcessorMessage } from '../messages';
-import type { ProcessorActivities } from '../activities';
+import { coordinatorLink as link, signingActivities as signer, transactionActivities as chain } from './activity-options';
 import { planMessageSignal, planSignId, planStatusQuery, type PlanInput, type PlanOutcome } from './plan-defs';
 import { driveSigning, SIGNING_DRIVER_PATCH, SigningAttempts, signingRoundOf, transactionSubject, type SigningRounds } from './signing-attempts';
-
-const signer = proxyActivities<ProcessorActivities>({
-  startToCloseTimeout: '2 minutes',
-  retry: {
-    initialInterval: '1 second',
-    maximumInterval: '30 seconds',
-    nonRetryableErrorTypes: ['SigningKeyMissing', 'NonceReuseError', 'NoncesNotFoundError', 'InvalidParticipantData', 'TransactionBuildError', 'KeystoreDecryptError'],
-  },
-});
-const chain = proxyActivities<ProcessorActivities>({
-  startToCloseTimeout: '1 minute',
-  retry: { initialInterval: '2 seconds', maximumInterval: '1 minute', nonRetryableErrorTypes: ['PublishInputError', 'TransactionRejectedError'] },
-});
-const link = proxyActivities<ProcessorActivities>({
-  startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '1 second', maximumInterval: '1 minute', nonRetryableErrorTypes: ['MessageValidationError'] },
-});
 
 /**
  * One plan: its transaction signed through the coordinator by the one signing driver

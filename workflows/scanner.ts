@@ -1,18 +1,18 @@
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import {
   ApplicationFailure,
-  ActivityFailure,
   condition,
   continueAsNew,
   getExternalWorkflowHandle,
   log,
   ParentClosePolicy,
-  proxyActivities,
   setHandler,
   startChild,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { ProcessorActivities } from '../activities';
+import { FinalizedReorgError } from '../networks/scan-state';
+import { scanActivities as chain } from './activity-options';
+import { applicationFailureOf } from './failures';
 import { parseCoordinatorMessage, type Batch } from '../messages';
 import { signBatch } from './batch';
 import { batchIncludedSignal, batchWorkflowId } from './batch-defs';
@@ -40,11 +40,6 @@ import {
 } from './scanner-core';
 import { substrateBlock } from './substrate';
 import { initialScanState } from '../networks/scan-state';
-
-const chain = proxyActivities<ProcessorActivities>({
-  startToCloseTimeout: '2 minutes',
-  retry: { initialInterval: '1 second', maximumInterval: '30 seconds', nonRetryableErrorTypes: ['FinalizedReorgError', 'ScanStateError'] },
-});
 
 const MAX_REJECTED = 50;
 
@@ -176,9 +171,8 @@ export async function scanner(input: ScannerInput): Promise<void> {
     try {
       polled = await chain.scanPoll({ state: core.scan!, keys: [{ session: key.session, scripts: key.scripts, activeFrom: key.activeFrom }], upTo: cap });
     } catch (err) {
-      if (err instanceof ActivityFailure && err.cause instanceof ApplicationFailure && err.cause.type === 'FinalizedReorgError') {
-        throw ApplicationFailure.nonRetryable(`scanner halted: ${err.cause.message}`, 'FinalizedReorgError');
-      }
+      const failure = applicationFailureOf(err);
+      if (failure?.type === FinalizedReorgError.type) throw ApplicationFailure.nonRetryable(`scanner halted: ${failure.message}`, FinalizedReorgError.type);
       throw err;
     }
     if (polled.followedReorg) log.warn('followed a reorg above finality', { ...polled.followedReorg });

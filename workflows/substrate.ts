@@ -1,14 +1,11 @@
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
-import { ActivityFailure, ApplicationFailure, log, ParentClosePolicy, proxyActivities, startChild } from '@temporalio/workflow';
-import type { ProcessorActivities } from '../activities';
+import { log, ParentClosePolicy, startChild } from '@temporalio/workflow';
+import { NoCoordinatorWorkflowError } from '../temporal/coordinator-contract';
+import { optionalCoordinatorLink as link } from './activity-options';
+import { applicationFailureOf } from './failures';
 import { signPlan } from './plan';
 import { planWorkflowId } from './plan-defs';
 import type { SubstrateBlockInput, SubstrateBlockOutcome } from './scanner-defs';
-
-const link = proxyActivities<ProcessorActivities>({
-  startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '1 second', maximumInterval: '1 minute', nonRetryableErrorTypes: ['MessageValidationError', 'NoCoordinatorWorkflowError'] },
-});
 
 /**
  * The effects of one Serai block (`substrate-<network>-<block>`), once the scanner applied it:
@@ -43,7 +40,7 @@ export async function substrateBlock(input: SubstrateBlockInput): Promise<Substr
   try {
     await link.sendToCoordinator({ kind: 'coordinator.SubstrateBlockAck', block, plans: plans.map((plan) => ({ session, id: plan.id })) });
   } catch (err) {
-    if (!(err instanceof ActivityFailure && err.cause instanceof ApplicationFailure && err.cause.type === 'NoCoordinatorWorkflowError')) throw err;
+    if (applicationFailureOf(err)?.type !== NoCoordinatorWorkflowError.type) throw err;
     log.warn('no coordinator workflow took the SubstrateBlockAck', { block });
     ack = 'no-coordinator';
   }

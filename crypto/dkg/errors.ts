@@ -11,7 +11,8 @@ export abstract class DkgError extends Error {}
 
 /** A caller passed a malformed argument; `field` names it. */
 export class DkgInputError extends DkgError {
-  override readonly name = 'DkgInputError';
+  static readonly type = 'DkgInputError';
+  override readonly name = DkgInputError.type;
   constructor(
     readonly field: string,
     reason: string,

@@ -6,7 +6,7 @@
  */
 import type { FrostPublic, Key } from '@noble/curves/abstract/frost.js';
 
-export type ProtocolCurve = 'ristretto255' | 'secp256k1';
+export type ProtocolCurve = 'ristretto255' | 'secp256k1' | 'ed25519';
 
 export interface ThresholdProtocol<Message, Signed> {
   /** The curve of the session's key that signs. */

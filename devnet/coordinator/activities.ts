@@ -3,8 +3,8 @@ import { hexToBytes } from '@noble/hashes/utils.js';
 import * as sr25519 from '@scure/sr25519';
 import { batchMessage, type CoordinatorMessage, type ExternalNetwork, type SignedBatch } from '../../messages';
 import type { ProcessorClient } from '../../client';
-import type { DkgJudge } from '../../activities/dkg-wire';
-import { coordinatorKeygenWorkflowId, type ConfirmedSet, type CoordinateKeygenResult } from './defs';
+import type { DkgJudge } from '../../crypto/dkg/key-pair';
+import { coordinatorKeygenWorkflowId, NoConfirmedSetError, type ConfirmedSet, type CoordinateKeygenResult } from './defs';
 
 export interface CoordinatorDeps {
   /** The client of one validator's processor (its namespace and task queue). */
@@ -19,9 +19,7 @@ export interface CoordinatorDeps {
   members?: (network: ExternalNetwork) => Promise<ConfirmedSet>;
 }
 
-export class NoConfirmedSetError extends Error {
-  override readonly name = 'NoConfirmedSet';
-}
+export { NoConfirmedSetError };
 
 /** Refusals of a processor that retrying cannot change (the chain reports them and moves on). */
 const PERMANENT_REFUSALS = new Set(['MessageValidationError', 'UnsupportedMessageError', 'ScannerHaltedError']);

@@ -1,14 +1,10 @@
-import { getExternalWorkflowHandle, log, patched, proxyActivities } from '@temporalio/workflow';
+import { getExternalWorkflowHandle, log, patched } from '@temporalio/workflow';
 import type { ProcessorMessage, SignedBatch } from '../../messages';
-import type { CoordinatorActivities } from './activities';
-import { batchIdOf, coordinatorBatchStatusQuery, type CoordinateBatchInput, type CoordinateBatchResult } from './defs';
+import { relay } from './activity-options';
+import { batchIdOf, coordinatorBatchStatusQuery, DEFAULT_BATCH_SETTINGS, type CoordinateBatchInput, type CoordinateBatchResult } from './defs';
 import { SERAI_CHAIN_WORKFLOW_ID, seraiPublishBatchSignal } from './serai-defs';
 import { relaySigning, type Member, type RelayView } from './signing-relay';
 
-const relay = proxyActivities<CoordinatorActivities>({
-  startToCloseTimeout: '1 minute',
-  retry: { initialInterval: '500 milliseconds', maximumInterval: '10 seconds', nonRetryableErrorTypes: ['MessageValidationError', 'NoConfirmedSet'] },
-});
 
 /**
  * The devnet coordinator's side of signing one Batch with the set's Serai key, through the one
@@ -16,7 +12,8 @@ const relay = proxyActivities<CoordinatorActivities>({
  * independent sr25519 verifier before it is accepted and published to the Serai chain.
  */
 export async function coordinateBatch(input: CoordinateBatchInput): Promise<CoordinateBatchResult> {
-  const { network, batchId, settings } = input;
+  const { network, batchId } = input;
+  const settings = input.settings ?? DEFAULT_BATCH_SETTINGS;
   const reported = new Map<string, string>(); // member -> JSON of the Batch it reported
   const signed = new Map<number, Map<string, SignedBatch>>(); // attempt -> member -> its SignedBatch
   const idOf = (view: RelayView) => ({ session: view.set.session, id: { kind: 'Batch' as const, id: batchId }, attempt: view.attempt });

@@ -1,13 +1,20 @@
-// Workflow-safe definitions shared by the devnet coordinator's workflows, its link and its tests.
-import { defineQuery, defineSignal } from '@temporalio/workflow';
-import type { OutboundMessage } from '../../activities/coordinator-link';
-import type { ExternalNetwork, ProcessorMessage, SignedBatch } from '../../messages';
+// Workflow-safe definitions shared by the devnet coordinator's workflows and its tests. How
+// processors reach it is the production contract (temporal/coordinator-contract.ts).
+import { defineQuery } from '@temporalio/workflow';
+import type { ExternalNetwork, SignedBatch } from '../../messages';
+import type { CoordinateBatchStart, CoordinatePlanStart } from '../../temporal/coordinator-contract';
+
+export {
+  batchIdOf,
+  COORDINATOR_TASK_QUEUE,
+  coordinatorBatchWorkflowId,
+  coordinatorKeygenWorkflowId,
+  coordinatorPlanWorkflowId,
+  planIdOf,
+  processorMessageSignal,
+} from '../../temporal/coordinator-contract';
 
 export const COORDINATOR_NAMESPACE = 'coordinator';
-export const COORDINATOR_TASK_QUEUE = 'devnet-coordinator';
-
-/** Every processor -> coordinator message arrives as this signal on the workflow it concerns. */
-export const processorMessageSignal = defineSignal<[OutboundMessage]>('processorMessage');
 
 export interface ValidatorEntry {
   name: string;
@@ -62,14 +69,14 @@ export interface CoordinatorStatus {
 
 export const coordinatorStatusQuery = defineQuery<CoordinatorStatus>('coordinatorStatus');
 
-export function coordinatorKeygenWorkflowId(network: ExternalNetwork, session: number): string {
-  return `coordinator-keygen-${network}-${session}`;
+export interface SigningRelaySettings {
+  roundTimeout: string | number;
+  maxAttempts: number;
 }
 
-export interface CoordinateBatchInput {
-  network: ExternalNetwork;
-  batchId: number;
-  settings: { roundTimeout: string | number; maxAttempts: number };
+/** A processor's first message starts it without settings: the defaults below apply. */
+export interface CoordinateBatchInput extends CoordinateBatchStart {
+  settings?: SigningRelaySettings;
 }
 
 export interface CoordinateBatchResult {
@@ -82,8 +89,10 @@ export interface CoordinateBatchResult {
 
 export const coordinatorBatchStatusQuery = defineQuery<{ attempt: number; stage: string; rejected: string[] }>('coordinatorBatchStatus');
 
-export function coordinatorBatchWorkflowId(network: ExternalNetwork, batchId: number): string {
-  return `coordinator-batch-${network}-${batchId}`;
+/** No key generation of the network completed: there is no set to sign with. */
+export class NoConfirmedSetError extends Error {
+  static readonly type = 'NoConfirmedSet';
+  override readonly name = NoConfirmedSetError.type;
 }
 
 /** The set whose key Serai confirmed, as the coordinator's key generation left it. */
@@ -94,28 +103,10 @@ export interface ConfirmedSet {
   members: { name: string; first: number; weight: number }[];
 }
 
-export const DEFAULT_BATCH_SETTINGS = { roundTimeout: '2 minutes', maxAttempts: 10 };
+export const DEFAULT_BATCH_SETTINGS: SigningRelaySettings = { roundTimeout: '2 minutes', maxAttempts: 10 };
 
-/** The Batch a processor message is about, if it is about one. */
-export function batchIdOf(message: ProcessorMessage): number | undefined {
-  switch (message.kind) {
-    case 'substrate.Batch':
-      return message.batch.id;
-    case 'substrate.SignedBatch':
-      return message.batch.batch.id;
-    case 'coordinator.BatchPreprocess':
-    case 'coordinator.SubstrateShare':
-    case 'coordinator.InvalidParticipant':
-      return message.id.id.kind === 'Batch' ? message.id.id.id : undefined;
-    default:
-      return undefined;
-  }
-}
-
-export interface CoordinatePlanInput {
-  network: ExternalNetwork;
-  planId: string;
-  settings: { roundTimeout: string | number; maxAttempts: number };
+export interface CoordinatePlanInput extends CoordinatePlanStart {
+  settings?: SigningRelaySettings;
 }
 
 export interface CoordinatePlanResult {
@@ -127,22 +118,4 @@ export interface CoordinatePlanResult {
 
 export const coordinatorPlanStatusQuery = defineQuery<{ attempt: number; stage: string; rejected: string[] }>('coordinatorPlanStatus');
 
-export function coordinatorPlanWorkflowId(network: ExternalNetwork, planId: string): string {
-  return `coordinator-plan-${network}-${planId}`;
-}
-
-/** The plan a processor message is about, if it is about one. */
-export function planIdOf(message: ProcessorMessage): string | undefined {
-  switch (message.kind) {
-    case 'sign.Preprocess':
-    case 'sign.Share':
-    case 'sign.InvalidParticipant':
-      return message.id.id;
-    case 'sign.Completed':
-      return message.id;
-    default:
-      return undefined;
-  }
-}
-
-export const DEFAULT_PLAN_SETTINGS = { roundTimeout: '2 minutes', maxAttempts: 10 };
+export const DEFAULT_PLAN_SETTINGS: SigningRelaySettings = { roundTimeout: '2 minutes', maxAttempts: 10 };

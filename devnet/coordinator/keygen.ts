@@ -1,6 +1,6 @@
-import { ApplicationFailure, condition, proxyActivities, setHandler, log } from '@temporalio/workflow';
+import { ApplicationFailure, condition, setHandler, log } from '@temporalio/workflow';
 import { parseProcessorMessage, processorMessageIntent, type ParticipantMap, type ProcessorMessage, type ProcessorMessageOf } from '../../messages';
-import type { CoordinatorActivities } from './activities';
+import { relay } from './activity-options';
 import {
   coordinatorStatusQuery,
   processorMessageSignal,
@@ -9,10 +9,6 @@ import {
   type CoordinateKeygenResult,
 } from './defs';
 
-const relay = proxyActivities<CoordinatorActivities>({
-  startToCloseTimeout: '1 minute',
-  retry: { initialInterval: '500 milliseconds', maximumInterval: '10 seconds', nonRetryableErrorTypes: ['MessageValidationError'] },
-});
 
 interface Member {
   name: string;

@@ -1,12 +1,7 @@
-import { proxyActivities } from '@temporalio/workflow';
-import type { CoordinatorActivities } from './activities';
-import { coordinatorPlanStatusQuery, planIdOf, type CoordinatePlanInput, type CoordinatePlanResult } from './defs';
+import { relay } from './activity-options';
+import { coordinatorPlanStatusQuery, DEFAULT_PLAN_SETTINGS, planIdOf, type CoordinatePlanInput, type CoordinatePlanResult } from './defs';
 import { relaySigning, type RelayView } from './signing-relay';
 
-const relay = proxyActivities<CoordinatorActivities>({
-  startToCloseTimeout: '1 minute',
-  retry: { initialInterval: '500 milliseconds', maximumInterval: '10 seconds', nonRetryableErrorTypes: ['MessageValidationError', 'NoConfirmedSet'] },
-});
 
 /**
  * The devnet coordinator's side of signing one plan's transaction, through the one signing relay.
@@ -14,7 +9,8 @@ const relay = proxyActivities<CoordinatorActivities>({
  * who each check it against the chain before accepting it.
  */
 export async function coordinatePlan(input: CoordinatePlanInput): Promise<CoordinatePlanResult> {
-  const { network, planId, settings } = input;
+  const { network, planId } = input;
+  const settings = input.settings ?? DEFAULT_PLAN_SETTINGS;
   const completions = new Map<string, string>(); // member -> claimed txid
   const idOf = (view: RelayView) => ({ session: view.set.session, id: planId, attempt: view.attempt });
 

@@ -6,7 +6,6 @@ import {
   continueAsNew,
   log,
   patched,
-  proxyActivities,
   setHandler,
   sleep,
   workflowInfo,
@@ -22,7 +21,7 @@ import { parseSetKeys, parseSignedBatch } from '../serai/input';
 import { parseState, serializeState } from '../serai/serialize';
 import { emptyState, EXTERNAL_NETWORKS, type SeraiChainState } from '../serai/state';
 import { totals } from '../serai/totals';
-import type { CoordinatorActivities } from './activities';
+import { clock, seraiDelivery } from './activity-options';
 import { processorMessageSignal } from './defs';
 import {
   seraiBurnUpdate,
@@ -38,16 +37,6 @@ import {
   type SeraiSetKeysResult,
 } from './serai-defs';
 
-const deliver = proxyActivities<CoordinatorActivities>({
-  startToCloseTimeout: '1 minute',
-  // A member whose processor is unreachable is retried until it answers (delivery is idempotent).
-  retry: { initialInterval: '500 milliseconds', maximumInterval: '10 seconds', nonRetryableErrorTypes: ['MessageValidationError', 'NoConfirmedSet'] },
-});
-
-const clock = proxyActivities<CoordinatorActivities>({
-  startToCloseTimeout: '10 seconds',
-  retry: { initialInterval: '200 milliseconds', maximumInterval: '5 seconds' },
-});
 
 /** Patch id: a block's time is an activity result recorded in history, not the workflow clock. */
 const SERAI_TIME_FROM_HISTORY = 'serai-time-from-history';
@@ -237,7 +226,7 @@ export async function seraiChain(input: SeraiChainInput): Promise<never> {
       [...byNetwork].map(async ([network, list]) => {
         const failures: SeraiDeliveryFailure[] = [];
         try {
-          const report = await deliver.deliverSeraiMessages(network, list);
+          const report = await seraiDelivery.deliverSeraiMessages(network, list);
           failures.push(...report.refused.map((refused) => ({ block, network, ...refused })));
         } catch (error) {
           if (!(error instanceof ActivityFailure)) throw error;

@@ -5,8 +5,8 @@ import type { BurnRequest, SetKeysRequest } from '../serai/input';
 import type { BatchRecord } from '../serai/state';
 import type { CoinReport } from '../serai/totals';
 
-/** One Serai chain per devnet, in the coordinator's namespace. */
-export const SERAI_CHAIN_WORKFLOW_ID = 'serai-chain';
+/** One Serai chain per devnet, in the coordinator's namespace (it takes the processors' acknowledgements). */
+export { SERAI_CHAIN_WORKFLOW_ID } from '../../temporal/coordinator-contract';
 
 export type { BurnRequest, SetKeysRequest };
 

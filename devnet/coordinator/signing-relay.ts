@@ -9,17 +9,13 @@
  * every silent signer is left out of the next attempt; after the last wait, only named ones are
  * (nobody can tell which signer should have produced the result).
  */
-import { ApplicationFailure, condition, patched, proxyActivities, setHandler, type QueryDefinition } from '@temporalio/workflow';
+import { ApplicationFailure, condition, patched, setHandler, type QueryDefinition } from '@temporalio/workflow';
 import { parseProcessorMessage, processorMessageIntent, type CoordinatorMessage, type ExternalNetwork, type ParticipantMap, type ProcessorMessage } from '../../messages';
-import type { CoordinatorActivities } from './activities';
+import { relay } from './activity-options';
 import { processorMessageSignal, type ConfirmedSet } from './defs';
 
 export const SIGNING_RELAY_PATCH = 'one-signing-relay';
 
-const relay = proxyActivities<CoordinatorActivities>({
-  startToCloseTimeout: '1 minute',
-  retry: { initialInterval: '500 milliseconds', maximumInterval: '10 seconds', nonRetryableErrorTypes: ['MessageValidationError', 'NoConfirmedSet'] },
-});
 
 export interface Member {
   name: string;

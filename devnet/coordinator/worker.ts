@@ -1,8 +1,8 @@
 import { Client, type Connection } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { ProcessorClient, type ProcessorSettings, DEFAULT_PROCESSOR_SETTINGS } from '../../client';
-import type { NetworkName } from '../../config/worker-config';
-import { dkgJudge } from '../../activities/dkg-wire';
+import type { ExternalNetwork } from '../../messages';
+import { dkgJudge } from '../../crypto/dkg/key-pair';
 import { createDataConverter } from '../../temporal/data-converter';
 import type { Keyring } from '../../temporal/keyring';
 import { validatorNamespace } from '../namespaces';
@@ -12,7 +12,7 @@ import { COORDINATOR_TASK_QUEUE } from './defs';
 export interface CoordinatorWorkerOptions {
   temporalAddress: string;
   namespace: string;
-  network: NetworkName;
+  network: ExternalNetwork;
   keyring: Keyring;
   /** For delivering to processors (one client per validator namespace). */
   connection: Connection;

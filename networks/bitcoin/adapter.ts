@@ -15,6 +15,10 @@ export function bitcoinChain(rpc: BitcoinRpc): ChainAdapter {
   return {
     network: 'bitcoin',
     feed: {
+      async tip() {
+        const [height, hash] = await Promise.all([rpc.getBlockCount(), rpc.getBestBlockHash()]);
+        return { height, hash };
+      },
       /**
        * The first block whose median time past reaches `activeFrom`, by binary search, or the block
        * after the tip (the activation block is not mined yet). No earlier block matters, so every

@@ -21,19 +21,9 @@ import { Transaction } from 'bitcoinjs-lib';
 import type { PublishOutcome } from '../network';
 import type { BitcoinRpc } from './rpc';
 import { BitcoinRpcFailure, RpcError, RpcErrorCode } from './rpc-errors';
+import { PublishInputError, TransactionRejectedError } from '../chain-errors';
 
-/** The node refused the transaction itself (invalid, non-standard, too low a fee). */
-export class TransactionRejectedError extends Error {
-  override readonly name = 'TransactionRejectedError';
-  readonly retryable = false;
-  constructor(
-    readonly txid: string,
-    readonly code: number,
-    readonly nodeMessage: string,
-  ) {
-    super(`transaction ${txid} rejected by the node (${code}): ${nodeMessage}`);
-  }
-}
+export { PublishInputError, TransactionRejectedError };
 
 /** An input's transaction is unknown to the node (not yet relayed, or never existed). */
 export class MissingInputsError extends Error {
@@ -57,14 +47,6 @@ export class PublishUnavailableError extends Error {
     options?: ErrorOptions,
   ) {
     super(`could not publish ${txid}: ${detail}`, options);
-  }
-}
-
-/** A signed transaction that does not even parse: the caller's bug, never the node's. */
-export class PublishInputError extends Error {
-  override readonly name = 'PublishInputError';
-  constructor(readonly reason: string) {
-    super(`rawTransaction: ${reason}`);
   }
 }
 

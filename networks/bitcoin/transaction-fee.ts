@@ -8,7 +8,7 @@
  * is its address.
  */
 import type { FeeModel, TransactionShape } from '../../scheduler';
-import { TransactionBuildError } from './transaction-errors';
+import { TransactionBuildError } from '../chain-errors';
 
 /** BIP141 weight of a policy-standard transaction (bitcoind/btcd MAX_STANDARD_TX_WEIGHT). */
 export const MAX_STANDARD_TX_WEIGHT = 400_000;

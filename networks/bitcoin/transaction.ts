@@ -18,7 +18,7 @@ import { Transaction } from 'bitcoinjs-lib';
 import { z } from 'zod';
 import { decodePlan, type Hex, type Plan, type ReceivedOutput, type TransactionShape } from '../../scheduler';
 import type { Eventuality, OutputKind } from '../network';
-import { TransactionBuildError } from './transaction-errors';
+import { TransactionBuildError } from '../chain-errors';
 import { CHANGE_DUST, MAX_STANDARD_TX_WEIGHT, transactionWeight } from './transaction-fee';
 
 /** The output script (hex) of each kind of one key set, as `outputKeySet(...).scripts` gives them. */

@@ -7,8 +7,8 @@
 import { schnorr_FROST } from '@noble/curves/secp256k1.js';
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
 
-import type { BtcdNode } from '../../devnet/nodes/btcd';
-import { pollUntil } from '../../devnet/nodes/poll';
+import type { BtcdNode } from '../../nodes/btcd';
+import { pollUntil } from '../../nodes/poll';
 import { encodeShorthand, type Shorthand } from '../../messages/shorthand';
 import { BitcoinNetwork } from '../../networks/bitcoin/chain';
 import { DEPOSIT_FEE } from '../../networks/bitcoin/instructions';

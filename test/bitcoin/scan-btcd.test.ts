@@ -8,7 +8,7 @@ import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex, hexToBytes, utf8ToBytes } from '@noble/hashes/utils.js';
 import type { Transaction } from 'bitcoinjs-lib';
 
-import { newRegtestKey } from '../../devnet/nodes/regtest-key';
+import { newRegtestKey } from '../../nodes/regtest-key';
 import { encodeShorthand, type Shorthand } from '../../messages/shorthand';
 import { BitcoinNetwork } from '../../networks/bitcoin/chain';
 import { DEPOSIT_FEE, encodeAddress, type DepositOutcome, type InvalidInstruction } from '../../networks/bitcoin/instructions';

@@ -8,8 +8,8 @@ import { bytesToHex } from '@noble/hashes/utils.js';
 import { networks, payments, script as bitcoinScript, Transaction } from 'bitcoinjs-lib';
 import * as ecc from 'tiny-secp256k1';
 
-import { COINBASE_MATURITY, type BtcdNode } from '../../devnet/nodes/btcd';
-import type { RegtestKey } from '../../devnet/nodes/regtest-key';
+import { COINBASE_MATURITY, type BtcdNode } from '../../nodes/btcd';
+import type { RegtestKey } from '../../nodes/regtest-key';
 
 /** A bare `OP_TRUE` output: anyone can spend it, and Serai cannot name it as an address. */
 export const OP_TRUE_SCRIPT = Uint8Array.of(0x51);

@@ -8,7 +8,7 @@ import { bytesToHex, randomBytes } from '@noble/hashes/utils.js';
 import { Transaction } from 'bitcoinjs-lib';
 import { dealKeys } from '../../crypto/sign/simulate';
 import { schemes } from '../../crypto/suites';
-import { freePorts } from '../../devnet/nodes/ports';
+import { freePorts } from '../../nodes/ports';
 import { completion, verifyClaim } from '../../networks/bitcoin/eventuality';
 import { outputKeySet } from '../../networks/bitcoin/keys';
 import { MissingInputsError, publish, PublishUnavailableError, TransactionRejectedError } from '../../networks/bitcoin/publish';

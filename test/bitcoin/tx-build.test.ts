@@ -10,7 +10,7 @@ import { schemes } from '../../crypto/suites';
 import { outputKeySet } from '../../networks/bitcoin/keys';
 import { signInProcess } from '../../networks/bitcoin/sign-local';
 import { buildTransaction, outpointId, outputsToKeySet, parseOutpointId, parseSignable, shapeOf } from '../../networks/bitcoin/transaction';
-import { TransactionBuildError } from '../../networks/bitcoin/transaction-errors';
+import { TransactionBuildError } from '../../networks/chain-errors';
 import { bitcoinFeeModel, MAX_STANDARD_TX_WEIGHT, transactionWeight } from '../../networks/bitcoin/transaction-fee';
 import { SchedulerError, type OutputKind, type SpendableOutput } from '../../scheduler';
 import type { PlanOutputBody } from '../../scheduler/plan-id';

@@ -1,6 +1,6 @@
 import { ContractFactory, encodeBytes32String, Interface, JsonRpcProvider, Wallet, type Contract } from 'ethers';
 import { compileContract, compileSources, ContractNotFoundError, SolidityCompileError, type CompiledContract } from '../../contracts/compile';
-import { AnvilOptionError, startAnvil } from '../../devnet/nodes/anvil';
+import { AnvilOptionError, startAnvil } from '../../nodes/anvil';
 import { NODE_HOOK_TIMEOUT_MS, useAnvil } from '../support/chains';
 
 const CHAIN_ID = 1337;

@@ -12,7 +12,7 @@ import * as sr25519 from '@scure/sr25519';
 import { Transaction } from 'bitcoinjs-lib';
 import { batchMessage } from '../../messages';
 import { DEPOSIT_FEE } from '../../networks/bitcoin/instructions';
-import { repoRoot } from '../../devnet/nodes/tools';
+import { repoRoot } from '../../nodes/tools';
 import type { ScenarioSummary } from '../../devnet/scenario';
 import { addressToScript } from '../../devnet/wallet';
 

@@ -3,7 +3,7 @@ import { promisify } from 'node:util';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { repoRoot } from '../../devnet/nodes/tools';
+import { repoRoot } from '../../nodes/tools';
 import { addressToScript } from '../../devnet/wallet';
 
 jest.setTimeout(400_000);

@@ -10,7 +10,7 @@ import { bytesToHex, hexToBytes, utf8ToBytes } from '@noble/hashes/utils.js';
 import { payments, Transaction } from 'bitcoinjs-lib';
 
 import { startMiner, MinerOptionError } from '../../devnet/miner';
-import { newRegtestKey } from '../../devnet/nodes/regtest-key';
+import { newRegtestKey } from '../../nodes/regtest-key';
 import {
   addressToScript,
   BtcAmountError,

@@ -8,7 +8,7 @@ import { workflowsPath } from '../../temporal/processor-worker';
 
 jest.setTimeout(180_000);
 
-// Histories recorded from real runs (scripts/record-replay-histories.ts) with a test-only codec key.
+// Histories recorded from real runs (test/replay/record-keygen-histories.ts) with a test-only codec key.
 // Every workflow change must replay all of them: a change of command order needs `patched()`.
 const dir = __dirname;
 const dataConverter = createDataConverter(parseKeyring(readFileSync(join(dir, 'codec-keys'), 'utf8'), 'replay codec keys'));

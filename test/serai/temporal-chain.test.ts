@@ -13,11 +13,11 @@ import { ApplicationFailure, defaultPayloadConverter } from '@temporalio/common'
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { temporal } from '@temporalio/proto';
 import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
-import { dkgJudge } from '../../activities/dkg-wire';
+import { dkgJudge } from '../../crypto/dkg/key-pair';
 import { DEFAULT_PROCESSOR_SETTINGS, ProcessorClient } from '../../client';
 import { createCoordinatorActivities, NoConfirmedSetError } from '../../devnet/coordinator/activities';
 import { COORDINATOR_NAMESPACE, COORDINATOR_TASK_QUEUE, coordinatorBatchWorkflowId, type ConfirmedSet, type CoordinateBatchResult } from '../../devnet/coordinator/defs';
-import { NoCoordinatorWorkflowError, TemporalCoordinatorLink } from '../../devnet/coordinator/link';
+import { NoCoordinatorWorkflowError, TemporalCoordinatorLink } from '../../temporal/coordinator-link';
 import { seraiChain } from '../../devnet/coordinator/serai-chain';
 import {
   SERAI_CHAIN_WORKFLOW_ID,
@@ -29,7 +29,7 @@ import {
 } from '../../devnet/coordinator/serai-defs';
 import { coordinatorWorkflowsPath } from '../../devnet/coordinator/worker';
 import { ensureNamespace, validatorNamespace } from '../../devnet/namespaces';
-import { toolPath } from '../../devnet/nodes/tools';
+import { toolPath } from '../../nodes/tools';
 import { processorMessageIntent, type Batch, type CoordinatorMessage, type ProcessorMessage, type SignedBatch } from '../../messages';
 import { createDataConverter } from '../../temporal/data-converter';
 import { collectPayloads } from '../support/history';

@@ -1,5 +1,5 @@
-import { startAnvil, type AnvilNode, type AnvilOptions } from '../../devnet/nodes/anvil';
-import { startBtcd, type BtcdNode, type BtcdOptions } from '../../devnet/nodes/btcd';
+import { startAnvil, type AnvilNode, type AnvilOptions } from '../../nodes/anvil';
+import { startBtcd, type BtcdNode, type BtcdOptions } from '../../nodes/btcd';
 
 /** Hook timeout for starting/stopping a node: start retries with generous readiness timeouts. */
 export const NODE_HOOK_TIMEOUT_MS = 240_000;

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Key } from '@noble/curves/abstract/frost.js';
-import { startBtcd, type BtcdNode } from '../../devnet/nodes/btcd';
+import { startBtcd, type BtcdNode } from '../../nodes/btcd';
 import { KeygenNetwork } from '../../devnet/keygen-network';
 import { ensureCodecKeysFile } from '../../devnet/secrets';
 import { startTemporalServer, type RunningTemporalServer } from '../../devnet/temporal-server';

@@ -6,7 +6,7 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { toolPath } from '../../devnet/nodes/tools';
+import { toolPath } from '../../nodes/tools';
 
 export const REPLAY_DIR = join(__dirname, '..', 'replay');
 

@@ -4,7 +4,7 @@
  * every encoding, in the raw and codec-decoded histories of every workflow of given namespaces.
  */
 import { Client, type Connection } from '@temporalio/client';
-import { suiteFor } from '../../activities/dkg-wire';
+import { suiteFor } from '../../crypto/dkg/key-pair';
 import { decodeRound2Record } from '../../activities/keygen';
 import { deserializeRound1State, deserializeRound2State } from '../../crypto/dkg';
 import { decodeFrostSecret } from '../../crypto/key-package';

@@ -4,11 +4,11 @@ import { DefaultLogger, Runtime } from '@temporalio/worker';
 import type { DataConverter } from '@temporalio/common';
 import { createDataConverter } from '../../temporal/data-converter';
 import { parseKeyring, type Keyring } from '../../temporal/keyring';
-import { toolPath } from '../../devnet/nodes/tools';
+import { toolPath } from '../../nodes/tools';
 
 let runtimeInstalled = false;
 
-function installRuntimeOnce(): void {
+export function installRuntimeOnce(): void {
   if (runtimeInstalled) return;
   try {
     Runtime.install({ logger: new DefaultLogger('WARN') });

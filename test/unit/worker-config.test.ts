@@ -1,4 +1,5 @@
 import { ConfigError, loadWorkerConfig } from '../../config/worker-config';
+import { parseByzantine } from '../../devnet/byzantine';
 
 const valid = {
   VALIDATOR_NAME: 'alice',
@@ -23,14 +24,17 @@ test('a complete environment gives a config with defaults filled in', () => {
     ethereumRpcUrl: undefined,
     coordinatorNamespace: 'coordinator',
     workflowBundlePath: undefined,
-    byzantine: undefined,
   });
 });
 
-test('devnet fault injection is parsed, and anything but the two known behaviours is refused', () => {
-  expect(loadWorkerConfig({ ...valid, DEVNET_BYZANTINE: 'bad-share:4' }).byzantine).toEqual({ kind: 'bad-share', victim: 4 });
-  expect(loadWorkerConfig({ ...valid, DEVNET_BYZANTINE: 'false-accuse:3' }).byzantine).toEqual({ kind: 'false-accuse', victim: 3 });
-  expect(() => loadWorkerConfig({ ...valid, DEVNET_BYZANTINE: 'steal-funds:1' })).toThrow('config: DEVNET_BYZANTINE must be bad-share:<participant> or false-accuse:<participant>');
+test('the production config knows nothing of devnet fault injection', () => {
+  expect(loadWorkerConfig({ ...valid, DEVNET_BYZANTINE: 'bad-share:4' })).toEqual(loadWorkerConfig(valid));
+});
+
+test('devnet fault injection (devnet/validator-worker.ts) is parsed, and anything but the two known behaviours is refused', () => {
+  expect(parseByzantine('bad-share:4')).toEqual({ kind: 'bad-share', victim: 4 });
+  expect(parseByzantine('false-accuse:3')).toEqual({ kind: 'false-accuse', victim: 3 });
+  expect(() => parseByzantine('steal-funds:1')).toThrow('config: DEVNET_BYZANTINE must be bad-share:<participant> or false-accuse:<participant>');
 });
 
 test.each([

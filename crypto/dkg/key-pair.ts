@@ -1,8 +1,8 @@
 /**
- * The processor's key generation runs two DKGs per attempt (the Serai ristretto key and the
- * network key) and the protocol carries one blob per participant: each blob frames the two DKGs'
- * messages. This module owns that framing and the judging of faults from public data, shared by
- * the processors and the coordinator.
+ * A key pair is two DKGs per attempt (the Serai ristretto key and the network key), and the
+ * protocol carries one blob per participant: each blob frames the two DKGs' messages. This module
+ * owns that framing and the judging of faults from public data, shared by the processors and the
+ * coordinator. Pure.
  */
 import type { CurvePoint } from '@noble/curves/abstract/curve.js';
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
@@ -16,11 +16,12 @@ import {
   type DkgContext,
   type DkgKeyName,
   type DkgSuite,
-} from '../crypto/dkg';
-import { sessionBinding } from '../crypto/dkg/context';
-import { schnorrHolds } from '../crypto/dkg/proofs';
-import { knowledgeClaim } from '../crypto/dkg/round1';
-import type { ExternalNetwork, ParticipantMap } from '../messages';
+} from './index';
+import { sessionBinding } from './context';
+import { schnorrHolds } from './proofs';
+import { knowledgeClaim } from './round1';
+import type { ExternalNetwork } from '../../messages/networks';
+import type { ParticipantMap } from '../../messages/primitives';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type AnySuite = DkgSuite<any>;

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { address as bitcoinAddress, initEccLib, networks } from 'bitcoinjs-lib';
 import * as ecc from 'tiny-secp256k1';
-import { BitcoinRpc, type BitcoinRpcConfig } from '../../networks/bitcoin/rpc';
+import { BitcoinRpc, type BitcoinRpcConfig } from '../networks/bitcoin/rpc';
 import { pollUntil } from './poll';
 import { freePorts } from './ports';
 import { startProcess, startWithRetries, type ManagedProcess } from './process';

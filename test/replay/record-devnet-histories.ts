@@ -1,17 +1,17 @@
 /**
  * Records replay fixtures of the devnet's Serai chain workflow (and the coordinator's view of a
  * full scenario) from a real `runScenario` with the committed test-only codec key:
- * `npx tsx scripts/record-devnet-histories.ts <label>`. Keep the old fixtures.
+ * `npx tsx test/replay/record-devnet-histories.ts <label>`. Keep the old fixtures.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { COORDINATOR_NAMESPACE } from '../devnet/coordinator/defs';
-import { SERAI_CHAIN_WORKFLOW_ID } from '../devnet/coordinator/serai-defs';
-import { Devnet } from '../devnet/devnet';
-import { runScenario } from '../devnet/scenario';
-import { parseBtc } from '../devnet/wallet';
-import { recordHistory, replayCodecKeys } from '../test/support/replay-record';
+import { COORDINATOR_NAMESPACE } from '../../devnet/coordinator/defs';
+import { SERAI_CHAIN_WORKFLOW_ID } from '../../devnet/coordinator/serai-defs';
+import { Devnet } from '../../devnet/devnet';
+import { runScenario } from '../../devnet/scenario';
+import { parseBtc } from '../../devnet/wallet';
+import { recordHistory, replayCodecKeys } from '../support/replay-record';
 
 async function main(label: string): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), 'record-devnet-'));

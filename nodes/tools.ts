@@ -11,7 +11,7 @@ const overrideEnv: Record<ToolName, string> = {
   temporal: 'TEMPORAL_PATH',
 };
 
-export const repoRoot = resolve(__dirname, '..', '..');
+export const repoRoot = resolve(__dirname, '..');
 
 export class ToolMissingError extends Error {
   override readonly name = 'ToolMissingError';

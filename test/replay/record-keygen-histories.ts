@@ -1,26 +1,26 @@
 /**
  * Records workflow histories for the replay tests (test/replay): a small real key generation on a
  * dev server with the committed test-only codec key. Run after a workflow change that is meant to
- * be a new version, and keep the old fixtures: `npx tsx scripts/record-replay-histories.ts <label>`.
+ * be a new version, and keep the old fixtures: `npx tsx test/replay/record-keygen-histories.ts <label>`.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from '@temporalio/client';
 import { execFileSync } from 'node:child_process';
-import { toolPath } from '../devnet/nodes/tools';
-import { COORDINATOR_NAMESPACE, coordinatorKeygenWorkflowId } from '../devnet/coordinator/defs';
-import { validatorNamespace } from '../devnet/namespaces';
-import { createDataConverter } from '../temporal/data-converter';
-import { parseKeyring } from '../temporal/keyring';
-import { confirmWorkflowId } from '../workflows/confirm';
-import { keygenWorkflowId } from '../workflows/keygen-defs';
-import { batchWorkflowId } from '../workflows/batch-defs';
-import { coordinatorBatchWorkflowId } from '../devnet/coordinator/defs';
-import type { Batch } from '../messages';
-import { startKeygenHarness } from '../test/support/keygen-net';
+import { toolPath } from '../../nodes/tools';
+import { COORDINATOR_NAMESPACE, coordinatorKeygenWorkflowId } from '../../devnet/coordinator/defs';
+import { validatorNamespace } from '../../devnet/namespaces';
+import { createDataConverter } from '../../temporal/data-converter';
+import { parseKeyring } from '../../temporal/keyring';
+import { confirmWorkflowId } from '../../workflows/confirm';
+import { keygenWorkflowId } from '../../workflows/keygen-defs';
+import { batchWorkflowId } from '../../workflows/batch-defs';
+import { coordinatorBatchWorkflowId } from '../../devnet/coordinator/defs';
+import type { Batch } from '../../messages';
+import { startKeygenHarness } from '../support/keygen-net';
 
 async function main(label: string): Promise<void> {
-  const dir = join(__dirname, '..', 'test', 'replay');
+  const dir = __dirname;
   const codecKeys = readFileSync(join(dir, 'codec-keys'), 'utf8');
   const h = await startKeygenHarness(
     [
