@@ -18,12 +18,12 @@ import { scanner } from './workflows/scanner';
 import {
   scannerKeySignal,
   scannerStatusQuery,
-  scannerSubstrateBlockSignal,
+  scannerSeraiBlockSignal,
   scannerWorkflowId,
-  substrateBlockWorkflowId,
+  seraiBlockWorkflowId,
   type ScannerInput,
   type ScannerStatus,
-  type SubstrateBlockOutcome,
+  type SeraiBlockOutcome,
 } from './workflows/scanner-defs';
 
 /** Where one validator's processor for one network listens. */
@@ -140,7 +140,7 @@ export class ProcessorClient {
       }
       case 'substrate.SubstrateBlock': {
         // The scanner applies Serai blocks in the order they are delivered and ignores re-deliveries.
-        const workflowId = await this.signalScanner(scannerSubstrateBlockSignal, message);
+        const workflowId = await this.signalScanner(scannerSeraiBlockSignal, message);
         return { workflowId, action: 'signalled' };
       }
       default:
@@ -182,8 +182,8 @@ export class ProcessorClient {
   }
 
   /** The outcome of a Serai block's effects (plans started, SubstrateBlockAck), once its workflow finished. */
-  async substrateBlockOutcome(block: string): Promise<SubstrateBlockOutcome> {
-    return this.client.workflow.getHandle(substrateBlockWorkflowId(this.network, block)).result();
+  async seraiBlockOutcome(block: string): Promise<SeraiBlockOutcome> {
+    return this.client.workflow.getHandle(seraiBlockWorkflowId(this.network, block)).result();
   }
 
   /**

@@ -214,7 +214,7 @@ export function createKeygenActivities(deps: KeygenDeps) {
     /** Activates a key pair Serai confirmed, if this processor generated it in some attempt of the session. */
     async confirmKeyPair(input: { network: ExternalNetwork; session: number; substrateKey: string; networkKey: string }): Promise<{ attempt: number }> {
       if (input.network !== deps.network) throw new KeyPairMismatchError(`this processor serves ${deps.network}, not ${input.network}`);
-      const substrateCurve = keyCurve(suiteFor(input.network, 'substrate'));
+      const seraiCurve = keyCurve(suiteFor(input.network, 'substrate'));
       const networkCurve = keyCurve(suiteFor(input.network, 'network'));
       const stored = keystore.groupKeysOfSession(input.network, input.session);
       const groupKeyOf = (attempt: number, curve: string) => {
@@ -222,7 +222,7 @@ export function createKeygenActivities(deps: KeygenDeps) {
         return row ? bytesToHex(decodeFrostPublic(row.groupKey).commitments[0]!) : undefined;
       };
       const attempts = [...new Set(stored.map((s) => s.attempt))];
-      const match = attempts.find((a) => groupKeyOf(a, substrateCurve) === input.substrateKey && groupKeyOf(a, networkCurve) === input.networkKey);
+      const match = attempts.find((a) => groupKeyOf(a, seraiCurve) === input.substrateKey && groupKeyOf(a, networkCurve) === input.networkKey);
       if (match === undefined) {
         throw new KeyPairMismatchError(
           `Serai confirmed a ${input.network} key pair for session ${input.session} that this processor did not generate (attempts here: ${attempts.join(', ') || 'none'})`,

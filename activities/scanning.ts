@@ -8,7 +8,7 @@ import { decodeFrostPublic } from '../crypto/key-package';
 import type { ExternalNetwork } from '../messages';
 import type { ChainAdapter, FeedPoll, TimedKeySet } from '../networks/chain';
 import type { OutputKind } from '../networks/network';
-import { FinalizedReorgError, ScanStateError, type ScanState } from '../networks/scan-state';
+import { FinalizedReorgError, ScanStateError, type ScanState } from '../networks/finality';
 import type { Plan } from '../scheduler/types';
 import type { Keystore } from '../store';
 

@@ -27,9 +27,9 @@ import { depositOutcomes } from '../networks/bitcoin/instructions';
 import { outputKeySet } from '../networks/bitcoin/keys';
 import { BitcoinRpc, type CallOptions } from '../networks/bitcoin/rpc';
 import { depositOrigins, scanBlock, WatchedScripts } from '../networks/bitcoin/scan';
-import { initialScanState } from '../networks/scan-state';
+import { initialScanState } from '../networks/finality';
 import { blockTransactionIds } from '../networks/bitcoin/scan-txids';
-import { pollScanner } from '../networks/bitcoin/scanner';
+import { pollScanner } from '../networks/bitcoin/feed';
 import { opReturn, RegtestWallet, type Utxo } from '../test/bitcoin/scan-wallet';
 
 const FAN_OUT = 2_000;

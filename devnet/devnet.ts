@@ -13,7 +13,7 @@ import { encodeAddress } from '../networks/bitcoin/instructions';
 import { AesGcmPayloadCodec } from '../temporal/codec';
 import { startCodecServer } from '../temporal/codec-server';
 import type { PlanOutcome } from '../workflows/plan-defs';
-import type { ScannerStatus, SubstrateBlockOutcome } from '../workflows/scanner-defs';
+import type { ScannerStatus, SeraiBlockOutcome } from '../workflows/scanner-defs';
 import { coordinatorBatchWorkflowId, type CoordinateBatchResult, type CoordinateKeygenResult } from './coordinator/defs';
 import { KeygenNetwork } from './keygen-network';
 import { startMiner } from './miner';
@@ -205,12 +205,12 @@ export class Devnet {
   }
 
   /** The plans an online validator made for a Serai block, once its workflow completed. */
-  async substrateBlockOutcome(block: number, limitMs = 300_000): Promise<SubstrateBlockOutcome> {
+  async seraiBlockOutcome(block: number, limitMs = 300_000): Promise<SeraiBlockOutcome> {
     const name = this.online[0]!;
     const handle = this.net.set.processor(name).client.workflow.getHandle(`substrate-bitcoin-${block}`);
     return this.waitFor(`Serai block ${block} applied by ${name}`, async () => {
       const status = await handle.describe().then((d) => d.status.name, () => undefined);
-      return status === 'COMPLETED' ? ((await handle.result()) as SubstrateBlockOutcome) : undefined;
+      return status === 'COMPLETED' ? ((await handle.result()) as SeraiBlockOutcome) : undefined;
     }, limitMs);
   }
 

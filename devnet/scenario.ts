@@ -86,7 +86,7 @@ export async function runScenario(devnet: Devnet, options: ScenarioOptions, log:
   const burnBlockToMempoolMs = inMempool.at - produced.at;
   log(`payout ${inMempool.value} in btcd's mempool ${burnBlockToMempoolMs} ms after Serai block ${burned.block}`);
 
-  const outcome = await devnet.substrateBlockOutcome(burned.block);
+  const outcome = await devnet.seraiBlockOutcome(burned.block);
   const payouts: ScenarioSummary['payouts'] = [];
   for (const planId of outcome.plans) {
     const plan = await devnet.planOutcome(planId);

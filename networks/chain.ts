@@ -12,7 +12,7 @@ import type { ExternalNetwork } from '../messages/networks';
 import type { Plan } from '../scheduler/types';
 import type { DepositOutcome } from './deposits';
 import type { OutputKeySet, OutputKind, PublishOutcome } from './network';
-import type { ScanState } from './scan-state';
+import type { ScanState } from './finality';
 
 /** An output of a final block paying one of our keys. */
 export interface FoundOutput {

@@ -9,7 +9,7 @@ import { INVALID_PARTICIPANT_DATA, KeyPairMismatchError, SIGNING_KEY_MISSING } f
 import { DkgInputError } from '../crypto/dkg/errors';
 import { MessageValidationError } from '../messages/errors';
 import { PublishInputError, TransactionBuildError, TransactionRejectedError } from '../networks/chain-errors';
-import { FinalizedReorgError, ScanStateError } from '../networks/scan-state';
+import { FinalizedReorgError, ScanStateError } from '../networks/finality';
 import { KeystoreDecryptError, NonceReuseError, NoncesNotFoundError, StoredValueConflictError, StoreInputError } from '../store/errors';
 import { NoCoordinatorWorkflowError } from '../temporal/coordinator-contract';
 

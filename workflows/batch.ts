@@ -1,8 +1,9 @@
 import { patched, setHandler } from '@temporalio/workflow';
-import { coordinatorMessageIntent, parseCoordinatorMessage, type ProcessorMessage } from '../messages';
+import type { ProcessorMessage } from '../messages';
+import { intake } from './intake';
 import { coordinatorLink as link, signingActivities as signer } from './activity-options';
 import { batchIncludedSignal, batchMessageSignal, batchSignId, batchStatusQuery, type BatchSigningInput, type BatchSigningOutcome } from './batch-defs';
-import { driveSigning, SIGNING_DRIVER_PATCH, SigningAttempts, signingRoundOf, batchSubject, type SigningRounds } from './signing-attempts';
+import { batchSubject, driveSigning, SIGNING_DRIVER_PATCH, SigningAttempts, thresholdRounds } from './signing-attempts';
 
 /**
  * Reports a Batch and signs it with the session's Serai key through the coordinator, by the one
@@ -24,36 +25,34 @@ export async function signBatch(input: BatchSigningInput): Promise<BatchSigningO
   });
   setHandler(batchStatusQuery, () => ({ attempt: state.attempt, stage: state.stage, rejected: [...rejected] }));
   setHandler(batchMessageSignal, (raw) => {
-    const parsed = parseCoordinatorMessage(raw, { network, participants: context });
-    if (!parsed.ok) {
-      rejected.push(`${String((raw as { kind?: unknown })?.kind)}: ${parsed.error.message}`);
-      return;
-    }
-    const message = parsed.message;
-    const round = signingRoundOf(message);
-    if (!round || round.subject !== batchSubject(batch.id) || round.session !== key.session) {
-      rejected.push(`${message.kind}: not for Batch ${batch.id} of session ${key.session}`);
-      return;
-    }
-    state.receive(round.delivery, coordinatorMessageIntent(message));
+    const message = intake(raw, { network, participants: context }, rejected);
+    if (!message) return;
+    if (!state.accept(message, batchSubject(batch.id), key.session)) rejected.push(`${message.kind}: not for Batch ${batch.id} of session ${key.session}`);
   });
 
   const send = (message: ProcessorMessage) => link.sendToCoordinator(message);
   const idOf = (attempt: number) => ({ session: key.session, id: { kind: 'Batch' as const, id: batch.id }, attempt });
   const refOf = (attempt: number) => ({ network, signId: batchSignId(network, batch.id), attempt, key: { session: key.session, attempt: key.attempt }, participants: key.participants });
-  const signable = { protocol: 'batch' as const, batch };
-  const rounds: SigningRounds<{ signature: string }> = {
-    preprocess: (attempt) => (current ? signer.thresholdPreprocess(refOf(attempt), signable) : signer.substratePreprocess(refOf(attempt))),
-    sendPreprocess: (attempt, preprocesses) => send({ kind: 'coordinator.BatchPreprocess', id: idOf(attempt), block: batch.block, preprocesses }),
-    share: (attempt, preprocesses) => (current ? signer.thresholdShare(refOf(attempt), signable, preprocesses) : signer.substrateShare(refOf(attempt), batch, preprocesses)),
-    sendShare: (attempt, shares) => send({ kind: 'coordinator.SubstrateShare', id: idOf(attempt), shares }),
-    aggregate: async (attempt, round) => {
-      if (current) return signer.thresholdAggregate(refOf(attempt), signable, round);
-      const result = await signer.substrateAggregate(refOf(attempt), batch, round);
-      return result.ok ? { ok: true, signed: { signature: result.signature } } : result;
+  const rounds = thresholdRounds({
+    signable: { protocol: 'batch' as const, batch },
+    refOf,
+    send,
+    messages: {
+      preprocess: (attempt, preprocesses) => ({ kind: 'coordinator.BatchPreprocess', id: idOf(attempt), block: batch.block, preprocesses }),
+      share: (attempt, shares) => ({ kind: 'coordinator.SubstrateShare', id: idOf(attempt), shares }),
+      invalid: (attempt, participant) => ({ kind: 'coordinator.InvalidParticipant', id: idOf(attempt), participant }),
     },
-    sendInvalidParticipant: (attempt, participant) => send({ kind: 'coordinator.InvalidParticipant', id: idOf(attempt), participant }),
-  };
+    legacy: current
+      ? undefined
+      : {
+          preprocess: (attempt) => signer.substratePreprocess(refOf(attempt)),
+          share: (attempt, preprocesses) => signer.substrateShare(refOf(attempt), batch, preprocesses),
+          aggregate: async (attempt, round) => {
+            const result = await signer.substrateAggregate(refOf(attempt), batch, round);
+            return result.ok ? { ok: true, signed: { signature: result.signature } } : result;
+          },
+        },
+  });
 
   await send({ kind: 'substrate.Batch', batch });
   const result = await driveSigning(state, rounds, { idleTimeout: settings.idleTimeout, interrupted: () => included });

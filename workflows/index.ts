@@ -5,4 +5,4 @@ export { confirmKeyPair } from './confirm';
 export { signBatch } from './batch';
 export { signPlan } from './plan';
 export { scanner } from './scanner';
-export { substrateBlock } from './substrate';
+export { substrateBlock } from './serai-block';

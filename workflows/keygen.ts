@@ -1,13 +1,13 @@
 import { condition, setHandler, log } from '@temporalio/workflow';
 import {
   coordinatorMessageIntent,
-  parseCoordinatorMessage,
   participantContextFromParams,
   type CoordinatorMessageOf,
   type ParticipantMap,
   type ProcessorMessage,
 } from '../messages';
 import { coordinatorLink as link, keygenActivities as dkg } from './activity-options';
+import { intake } from './intake';
 import {
   keygenEndSignal,
   keygenMessageSignal,
@@ -40,12 +40,8 @@ export async function keyGeneration(input: KeygenInput): Promise<KeygenOutcome> 
   const blamed: number[] = [];
 
   setHandler(keygenMessageSignal, (raw) => {
-    const parsed = parseCoordinatorMessage(raw, { network, participants: context });
-    if (!parsed.ok) {
-      rejected.push(`${String((raw as { kind?: unknown })?.kind)}: ${parsed.error.message}`);
-      return;
-    }
-    const message = parsed.message;
+    const message = intake(raw, { network, participants: context }, rejected);
+    if (!message) return;
     if (message.kind !== 'key_gen.Commitments' && message.kind !== 'key_gen.Shares' && message.kind !== 'key_gen.VerifyBlame') {
       rejected.push(`${message.kind}: not a key-generation message`);
       return;

@@ -1,8 +1,9 @@
 import { ApplicationFailure, patched, setHandler, sleep } from '@temporalio/workflow';
-import { coordinatorMessageIntent, parseCoordinatorMessage, type ProcessorMessage } from '../messages';
+import type { ProcessorMessage } from '../messages';
+import { intake } from './intake';
 import { coordinatorLink as link, signingActivities as signer, transactionActivities as chain } from './activity-options';
 import { planMessageSignal, planSignId, planStatusQuery, type PlanInput, type PlanOutcome } from './plan-defs';
-import { driveSigning, SIGNING_DRIVER_PATCH, SigningAttempts, signingRoundOf, transactionSubject, type SigningRounds } from './signing-attempts';
+import { driveSigning, SIGNING_DRIVER_PATCH, SigningAttempts, thresholdRounds, transactionSubject } from './signing-attempts';
 
 /**
  * One plan: its transaction signed through the coordinator by the one signing driver
@@ -24,41 +25,39 @@ export async function signPlan(input: PlanInput): Promise<PlanOutcome> {
 
   setHandler(planStatusQuery, () => ({ attempt: state.attempt, stage: state.stage, rejected: [...rejected] }));
   setHandler(planMessageSignal, (raw) => {
-    const parsed = parseCoordinatorMessage(raw, { network, participants: context });
-    if (!parsed.ok) {
-      rejected.push(`${String((raw as { kind?: unknown })?.kind)}: ${parsed.error.message}`);
-      return;
-    }
-    const message = parsed.message;
+    const message = intake(raw, { network, participants: context }, rejected);
+    if (!message) return;
     if (message.kind === 'sign.Completed') {
       if (message.id !== plan.id || message.session !== key.session) rejected.push(`${message.kind}: not for plan ${plan.id}`);
       else claim ??= message.tx;
       return;
     }
-    const round = signingRoundOf(message);
-    if (!round || round.subject !== transactionSubject(plan.id) || round.session !== key.session) {
-      rejected.push(`${message.kind}: not for plan ${plan.id} of session ${key.session}`);
-      return;
-    }
-    state.receive(round.delivery, coordinatorMessageIntent(message));
+    if (!state.accept(message, transactionSubject(plan.id), key.session)) rejected.push(`${message.kind}: not for plan ${plan.id} of session ${key.session}`);
   });
 
   const send = (message: ProcessorMessage) => link.sendToCoordinator(message);
   const idOf = (attempt: number) => ({ session: key.session, id: plan.id, attempt });
   const refOf = (attempt: number) => ({ network, signId: planSignId(network, plan.id), attempt, key: keyRef, participants: key.participants });
-  const message = { protocol: 'transaction' as const, signable };
-  const rounds: SigningRounds<{ txid: string; hex: string }> = {
-    preprocess: (attempt) => (current ? signer.thresholdPreprocess(refOf(attempt), message) : signer.planPreprocess(refOf(attempt), signable)),
-    sendPreprocess: (attempt, preprocesses) => send({ kind: 'sign.Preprocess', id: idOf(attempt), preprocesses }),
-    share: (attempt, preprocesses) => (current ? signer.thresholdShare(refOf(attempt), message, preprocesses) : signer.planShare(refOf(attempt), signable, preprocesses)),
-    sendShare: (attempt, shares) => send({ kind: 'sign.Share', id: idOf(attempt), shares }),
-    aggregate: async (attempt, round) => {
-      if (current) return signer.thresholdAggregate(refOf(attempt), message, round);
-      const result = await signer.planComplete(refOf(attempt), signable, round);
-      return result.ok ? { ok: true, signed: { txid: result.txid, hex: result.hex } } : result;
+  const rounds = thresholdRounds({
+    signable: { protocol: 'transaction' as const, signable },
+    refOf,
+    send,
+    messages: {
+      preprocess: (attempt, preprocesses) => ({ kind: 'sign.Preprocess', id: idOf(attempt), preprocesses }),
+      share: (attempt, shares) => ({ kind: 'sign.Share', id: idOf(attempt), shares }),
+      invalid: (attempt, participant) => ({ kind: 'sign.InvalidParticipant', id: idOf(attempt), participant }),
     },
-    sendInvalidParticipant: (attempt, participant) => send({ kind: 'sign.InvalidParticipant', id: idOf(attempt), participant }),
-  };
+    legacy: current
+      ? undefined
+      : {
+          preprocess: (attempt) => signer.planPreprocess(refOf(attempt), signable),
+          share: (attempt, preprocesses) => signer.planShare(refOf(attempt), signable, preprocesses),
+          aggregate: async (attempt, round) => {
+            const result = await signer.planComplete(refOf(attempt), signable, round);
+            return result.ok ? { ok: true, signed: { txid: result.txid, hex: result.hex } } : result;
+          },
+        },
+  });
 
   const completed = async (by: 'self' | 'claim', height?: number): Promise<PlanOutcome> => {
     state.stage = 'completed';

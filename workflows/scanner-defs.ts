@@ -1,9 +1,9 @@
 // Signals, queries and payload types of the scanner and Serai-block workflows: workflow-safe, shared with client.ts.
 import { defineQuery, defineSignal } from '@temporalio/workflow';
 import type { ExternalNetwork } from '../messages';
-import type { DroppedPayment, Plan } from '../scheduler/types';
+import type { DroppedPayment } from '../scheduler/types';
 import type { PlanSettings } from './plan-defs';
-import type { ScannerCore, SubstrateBlockMessage, UnpayableBurn } from './scanner-core';
+import type { ScannerCore, SeraiBlockMessage, SeraiBlockResult, UnpayableBurn } from './scanner-state';
 
 export interface ScannerSettings {
   /** A block is final with this many confirmations (itself included). */
@@ -26,7 +26,7 @@ export interface ScannerInput {
   network: ExternalNetwork;
   settings: ScannerSettings;
   /** Carried across continue-as-new. */
-  carried?: { core: ScannerCore; keyRequests: ScannerKeyRequest[]; substrateBlocks: SubstrateBlockMessage[]; rejected?: string[] };
+  carried?: { core: ScannerCore; keyRequests: ScannerKeyRequest[]; substrateBlocks: SeraiBlockMessage[]; rejected?: string[] };
 }
 
 export interface ScannerStatus {
@@ -45,26 +45,21 @@ export interface ScannerStatus {
 }
 
 export const scannerKeySignal = defineSignal<[ScannerKeyRequest]>('scannerKey');
-export const scannerSubstrateBlockSignal = defineSignal<[SubstrateBlockMessage]>('scannerSubstrateBlock');
+export const scannerSeraiBlockSignal = defineSignal<[SeraiBlockMessage]>('scannerSubstrateBlock');
 export const scannerStatusQuery = defineQuery<ScannerStatus>('scannerStatus');
 
 export function scannerWorkflowId(network: ExternalNetwork): string {
   return `scanner-${network}`;
 }
 
-export interface SubstrateBlockInput {
+/** A Serai block's effects as the scanner decided them (histories before unusable deposits lack those). */
+export interface SeraiBlockInput extends Omit<SeraiBlockResult, 'unusableDeposits'> {
   network: ExternalNetwork;
-  block: string;
-  session: number;
-  plans: Plan[];
-  dropped: DroppedPayment[];
-  unpayable: UnpayableBurn[];
-  acknowledged: number[];
-  unusableDeposits?: { output: string; reason: string }[];
+  unusableDeposits?: SeraiBlockResult['unusableDeposits'];
   settings: PlanSettings;
 }
 
-export interface SubstrateBlockOutcome {
+export interface SeraiBlockOutcome {
   block: string;
   plans: string[];
   /** Plans whose workflow already existed (a re-run of this block's effects). */
@@ -76,6 +71,6 @@ export interface SubstrateBlockOutcome {
   ack: 'sent' | 'no-coordinator';
 }
 
-export function substrateBlockWorkflowId(network: ExternalNetwork, block: string): string {
+export function seraiBlockWorkflowId(network: ExternalNetwork, block: string): string {
   return `substrate-${network}-${block}`;
 }

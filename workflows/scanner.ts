@@ -10,7 +10,7 @@ import {
   startChild,
   workflowInfo,
 } from '@temporalio/workflow';
-import { FinalizedReorgError } from '../networks/scan-state';
+import { FinalizedReorgError } from '../networks/finality';
 import { scanActivities as chain } from './activity-options';
 import { applicationFailureOf } from './failures';
 import { parseCoordinatorMessage, type Batch } from '../messages';
@@ -19,27 +19,27 @@ import { batchIncludedSignal, batchWorkflowId } from './batch-defs';
 import {
   scannerKeySignal,
   scannerStatusQuery,
-  scannerSubstrateBlockSignal,
-  substrateBlockWorkflowId,
+  scannerSeraiBlockSignal,
+  seraiBlockWorkflowId,
   type ScannerInput,
   type ScannerKeyRequest,
   type ScannerStatus,
 } from './scanner-defs';
 import {
   acceptFinalBlocks,
-  applySubstrateBlock,
+  applySeraiBlock,
   emptyCore,
   expectPlanOutputs,
   feeRateBlock,
   isRedelivery,
   knowsBatches,
   scanCap,
-  substrateBlockProblem,
+  seraiBlockProblem,
   withKey,
-  type SubstrateBlockMessage,
-} from './scanner-core';
-import { substrateBlock } from './substrate';
-import { initialScanState } from '../networks/scan-state';
+  type SeraiBlockMessage,
+} from './scanner-state';
+import { substrateBlock } from './serai-block';
+import { initialScanState } from '../networks/finality';
 
 const MAX_REJECTED = 50;
 
@@ -56,7 +56,7 @@ export async function scanner(input: ScannerInput): Promise<void> {
   const { network, settings } = input;
   let core = input.carried?.core ?? emptyCore(network);
   const keyRequests: ScannerKeyRequest[] = [...(input.carried?.keyRequests ?? [])];
-  const substrateBlocks: SubstrateBlockMessage[] = [...(input.carried?.substrateBlocks ?? [])];
+  const substrateBlocks: SeraiBlockMessage[] = [...(input.carried?.substrateBlocks ?? [])];
   const rejected: string[] = [...(input.carried?.rejected ?? [])];
   let stage = 'awaiting a key';
 
@@ -72,7 +72,7 @@ export async function scanner(input: ScannerInput): Promise<void> {
     }
     keyRequests.push({ session: request.session, activeFrom: request.activeFrom });
   });
-  setHandler(scannerSubstrateBlockSignal, (raw) => {
+  setHandler(scannerSeraiBlockSignal, (raw) => {
     const parsed = parseCoordinatorMessage(raw, { network });
     if (!parsed.ok || parsed.message.kind !== 'substrate.SubstrateBlock') {
       reject(`scannerSubstrateBlock: ${parsed.ok ? `${parsed.message.kind} is not a SubstrateBlock` : parsed.error.message}`);
@@ -120,14 +120,14 @@ export async function scanner(input: ScannerInput): Promise<void> {
     log.info('scanning for key', { session: request.session, startHeight, activeFrom: request.activeFrom });
   };
 
-  const applyNextSubstrateBlock = async () => {
+  const applyNextSeraiBlock = async () => {
     const message = substrateBlocks[0]!;
     if (isRedelivery(core, message)) {
       substrateBlocks.shift();
       log.info('Serai block re-delivered; already applied', { block: message.block });
       return;
     }
-    const problem = substrateBlockProblem(core, message);
+    const problem = seraiBlockProblem(core, message);
     if (problem !== null) {
       substrateBlocks.shift();
       reject(`Serai block ${message.block}: ${problem}`);
@@ -136,7 +136,7 @@ export async function scanner(input: ScannerInput): Promise<void> {
     stage = `applying Serai block ${message.block}`;
     const at = feeRateBlock(core, message);
     const feeRate = at === null ? 1 : await chain.feeRateAt(at);
-    const applied = applySubstrateBlock(core, message, feeRate);
+    const applied = applySeraiBlock(core, message, feeRate);
     const { result } = applied;
     core = applied.core;
     if (result.plans.some((plan) => plan.outputs.some((o) => o.kind === 'branch'))) {
@@ -152,7 +152,7 @@ export async function scanner(input: ScannerInput): Promise<void> {
     }
     try {
       await startChild(substrateBlock, {
-        workflowId: substrateBlockWorkflowId(network, result.block),
+        workflowId: seraiBlockWorkflowId(network, result.block),
         args: [{ network, ...result, settings: settings.plan }],
         parentClosePolicy: ParentClosePolicy.ABANDON,
         workflowIdReusePolicy: 'REJECT_DUPLICATE',
@@ -182,22 +182,22 @@ export async function scanner(input: ScannerInput): Promise<void> {
     if (accepted.batches.length > 0) log.info('Batches reported', { ids: accepted.batches.map((b) => b.id) });
   };
 
-  const substrateReady = () => {
+  const seraiBlockReady = () => {
     const next = substrateBlocks[0];
-    return next !== undefined && core.key !== null && (isRedelivery(core, next) || substrateBlockProblem(core, next) !== null || knowsBatches(core, next));
+    return next !== undefined && core.key !== null && (isRedelivery(core, next) || seraiBlockProblem(core, next) !== null || knowsBatches(core, next));
   };
 
   for (;;) {
     while (keyRequests.length > 0) await takeKey();
-    while (substrateReady()) await applyNextSubstrateBlock();
+    while (seraiBlockReady()) await applyNextSeraiBlock();
     if (core.scan !== null) await poll();
-    while (substrateReady()) await applyNextSubstrateBlock();
+    while (seraiBlockReady()) await applyNextSeraiBlock();
 
     if (workflowInfo().continueAsNewSuggested) {
       await continueAsNew<typeof scanner>({ network, settings, carried: { core, keyRequests, substrateBlocks, rejected } });
     }
     stage = core.key === null ? 'awaiting a key' : core.scan === null ? stage : 'waiting for the next poll';
-    const woken = () => keyRequests.length > 0 || substrateReady();
+    const woken = () => keyRequests.length > 0 || seraiBlockReady();
     if (core.scan === null) await condition(woken);
     else await condition(woken, settings.pollInterval);
   }

@@ -15,8 +15,10 @@
  *     for another attempt; the first delivery per (round, attempt) wins.
  */
 import { condition, patched } from '@temporalio/workflow';
-import type { AggregateOutcome } from '../activities/threshold-signing';
-import type { CoordinatorMessage, ParticipantMap } from '../messages';
+import type { SignableMessage, SignedOf } from '../activities/signing-protocols';
+import type { AggregateOutcome, SignRef } from '../activities/threshold-signing';
+import { coordinatorMessageIntent, type CoordinatorMessage, type ParticipantMap, type ProcessorMessage } from '../messages';
+import { signingActivities as signer } from './activity-options';
 import { invalidParticipantOf } from './failures';
 
 /** Marks histories recorded with this driver; older ones replay through the branches noted below. */
@@ -75,6 +77,36 @@ export interface SigningRounds<Signed> {
   sendInvalidParticipant(attempt: number, participant: number): Promise<void>;
 }
 
+/** The coordinator messages a protocol sends for each round of an attempt. */
+export interface RoundMessages {
+  preprocess(attempt: number, preprocesses: string[]): ProcessorMessage;
+  share(attempt: number, shares: string[]): ProcessorMessage;
+  invalid(attempt: number, participant: number): ProcessorMessage;
+}
+
+/**
+ * The rounds of a protocol over the one set of threshold-signing activities. `legacy` serves
+ * histories recorded before the one signing driver, whose activities were the protocol's own.
+ */
+export function thresholdRounds<M extends SignableMessage>(options: {
+  signable: M;
+  refOf: (attempt: number) => SignRef;
+  send: (message: ProcessorMessage) => Promise<void>;
+  messages: RoundMessages;
+  legacy?: Pick<SigningRounds<SignedOf<M>>, 'preprocess' | 'share' | 'aggregate'>;
+}): SigningRounds<SignedOf<M>> {
+  const { signable, refOf, send, messages, legacy } = options;
+  return {
+    preprocess: (attempt) => legacy?.preprocess(attempt) ?? signer.thresholdPreprocess(refOf(attempt), signable),
+    sendPreprocess: (attempt, preprocesses) => send(messages.preprocess(attempt, preprocesses)),
+    share: (attempt, preprocesses) => legacy?.share(attempt, preprocesses) ?? signer.thresholdShare(refOf(attempt), signable, preprocesses),
+    sendShare: (attempt, shares) => send(messages.share(attempt, shares)),
+    aggregate: (attempt, round) =>
+      legacy?.aggregate(attempt, round) ?? (signer.thresholdAggregate(refOf(attempt), signable, round) as Promise<AggregateOutcome<SignedOf<M>>>),
+    sendInvalidParticipant: (attempt, participant) => send(messages.invalid(attempt, participant)),
+  };
+}
+
 export type SigningEnd<Signed> = { end: 'signed'; signed: Signed } | { end: 'idle' } | { end: 'interrupted' };
 
 /** The attempt state of one signing, fed by the workflow's signal handler, read by its status query. */
@@ -86,6 +118,17 @@ export class SigningAttempts {
   private readonly preprocesses = new Map<number, ParticipantMap<string>>();
   private readonly shares = new Map<number, ParticipantMap<string>>();
   private readonly seen = new Set<string>();
+
+  /**
+   * Takes a relayed message if it is a round of this signing (`subject` under `session`); false
+   * for any other message, which the caller reports.
+   */
+  accept(message: CoordinatorMessage, subject: string, session: number): boolean {
+    const round = signingRoundOf(message);
+    if (!round || round.subject !== subject || round.session !== session) return false;
+    this.receive(round.delivery, coordinatorMessageIntent(message));
+    return true;
+  }
 
   /** Records one relayed round; a repeat of the same intent, or a second set for the same attempt, changes nothing. */
   receive(delivery: RoundDelivery, intent: string): void {

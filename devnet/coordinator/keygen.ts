@@ -1,6 +1,7 @@
 import { ApplicationFailure, condition, setHandler, log } from '@temporalio/workflow';
-import { parseProcessorMessage, processorMessageIntent, type ParticipantMap, type ProcessorMessage, type ProcessorMessageOf } from '../../messages';
+import { processorMessageIntent, type ParticipantMap, type ProcessorMessage, type ProcessorMessageOf } from '../../messages';
 import { relay } from './activity-options';
+import { intakeProcessorMessage } from './intake';
 import {
   coordinatorStatusQuery,
   processorMessageSignal,
@@ -46,12 +47,8 @@ export async function coordinateKeygen(input: CoordinateKeygenInput): Promise<Co
     rejected: [...rejected],
   }));
   setHandler(processorMessageSignal, ({ from, intent, message: raw }) => {
-    const parsed = parseProcessorMessage(raw, { network });
-    if (!parsed.ok) {
-      rejected.push(`${from}: ${parsed.error.message}`);
-      return;
-    }
-    const message = parsed.message;
+    const message = intakeProcessorMessage(from, raw, network, rejected);
+    if (!message) return;
     if (!isKeygenReply(message) || message.id.session !== session) {
       rejected.push(`${from}: ${message.kind} is not for key generation of session ${session}`);
       return;

@@ -10,8 +10,9 @@
  * (nobody can tell which signer should have produced the result).
  */
 import { ApplicationFailure, condition, patched, setHandler, type QueryDefinition } from '@temporalio/workflow';
-import { parseProcessorMessage, processorMessageIntent, type CoordinatorMessage, type ExternalNetwork, type ParticipantMap, type ProcessorMessage } from '../../messages';
+import { processorMessageIntent, type CoordinatorMessage, type ExternalNetwork, type ParticipantMap, type ProcessorMessage } from '../../messages';
 import { relay } from './activity-options';
+import { intakeProcessorMessage } from './intake';
 import { processorMessageSignal, type ConfirmedSet } from './defs';
 
 export const SIGNING_RELAY_PATCH = 'one-signing-relay';
@@ -82,12 +83,8 @@ export async function relaySigning<Result>(
 
   setHandler(protocol.statusQuery, () => ({ attempt, stage, rejected: [...rejected] }));
   setHandler(processorMessageSignal, ({ from, intent, message: raw }) => {
-    const parsed = parseProcessorMessage(raw, { network });
-    if (!parsed.ok) {
-      rejected.push(`${from}: ${parsed.error.message}`);
-      return;
-    }
-    const message = parsed.message;
+    const message = intakeProcessorMessage(from, raw, network, rejected);
+    if (!message) return;
     if (!protocol.concerns(message)) {
       rejected.push(`${from}: ${message.kind} is not about ${protocol.label}`);
       return;

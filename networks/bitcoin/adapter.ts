@@ -5,7 +5,7 @@ import { completion, verifyClaim } from './eventuality';
 import { outputKeySet } from './keys';
 import { publish } from './publish';
 import type { BitcoinRpc } from './rpc';
-import { pollScanner } from './scanner';
+import { pollScanner } from './feed';
 import { bitcoinTransactionSigning } from './signing-protocol';
 import { buildTransaction, type SignableTransaction } from './transaction';
 import { bytesToHex } from '@noble/hashes/utils.js';

@@ -14,7 +14,7 @@ import { DEFAULT_FEE_RATE_BLOCKS, DEFAULT_FEE_RATE_SAMPLES_PER_BLOCK, feeRateOf,
 import type { BitcoinRpc } from './rpc';
 import { isNotInMainChain } from './rpc-errors';
 import { depositOrigins, scanBlock, WatchedScripts, type Outpoint, type ScannedOutput } from './scan';
-import { InconsistentChainViewError, type ChainView } from '../scan-state';
+import { InconsistentChainViewError, type ChainView } from '../finality';
 import { blockTransactionIds } from './scan-txids';
 
 /** `CONFIRMATIONS` (reference section 5). */

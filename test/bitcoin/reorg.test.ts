@@ -13,8 +13,8 @@ import { encodeShorthand, type Shorthand } from '../../messages/shorthand';
 import { BitcoinNetwork } from '../../networks/bitcoin/chain';
 import { DEPOSIT_FEE } from '../../networks/bitcoin/instructions';
 import { outputKeySet } from '../../networks/bitcoin/keys';
-import { FinalizedReorgError, initialScanState, type BlockId, type ScanState } from '../../networks/scan-state';
-import { pollScanner, type Poll } from '../../networks/bitcoin/scanner';
+import { FinalizedReorgError, initialScanState, type BlockId, type ScanState } from '../../networks/finality';
+import { pollScanner, type Poll } from '../../networks/bitcoin/feed';
 import { useBtcd } from '../support/chains';
 import { opReturn, RegtestWallet, type Utxo } from './scan-wallet';
 

@@ -14,8 +14,8 @@ import { BitcoinNetwork } from '../../networks/bitcoin/chain';
 import { DEPOSIT_FEE, encodeAddress, type DepositOutcome, type InvalidInstruction } from '../../networks/bitcoin/instructions';
 import { outputKeySet } from '../../networks/bitcoin/keys';
 import type { ScannedOutput } from '../../networks/bitcoin/scan';
-import { initialScanState, type ScanState } from '../../networks/scan-state';
-import { pollScanner, type ScannedBlock } from '../../networks/bitcoin/scanner';
+import { initialScanState, type ScanState } from '../../networks/finality';
+import { pollScanner, type ScannedBlock } from '../../networks/bitcoin/feed';
 import { useBtcd } from '../support/chains';
 import { opReturn, OP_TRUE_SCRIPT, RegtestWallet, type TxOutput, type Utxo } from './scan-wallet';
 

@@ -15,7 +15,7 @@ import { DevnetWallet } from '../../devnet/wallet';
 import { outputsPaying, randomTaprootScript } from '../bitcoin/tx-harness';
 import type { BatchSigningOutcome } from '../../workflows/batch-defs';
 import type { PlanOutcome } from '../../workflows/plan-defs';
-import type { SubstrateBlockOutcome } from '../../workflows/scanner-defs';
+import type { SeraiBlockOutcome } from '../../workflows/scanner-defs';
 import { COORDINATOR_NAMESPACE } from '../../devnet/coordinator/defs';
 import { validatorNamespace } from '../../devnet/namespaces';
 import { keystoreSecrets, searchHistories } from '../support/secrets';
@@ -160,8 +160,8 @@ describe('scanner, Batches, Serai blocks and payouts on four validators (3-of-4)
     for (let i = 0; i < 3; i++) await deliverToAll(substrateBlock);
 
     const blockOutcomes = await mineUntil('the Serai block applied by every processor', async () => {
-      const all = await Promise.all(NAMES.map((name) => completed<SubstrateBlockOutcome>(name, 'substrate-bitcoin-2')));
-      return all.every((o) => o !== undefined) ? (all as SubstrateBlockOutcome[]) : undefined;
+      const all = await Promise.all(NAMES.map((name) => completed<SeraiBlockOutcome>(name, 'substrate-bitcoin-2')));
+      return all.every((o) => o !== undefined) ? (all as SeraiBlockOutcome[]) : undefined;
     });
     mark('Serai block 2 applied');
     const planIds = blockOutcomes[0]!.plans;
@@ -271,7 +271,7 @@ describe('scanner, Batches, Serai blocks and payouts on four validators (3-of-4)
       batches: [b],
       burns: [{ instruction: { address: bytesToHex(encodeAddress(hexToBytes(payee))!), data: null }, balance: { coin: 'bitcoin', amount: '12000000' } }],
     });
-    const applied = await mineUntil('the burn\'s Serai block applied by alice', () => completed<SubstrateBlockOutcome>('alice', `substrate-bitcoin-${seraiBlock + 1}`), 120_000);
+    const applied = await mineUntil('the burn\'s Serai block applied by alice', () => completed<SeraiBlockOutcome>('alice', `substrate-bitcoin-${seraiBlock + 1}`), 120_000);
     const payout = applied.plans.find(() => true)!;
     expect(applied.plans).toHaveLength(1);
     await killAndRestart('carol', async () => /relaying preprocesses|collecting shares/.test(await stageOf(`coordinator-plan-bitcoin-${payout}`, 'coordinatorPlanStatus')), 'during plan signing');
@@ -318,7 +318,7 @@ describe('scanner, Batches, Serai blocks and payouts on four validators (3-of-4)
 
   (RECORD ? test : test.skip)('record replay fixtures of the scanner, Serai-block, plan and coordinator plan workflows', async () => {
     const alice = validatorNamespace('alice');
-    const outcome = await h.net.set.processor('alice').substrateBlockOutcome('2');
+    const outcome = await h.net.set.processor('alice').seraiBlockOutcome('2');
     const plan = outcome.plans[0]!;
     const written = [
       recordHistory(h.temporal.address, alice, 'scanner-bitcoin', `${RECORD}-scanner`),

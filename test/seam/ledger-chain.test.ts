@@ -29,7 +29,7 @@ import { TemporalCoordinatorLink } from '../../temporal/coordinator-link';
 import { createDataConverter } from '../../temporal/data-converter';
 import type { BatchSigningOutcome } from '../../workflows/batch-defs';
 import type { PlanOutcome } from '../../workflows/plan-defs';
-import type { SubstrateBlockOutcome } from '../../workflows/scanner-defs';
+import type { SeraiBlockOutcome } from '../../workflows/scanner-defs';
 import { TEST_PROCESSOR_SETTINGS } from '../support/keygen-net';
 import { installRuntimeOnce, testKeyring } from '../support/temporal';
 import { ledgerChain } from './ledger/adapter';
@@ -190,8 +190,8 @@ test('a toy ledger chain runs through the real workflows: key generation, a sign
   const burn = { instruction: { address: payee, data: null }, balance: { coin: 'monero' as const, amount: '20000' } };
   for (const name of NAMES) await processors.get(name)!.deliver(seraiBlock('2', [1], batch.block, [burn]));
   const outcomes = await until('every processor applied Serai block 2', async () => {
-    const all = await Promise.all(NAMES.map((name) => completed<SubstrateBlockOutcome>(name, `substrate-${NETWORK}-2`)));
-    return all.every((o) => o !== undefined) ? (all as SubstrateBlockOutcome[]) : undefined;
+    const all = await Promise.all(NAMES.map((name) => completed<SeraiBlockOutcome>(name, `substrate-${NETWORK}-2`)));
+    return all.every((o) => o !== undefined) ? (all as SeraiBlockOutcome[]) : undefined;
   });
   expect(outcomes.map((o) => o.plans)).toEqual(NAMES.map(() => outcomes[0]!.plans));
   expect(outcomes[0]!.plans).toHaveLength(1);

@@ -7,7 +7,7 @@ import type { ChainAdapter, FinalBlock, FoundOutput, Signable } from '../../../n
 import { TransactionRejectedError } from '../../../networks/chain-errors';
 import type { DepositOutcome } from '../../../networks/deposits';
 import type { OutputKind } from '../../../networks/network';
-import { advance, viewStart } from '../../../networks/scan-state';
+import { advance, viewStart } from '../../../networks/finality';
 import { OUTPUT_KINDS } from '../../../crypto/suites/types';
 import { Ledger, LedgerRejection, ledgerAddress, spendMessage, spendTxid, type LedgerTx } from './ledger';
 

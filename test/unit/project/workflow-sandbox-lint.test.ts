@@ -58,7 +58,7 @@ describe('the modules of the workflow bundles', () => {
         'workflows/scanner.ts',
         'networks/rules.ts',
         'networks/bitcoin/rules.ts',
-        'networks/scan-state.ts',
+        'networks/finality.ts',
         'devnet/coordinator/plan.ts',
         'devnet/coordinator/signing-relay.ts',
         'scheduler/index.ts',

@@ -7,7 +7,7 @@ import type { BlockRef, OutputKeySet } from '../network';
 import type { BitcoinNetwork } from './chain';
 import { depositOutcomes, type DepositOutcome } from './instructions';
 import { WatchedScripts, type ScannedOutput } from './scan';
-import { advance, viewStart, type Advance, type ScanState } from '../scan-state';
+import { advance, viewStart, type Advance, type ScanState } from '../finality';
 
 export interface ScannedBlock {
   block: BlockRef;

@@ -14,14 +14,15 @@ import type { CoordinatorMessageOf } from '../messages/coordinator';
 import type { Batch, InInstructionWithBalance } from '../messages/instructions';
 import { MAX_BATCH_INSTRUCTIONS, MAX_BATCH_SIZE } from '../messages/limits';
 import type { ExternalNetwork } from '../messages/networks';
+import type { FinalBlock, FoundOutput } from '../networks/chain';
 import type { DepositOutcome } from '../networks/deposits';
 import type { OutputKind } from '../networks/network';
 import { chainRules } from '../networks/rules';
-import type { ScanState } from '../networks/scan-state';
+import type { ScanState } from '../networks/finality';
 import { addPayments, createState, receiveOutputs, schedule } from '../scheduler';
 import type { DroppedPayment, Payment, Plan, ReceivedOutput, SchedulerState } from '../scheduler/types';
 
-export type SubstrateBlockMessage = CoordinatorMessageOf<'substrate.SubstrateBlock'>;
+export type SeraiBlockMessage = CoordinatorMessageOf<'substrate.SubstrateBlock'>;
 
 /** The key the scanner watches and the scheduler spends. */
 export interface ScannerKey {
@@ -34,19 +35,7 @@ export interface ScannerKey {
   activationHeight: number | null;
 }
 
-/** An output of a final block, as the scanner reports it (a subset of the chain adapter's ScannedOutput). */
-export interface FoundOutput {
-  txid: string;
-  vout: number;
-  kind: OutputKind;
-  amount: string;
-}
-
-export interface FinalBlock {
-  block: { height: number; hash: string; time: number };
-  outputs: FoundOutput[];
-  deposits: DepositOutcome[];
-}
+export type { FinalBlock, FoundOutput };
 
 /** A notable block waiting for Serai to include its Batches. */
 export interface PendingBlock {
@@ -81,7 +70,7 @@ export interface UnpayableBurn {
   reason: string;
 }
 
-export interface SubstrateBlockResult {
+export interface SeraiBlockResult {
   block: string;
   session: number;
   plans: Plan[];
@@ -195,7 +184,7 @@ export function acceptFinalBlocks(core: ScannerCore, blocks: readonly FinalBlock
   return { core: { ...core, key, nextBatchId, pending, expectedBranches }, batches };
 }
 
-export function isRedelivery(core: ScannerCore, message: SubstrateBlockMessage): boolean {
+export function isRedelivery(core: ScannerCore, message: SeraiBlockMessage): boolean {
   return core.lastSeraiBlock !== null && BigInt(message.block) <= BigInt(core.lastSeraiBlock);
 }
 
@@ -203,7 +192,7 @@ export function isRedelivery(core: ScannerCore, message: SubstrateBlockMessage):
  * Why a (new) Serai block cannot be applied, if it cannot: Serai includes each Batch once and in
  * id order, so a Batch already acknowledged, or ids out of order, mean the message is not Serai's.
  */
-export function substrateBlockProblem(core: ScannerCore, message: SubstrateBlockMessage): string | null {
+export function seraiBlockProblem(core: ScannerCore, message: SeraiBlockMessage): string | null {
   const ids = message.batches;
   if (ids.some((id, i) => i > 0 && id <= ids[i - 1]!)) return `Batches ${ids.join(', ')} are not in increasing order`;
   const included = core.lastIncluded?.batch;
@@ -212,12 +201,12 @@ export function substrateBlockProblem(core: ScannerCore, message: SubstrateBlock
 }
 
 /** Whether this scanner has made every Batch the Serai block includes (a lagging scanner waits until it has). */
-export function knowsBatches(core: ScannerCore, message: SubstrateBlockMessage): boolean {
+export function knowsBatches(core: ScannerCore, message: SeraiBlockMessage): boolean {
   return message.batches.every((id) => id < core.nextBatchId);
 }
 
 /** The block whose transactions set the fee rate of this Serai block's plans: the external block of the highest included Batch. */
-export function feeRateBlock(core: ScannerCore, message: SubstrateBlockMessage): string | null {
+export function feeRateBlock(core: ScannerCore, message: SeraiBlockMessage): string | null {
   const highest = Math.max(-1, ...message.batches);
   const entry = core.pending.find((p) => p.batches.includes(highest));
   return entry?.hash ?? core.lastIncluded?.hash ?? null;
@@ -232,7 +221,7 @@ function paymentId(block: string, index: number): string {
 }
 
 /** Burns of a Serai block as payments; a burn whose address names no payee on the network is reported, never dropped silently. */
-export function burnsToPayments(core: ScannerCore, message: SubstrateBlockMessage): { payments: Payment[]; unpayable: UnpayableBurn[] } {
+export function burnsToPayments(core: ScannerCore, message: SeraiBlockMessage): { payments: Payment[]; unpayable: UnpayableBurn[] } {
   const payments: Payment[] = [];
   const unpayable: UnpayableBurn[] = [];
   message.burns.forEach((burn, index) => {
@@ -257,11 +246,11 @@ export function burnsToPayments(core: ScannerCore, message: SubstrateBlockMessag
  * Applies a Serai block: the included Batches acknowledge their blocks (whose outputs and refunds
  * go to the scheduler), the burns become payments, and everything payable is scheduled.
  */
-export function applySubstrateBlock(core: ScannerCore, message: SubstrateBlockMessage, feeRate: number): { core: ScannerCore; result: SubstrateBlockResult } {
+export function applySeraiBlock(core: ScannerCore, message: SeraiBlockMessage, feeRate: number): { core: ScannerCore; result: SeraiBlockResult } {
   if (core.key === null || core.scheduler === null) throw new ScannerStateError('a Serai block arrived before any key was active');
   if (isRedelivery(core, message)) throw new ScannerStateError(`Serai block ${message.block} was already applied`);
   if (!knowsBatches(core, message)) throw new ScannerStateError(`Serai block ${message.block} includes Batches this scanner has not made yet`);
-  const problem = substrateBlockProblem(core, message);
+  const problem = seraiBlockProblem(core, message);
   if (problem !== null) throw new ScannerStateError(`Serai block ${message.block}: ${problem}`);
   const highest = Math.max(-1, ...message.batches);
   const acked: PendingBlock[] = [];

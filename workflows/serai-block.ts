@@ -5,7 +5,7 @@ import { optionalCoordinatorLink as link } from './activity-options';
 import { applicationFailureOf } from './failures';
 import { signPlan } from './plan';
 import { planWorkflowId } from './plan-defs';
-import type { SubstrateBlockInput, SubstrateBlockOutcome } from './scanner-defs';
+import type { SeraiBlockInput, SeraiBlockOutcome } from './scanner-defs';
 
 /**
  * The effects of one Serai block (`substrate-<network>-<block>`), once the scanner applied it:
@@ -13,7 +13,7 @@ import type { SubstrateBlockInput, SubstrateBlockOutcome } from './scanner-defs'
  * `SubstrateBlockAck` to the coordinator. Its id makes it run once per block; each plan's workflow
  * id makes a plan start once even if this workflow were run again.
  */
-export async function substrateBlock(input: SubstrateBlockInput): Promise<SubstrateBlockOutcome> {
+export async function substrateBlock(input: SeraiBlockInput): Promise<SeraiBlockOutcome> {
   const { network, block, session, plans, settings } = input;
   const alreadyStarted: string[] = [];
   for (const plan of plans) {
@@ -36,7 +36,7 @@ export async function substrateBlock(input: SubstrateBlockInput): Promise<Substr
   for (const deposit of unusableDeposits) log.warn('deposit with invalid data and no refund address: the coins stay with the key', { block, ...deposit });
   for (const dropped of input.dropped) log.warn('payment dropped by the scheduler', { block, payment: dropped.payment.id, reason: dropped.reason });
 
-  let ack: SubstrateBlockOutcome['ack'] = 'sent';
+  let ack: SeraiBlockOutcome['ack'] = 'sent';
   try {
     await link.sendToCoordinator({ kind: 'coordinator.SubstrateBlockAck', block, plans: plans.map((plan) => ({ session, id: plan.id })) });
   } catch (err) {

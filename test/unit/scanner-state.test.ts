@@ -4,10 +4,10 @@ import { encodeBatch } from '../../messages/batch';
 import type { InInstructionWithBalance } from '../../messages/instructions';
 import { MAX_BATCH_INSTRUCTIONS, MAX_BATCH_SIZE } from '../../messages/limits';
 import { encodeAddress, type DepositOutcome } from '../../networks/bitcoin/instructions';
-import { initialScanState } from '../../networks/scan-state';
+import { initialScanState } from '../../networks/finality';
 import {
   acceptFinalBlocks,
-  applySubstrateBlock,
+  applySeraiBlock,
   batchesOf,
   emptyCore,
   expectPlanOutputs,
@@ -15,13 +15,13 @@ import {
   knowsBatches,
   outpointHex,
   scanCap,
-  substrateBlockProblem,
+  seraiBlockProblem,
   withKey,
   ScannerStateError,
   type FinalBlock,
   type ScannerCore,
-  type SubstrateBlockMessage,
-} from '../../workflows/scanner-core';
+  type SeraiBlockMessage,
+} from '../../workflows/scanner-state';
 
 const hash = (n: number) => n.toString(16).padStart(64, '0');
 const txid = (n: number) => (n + 0x1000).toString(16).padStart(64, 'a');
@@ -48,7 +48,7 @@ function block(height: number, time: number, deposits: { n: number; amount: bigi
   return { block: { height, hash: hash(height), time }, outputs, deposits: outcomes };
 }
 
-function serai(number: number, batches: number[], burns: SubstrateBlockMessage['burns'] = []): SubstrateBlockMessage {
+function serai(number: number, batches: number[], burns: SeraiBlockMessage['burns'] = []): SeraiBlockMessage {
   return { kind: 'substrate.SubstrateBlock', context: { serai_time: '2000', network_latest_finalized_block: hash(0) }, block: String(number), batches, burns };
 }
 
@@ -101,7 +101,7 @@ describe('the scanner core', () => {
     expect(entry.unusable).toEqual([{ output: `${txid(3)}:0`, reason: 'no-data' }]);
 
     // Serai's acknowledgement hands all three to the scheduler, queues the refund and reports the unusable one.
-    const applied = applySubstrateBlock(core, serai(1, [0, 1]), 1);
+    const applied = applySeraiBlock(core, serai(1, [0, 1]), 1);
     expect(applied.result.unusableDeposits).toEqual([{ output: `${txid(3)}:0`, reason: 'no-data' }]);
     const queued = [...applied.core.scheduler!.payments.map((p) => p.id), ...applied.result.plans.flatMap((p) => p.outputs.flatMap((o) => (o.kind === 'payment' ? [o.payment] : [])))];
     expect(queued).toContain(outpointHex(txid(2), 0));
@@ -118,7 +118,7 @@ describe('the scanner core', () => {
     expect(knowsBatches(core, serai(1, [0, 1]))).toBe(true);
     expect(knowsBatches(core, serai(1, [2]))).toBe(false);
 
-    const first = applySubstrateBlock(core, serai(1, [0, 1]), 1);
+    const first = applySeraiBlock(core, serai(1, [0, 1]), 1);
     core = first.core;
     expect(first.result.acknowledged).toEqual([102, 103]);
     expect(first.result.plans).toEqual([]);
@@ -127,11 +127,11 @@ describe('the scanner core', () => {
     expect(scanCap(core)).toBeUndefined();
 
     const payee = `5120${'66'.repeat(32)}`;
-    const burns: SubstrateBlockMessage['burns'] = [
+    const burns: SeraiBlockMessage['burns'] = [
       { instruction: { address: bytesToHex(encodeAddress(hexToBytes(payee))!), data: null }, balance: { coin: 'bitcoin', amount: '1000000' } },
       { instruction: { address: 'ff00ff', data: null }, balance: { coin: 'bitcoin', amount: '2000000' } },
     ];
-    const second = applySubstrateBlock(core, serai(2, [], burns), 3);
+    const second = applySeraiBlock(core, serai(2, [], burns), 3);
     expect(second.result.unpayable).toEqual([{ index: 1, address: 'ff00ff', amount: '2000000', reason: 'the address does not parse as a Bitcoin address' }]);
     expect(second.result.plans).toHaveLength(1);
     const plan = second.result.plans[0]!;
@@ -139,20 +139,20 @@ describe('the scanner core', () => {
     expect(isRedelivery(second.core, serai(2, [], burns))).toBe(true);
     expect(isRedelivery(second.core, serai(1, []))).toBe(true);
     expect(isRedelivery(second.core, serai(3, []))).toBe(false);
-    expect(() => applySubstrateBlock(second.core, serai(2, [], burns), 3)).toThrow(/already applied/);
+    expect(() => applySeraiBlock(second.core, serai(2, [], burns), 3)).toThrow(/already applied/);
 
     // A new Serai block re-including an acknowledged Batch, or ids out of order, is not Serai's.
-    expect(substrateBlockProblem(second.core, serai(3, [1]))).toMatch(/at or below 1/);
-    expect(substrateBlockProblem(second.core, serai(3, [3, 2]))).toMatch(/not in increasing order/);
-    expect(substrateBlockProblem(second.core, serai(3, [2]))).toBeNull();
-    expect(() => applySubstrateBlock(second.core, serai(3, [0]), 1)).toThrow(ScannerStateError);
+    expect(seraiBlockProblem(second.core, serai(3, [1]))).toMatch(/at or below 1/);
+    expect(seraiBlockProblem(second.core, serai(3, [3, 2]))).toMatch(/not in increasing order/);
+    expect(seraiBlockProblem(second.core, serai(3, [2]))).toBeNull();
+    expect(() => applySeraiBlock(second.core, serai(3, [0]), 1)).toThrow(ScannerStateError);
   });
 
   test('the same inputs give the same plans (every validator schedules alike)', () => {
     const run = (core: ScannerCore) => {
       let c = acceptFinalBlocks(core, [block(102, 1000), block(103, 1001, [{ n: 1, amount: 5_000_000n, outcome: 'instruction' }, { n: 2, amount: 3_000_000n, outcome: 'refund' }])]).core;
-      c = applySubstrateBlock(c, serai(1, [0, 1]), 2).core;
-      return applySubstrateBlock(c, serai(2, [], [{ instruction: { address: bytesToHex(encodeAddress(hexToBytes(`5120${'77'.repeat(32)}`))!), data: null }, balance: { coin: 'bitcoin', amount: '1500000' } }]), 2).result;
+      c = applySeraiBlock(c, serai(1, [0, 1]), 2).core;
+      return applySeraiBlock(c, serai(2, [], [{ instruction: { address: bytesToHex(encodeAddress(hexToBytes(`5120${'77'.repeat(32)}`))!), data: null }, balance: { coin: 'bitcoin', amount: '1500000' } }]), 2).result;
     };
     const base = keyed();
     expect(run(base)).toEqual(run(base));

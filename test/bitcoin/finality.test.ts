@@ -13,7 +13,7 @@ import {
   viewStart,
   type ChainView,
   type ScanState,
-} from '../../networks/scan-state';
+} from '../../networks/finality';
 
 /** A chain whose block hashes are `<branch>-<height>`, forking from `base` at `forkHeight`. */
 function chain(tip: number, branch = 'a', forkHeight = Infinity, base = 'a'): BlockRef[] {
