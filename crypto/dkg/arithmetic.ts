@@ -2,12 +2,16 @@
  * Scalar and point arithmetic the DKG needs beyond noble's point methods: non-zero scalars from
  * randomness or hashes, polynomial evaluation, Feldman (VSS) evaluation at a participant index, and
  * "is this linear combination zero" via one multi-scalar multiplication.
+ *
+ * `msm` and `isBaseMultiple` are variable-time and take only `PublicScalar`s; a secret (a share, a
+ * sum of shares, a nonce) goes through `baseMultipleSecret`, noble's constant-time multiply.
  */
 import { mulAddUnsafe, pippenger, type CurvePoint, type CurvePointCons } from '@noble/curves/abstract/curve.js';
 import { getMinHashLength, mapHashToField } from '@noble/curves/abstract/modular.js';
 import { bytesToNumberBE } from '@noble/curves/utils.js';
 import { randomBytes } from '@noble/hashes/utils.js';
 
+import type { PublicScalar } from '../fast/public-scalar';
 import type { DkgSuite } from './suite';
 
 export type Rng = (bytes: number) => Uint8Array;
@@ -78,16 +82,24 @@ export function evaluateCommitmentsFrom1<P extends CurvePoint<bigint, P>>(commit
   return extended;
 }
 
-/** Σ scalars[i]·points[i] for public inputs; scalars in [0, n). */
-export function msm<P extends CurvePoint<bigint, P>>(Point: CurvePointCons<P>, points: P[], scalars: bigint[]): P {
+/** Σ scalars[i]·points[i] for public inputs; scalars in [0, n). Variable time: public scalars only. */
+export function msm<P extends CurvePoint<bigint, P>>(Point: CurvePointCons<P>, points: P[], scalars: PublicScalar[]): P {
   // Interleaved wNAF shares one doubling chain as long as the longest scalar, so it profits from the
   // 128-bit batch weights; noble's Pippenger always walks all windows and wins only on large sets.
   return points.length <= 1024 ? mulAddUnsafe(Point, points, scalars) : pippenger(Point, points, scalars);
 }
 
-/** Whether sum = scalar·G, using noble's precomputed tables for the base point. */
-export function isBaseMultiple<P extends CurvePoint<bigint, P>>(Point: CurvePointCons<P>, sum: P, scalar: bigint): boolean {
+/** Whether sum = scalar·G, using noble's precomputed tables for the base point. Variable time: public scalars only. */
+export function isBaseMultiple<P extends CurvePoint<bigint, P>>(Point: CurvePointCons<P>, sum: P, scalar: PublicScalar): boolean {
   return Point.BASE.multiplyUnsafe(scalar).equals(sum);
+}
+
+/**
+ * scalar·G for a SECRET scalar in [0, n), in constant time (noble's `multiply`, which refuses 0:
+ * 0 gives the identity, the one thing this branch reveals).
+ */
+export function baseMultipleSecret<P extends CurvePoint<bigint, P>>(Point: CurvePointCons<P>, scalar: bigint): P {
+  return scalar === 0n ? Point.ZERO : Point.BASE.multiply(scalar);
 }
 
 /** A random non-zero 128-bit weight for random-linear-combination batch verification. */

@@ -22,6 +22,7 @@
  */
 import type { CurvePoint } from '@noble/curves/abstract/curve.js';
 
+import { publicScalar } from '../fast/public-scalar';
 import { evaluateCommitments, msm } from './arithmetic';
 import { sessionBinding, validateContext, validateParams, validateParticipant, type DkgContext, type DkgParams } from './context';
 import { blameHolds, openShare, possessionClaim } from './encryption';
@@ -116,7 +117,8 @@ export function verifyBlame<P extends CurvePoint<bigint, P>>(
   if (!opened.ok) return { faulty: accused, reason: opened.reason };
   const { Point } = suite;
   const expected = evaluateCommitments(sender.commitments, accuser);
-  if (!msm(Point, [Point.BASE, expected], [opened.share, Point.Fn.neg(1n)]).is0()) {
+  // Public: the accuser disclosed this share by publishing the ECDH point (anyone decrypts it).
+  if (!msm(Point, [Point.BASE, expected], [publicScalar(opened.share), publicScalar(Point.Fn.neg(1n))]).is0()) {
     return { faulty: accused, reason: 'share does not match the sender\'s commitments' };
   }
   return { faulty: accuser, reason: 'the share is valid' };

@@ -9,6 +9,7 @@
  */
 import type { CurvePoint } from '@noble/curves/abstract/curve.js';
 
+import { publicScalar, type PublicScalar } from '../fast/public-scalar';
 import { batchWeight, isBaseMultiple, msm, randomScalar, type Rng } from './arithmetic';
 import type { DkgSuite } from './suite';
 import type { Transcript } from './transcript';
@@ -35,7 +36,8 @@ export function schnorrProve<P extends CurvePoint<bigint, P>>(
 export function schnorrHolds<P extends CurvePoint<bigint, P>>(suite: DkgSuite<P>, claim: SchnorrClaim<P>): boolean {
   const { Point } = suite;
   const { Fn } = Point;
-  return msm(Point, [Point.BASE, claim.publicKey, claim.R], [claim.z, Fn.neg(claim.c), Fn.neg(1n)]).is0();
+  // Public: the proof's response z and its challenge c (a hash of public data).
+  return msm(Point, [Point.BASE, claim.publicKey, claim.R], [publicScalar(claim.z), publicScalar(Fn.neg(claim.c)), publicScalar(Fn.neg(1n))]).is0();
 }
 
 /**
@@ -49,15 +51,16 @@ export function invalidSchnorrClaims<P extends CurvePoint<bigint, P>>(suite: Dkg
   const { Point } = suite;
   const { Fn } = Point;
   const points: P[] = [];
-  const scalars: bigint[] = [];
+  // Public: random batch weights w, the published responses z and challenges c of the proofs.
+  const scalars: PublicScalar[] = [];
   let zSum = 0n;
   for (const claim of claims) {
     const w = batchWeight(rng);
     zSum = Fn.add(zSum, Fn.mul(w, claim.z));
     points.push(claim.R, claim.publicKey);
-    scalars.push(w, Fn.mul(w, claim.c));
+    scalars.push(publicScalar(w), publicScalar(Fn.mul(w, claim.c)));
   }
-  if (isBaseMultiple(Point, msm(Point, points, scalars), zSum)) return [];
+  if (isBaseMultiple(Point, msm(Point, points, scalars), publicScalar(zSum))) return [];
   const invalid: number[] = [];
   claims.forEach((claim, index) => {
     if (!schnorrHolds(suite, claim)) invalid.push(index);
@@ -92,9 +95,11 @@ export function dleqProve<P extends CurvePoint<bigint, P>>(suite: DkgSuite<P>, t
 export function dleqHolds<P extends CurvePoint<bigint, P>>(suite: DkgSuite<P>, transcript: Transcript, X1: P, H: P, X2: P, proof: DleqProof): boolean {
   const { Point } = suite;
   const { Fn } = Point;
-  const negC = Fn.neg(proof.c);
-  const A1 = msm(Point, [Point.BASE, X1], [proof.s, negC]);
-  const A2 = msm(Point, [H, X2], [proof.s, negC]);
+  // Public: the proof's response s and challenge c.
+  const s = publicScalar(proof.s);
+  const negC = publicScalar(Fn.neg(proof.c));
+  const A1 = msm(Point, [Point.BASE, X1], [s, negC]);
+  const A2 = msm(Point, [H, X2], [s, negC]);
   // An honest prover's commitments are never the identity, which has no encoding on every curve.
   if (A1.is0() || A2.is0()) return false;
   return dleqChallenge(suite, transcript, X1, H, X2, A1, A2) === proof.c;

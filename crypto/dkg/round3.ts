@@ -8,12 +8,16 @@
  * - every share s_j against E_j = f_j(self)·G precomputed in round 2: one random linear
  *   combination Σ w_j·s_j·G = Σ w_j·E_j, so one MSM instead of one Feldman evaluation per sender.
  * Only when a batch fails are its members checked one by one, to name the culprits.
+ *
+ * The shares s_j and Σ w_j·s_j are secret: they are multiplied in constant time
+ * (`baseMultipleSecret`); only the public weights w_j go through the variable-time MSM.
  */
 import type { CurvePoint } from '@noble/curves/abstract/curve.js';
 import type { FrostPublic, FrostSecret, Key } from '@noble/curves/abstract/frost.js';
 import { equalBytes } from '@noble/curves/utils.js';
 
-import { batchWeight, defaultRng, isBaseMultiple, msm, type Rng } from './arithmetic';
+import { publicScalar } from '../fast/public-scalar';
+import { baseMultipleSecret, batchWeight, defaultRng, msm, type Rng } from './arithmetic';
 import { sessionBinding, type DkgContext } from './context';
 import { openShare, possessionClaim, proveBlame } from './encryption';
 import { DkgDecodeError, DkgStateError } from './errors';
@@ -103,7 +107,11 @@ function expectedShare<P extends CurvePoint<bigint, P>>(suite: DkgSuite<P>, stat
   return suite.decodePoint(bytes);
 }
 
-/** The opened shares with s_j·G != E_j: one weighted batch check, then one by one if it fails. */
+/**
+ * The opened shares with s_j·G != E_j: one weighted batch check, then one by one if it fails.
+ * The shares and their weighted sum are secret: s·G is computed in constant time. The weights are
+ * fresh public randomness, and E_j public, so Σ w_j·E_j may use the variable-time MSM.
+ */
 function mismatchedShares<P extends CurvePoint<bigint, P>>(suite: DkgSuite<P>, state: Round2State, opened: readonly Opened<P>[], rng: Rng): Opened<P>[] {
   if (opened.length === 0) return [];
   const { Point } = suite;
@@ -111,8 +119,8 @@ function mismatchedShares<P extends CurvePoint<bigint, P>>(suite: DkgSuite<P>, s
   const expected = opened.map((o) => expectedShare(suite, state, o.sender));
   const weights = opened.map(() => batchWeight(rng));
   const weighted = opened.reduce((sum, o, i) => Fn.add(sum, Fn.mul(weights[i] as bigint, o.share)), 0n);
-  if (isBaseMultiple(Point, msm(Point, expected, weights), weighted)) return [];
-  return opened.filter((o, i) => !isBaseMultiple(Point, expected[i] as P, o.share));
+  if (baseMultipleSecret(Point, weighted).equals(msm(Point, expected, weights.map(publicScalar)))) return [];
+  return opened.filter((o, i) => !baseMultipleSecret(Point, o.share).equals(expected[i] as P));
 }
 
 /** noble's key package: identifiers are noble's, our own verifying share first as in noble's round 3. */

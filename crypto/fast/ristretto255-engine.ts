@@ -10,6 +10,7 @@ import type { GroupEngine } from '../sign/suite';
 import * as helpers from './ed25519-fe';
 import * as field from './ed25519-field';
 import type { Fe } from './ed25519-field';
+import type { PublicScalar } from './public-scalar';
 import { digitsByPosition, wnaf, type Naf } from './wnaf';
 
 // Bound once: CommonJS import bindings are getters, too slow to call through in these loops.
@@ -119,8 +120,11 @@ function buildTables(points: readonly ExtendedPoint[], sizes: readonly number[])
   });
 }
 
-/** Σ scalars[i]·points[i] for public inputs; scalars in [0, L). */
-export function msm(points: readonly ExtendedPoint[], scalars: readonly bigint[]): ExtendedPoint {
+/**
+ * Σ scalars[i]·points[i] for public inputs; scalars in [0, L).
+ * Variable time: the scalars must be public (`publicScalar`), never a share or a nonce.
+ */
+export function msm(points: readonly ExtendedPoint[], scalars: readonly PublicScalar[]): ExtendedPoint {
   if (points.length !== scalars.length) throw new Error('ristretto255 MSM: points and scalars differ in length');
   const used: ExtendedPoint[] = [];
   const nafs: Naf[] = [];

@@ -5,6 +5,7 @@
 import { hexToBytes } from '@noble/hashes/utils.js';
 import { compressSecpWire, SECP_WIRE_LENGTH, SecpPoint } from '../sign/curves';
 import type { GroupEngine } from '../sign/suite';
+import type { PublicScalar } from './public-scalar';
 import * as helpers from './secp256k1-fe';
 import * as field from './secp256k1-field';
 import { affineFromBigints, msm, type AffinePoint } from './secp256k1-msm';
@@ -56,7 +57,7 @@ export const secp256k1FastEngine: GroupEngine<SecpPoint, FastSecpPoint> = {
   toNoble: (point) => (point === null ? SecpPoint.ZERO : SecpPoint.fromAffine({ x: feToBigint(point.x), y: feToBigint(point.y) })),
   msm: (points, scalars) => {
     const nonIdentity: AffinePoint[] = [];
-    const used: bigint[] = [];
+    const used: PublicScalar[] = [];
     points.forEach((point, i) => {
       if (point !== null) {
         nonIdentity.push(point);

@@ -15,6 +15,7 @@
 import * as field from './secp256k1-field';
 import * as helpers from './secp256k1-fe';
 import type { Fe } from './secp256k1-field';
+import type { PublicScalar } from './public-scalar';
 import { digitsByPosition, wnaf, type Naf } from './wnaf';
 
 // Bound once: the compiled CommonJS form reads imported bindings through getters on every call,
@@ -245,8 +246,11 @@ function walk(tables: readonly Table[], byPosition: readonly number[][], checked
   return acc;
 }
 
-/** Σ scalars[i]·points[i] for public inputs; scalars in [0, n). Returns null for the identity. */
-export function msm(points: readonly AffinePoint[], scalars: readonly bigint[]): AffinePoint | null {
+/**
+ * Σ scalars[i]·points[i] for public inputs; scalars in [0, n). Returns null for the identity.
+ * Variable time: the scalars must be public (`publicScalar`), never a share or a nonce.
+ */
+export function msm(points: readonly AffinePoint[], scalars: readonly PublicScalar[]): AffinePoint | null {
   if (points.length !== scalars.length) throw new Error('secp256k1 MSM: points and scalars differ in length');
   const used: AffinePoint[] = [];
   const nafs: Naf[] = [];

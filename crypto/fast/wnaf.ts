@@ -1,4 +1,5 @@
 /** Width-6 non-adjacent form of scalars below 2^256, shared by the Straus MSMs. */
+import type { PublicScalar } from './public-scalar';
 
 const WINDOW = 6;
 const MAX_DIGIT = (1 << (WINDOW - 1)) - 1;
@@ -14,7 +15,8 @@ export interface Naf {
   readonly top: number;
 }
 
-export function wnaf(k: bigint): Naf {
+/** Variable time (digit positions and magnitudes follow k's bits): public scalars only. */
+export function wnaf(k: PublicScalar): Naf {
   const bits = new Uint8Array(POSITIONS + WINDOW + 1);
   const hex = k.toString(16).padStart(64, '0');
   for (let nibble = 0; nibble < 64; nibble++) {

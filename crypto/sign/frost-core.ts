@@ -3,11 +3,16 @@
  * binding factors, group commitment, challenge, share and signature bytes) but with the
  * public-point work done by the suite's `GroupEngine` in a few multi-scalar multiplications.
  *
+ * The engine is variable-time, so only public scalars reach it (each wrapped in `publicScalar`
+ * where it is passed, with the reason it is public). The secret share and the nonces never leave
+ * `signShare`'s scalar arithmetic; their commitments are made with noble's constant-time multiply.
+ *
  * noble stays the reference: tests compare every output here with noble's for the same inputs.
  */
 import type { IField } from '@noble/curves/abstract/modular.js';
 import { bytesToNumberBE } from '@noble/curves/utils.js';
 import { concatBytes, randomBytes } from '@noble/hashes/utils.js';
+import { publicScalar, type PublicScalar } from '../fast/public-scalar';
 import { InconsistentSigningInputError, InvalidSignatureSharesError, MalformedParticipantDataError, SigningInputError } from './errors';
 import type { NoblePoint, SuiteSpec } from './suite';
 
@@ -114,8 +119,10 @@ export function createFrostCore<P extends NoblePoint<P>, E>(spec: SuiteSpec<P, E
     const normalizedKey = evenY(groupKey);
     const rhoPrefix = concatBytes(normalizedKey.toBytes(true), H4(msg), H5(set.encodedList));
     const bindingFactors = set.participants.map((p) => H1(concatBytes(rhoPrefix, serializeId(p))));
-    const ones = set.hiding.map(() => Fn.ONE);
-    const groupCommitment = engine.msm([...set.hiding, ...set.binding], [...ones, ...bindingFactors]);
+    // R = Σ D_i + Σ ρ_i·E_i. Public: 1, and each ρ_i = H1(group key, H4(msg), H5(commitment list), i)
+    // hashes only public data.
+    const ones = set.hiding.map(() => publicScalar(Fn.ONE));
+    const groupCommitment = engine.msm([...set.hiding, ...set.binding], [...ones, ...bindingFactors.map(publicScalar)]);
     if (engine.isIdentity(groupCommitment)) {
       throw new SigningInputError('commitments', 'the group commitment is the identity');
     }
@@ -150,8 +157,10 @@ export function createFrostCore<P extends NoblePoint<P>, E>(spec: SuiteSpec<P, E
     const s = session(groupKey, set, msg);
     let z = Fn.ZERO;
     for (const participant of set.participants) z = Fn.add(z, shares.get(participant)!);
-    // z·G − c·PK == R (both with even y for BIP340, as noble's Basic.verify adjusts them)
-    const zG_minus_cPK = engine.msm([engine.base, engine.fromNoble(s.groupKey)], [z, Fn.neg(s.challenge)]);
+    // z·G − c·PK == R (both with even y for BIP340, as noble's Basic.verify adjusts them).
+    // Public: z sums the signature shares every signer sent us (and is the signature's own scalar);
+    // c hashes R, the group key and the message.
+    const zG_minus_cPK = engine.msm([engine.base, engine.fromNoble(s.groupKey)], [publicScalar(z), publicScalar(Fn.neg(s.challenge))]);
     if (engine.toNoble(zG_minus_cPK).equals(evenY(s.R))) return spec.encodeSignature(s.R, z);
     const cheaters = identifyCheaters(s, set, verifyingShare, shares);
     if (cheaters.length === 0) throw new InconsistentSigningInputError();
@@ -185,16 +194,25 @@ export function createFrostCore<P extends NoblePoint<P>, E>(spec: SuiteSpec<P, E
     });
     type Term = (typeof terms)[number];
     const nonceSign = (n: bigint) => (s.nonceSign === 1n ? n : Fn.neg(n));
+    // Public, all of it: the signature shares z_i (sent to us by their signers), the batch weights w
+    // (fresh verifier randomness that only has to be unpredictable until the shares are fixed, which
+    // they are), the binding factors ρ_i, and c·λ_i (a public challenge times the Lagrange
+    // coefficient of public indices).
     const holds = (subset: readonly Term[], weighted: boolean): boolean => {
       const points: E[] = [engine.base];
-      const scalars: bigint[] = [Fn.ZERO];
+      let zSum = Fn.ZERO;
+      const scalars: PublicScalar[] = [];
       for (const term of subset) {
         const w = weighted ? bytesToNumberBE(randomBytes(16)) + 1n : Fn.ONE;
-        scalars[0] = Fn.add(scalars[0]!, Fn.mul(w, term.z));
+        zSum = Fn.add(zSum, Fn.mul(w, term.z));
         points.push(term.hiding, term.binding, term.verifyingShare);
-        scalars.push(Fn.neg(nonceSign(w)), Fn.neg(nonceSign(Fn.mul(w, term.rho))), Fn.neg(Fn.mul(w, term.cLambda)));
+        scalars.push(
+          publicScalar(Fn.neg(nonceSign(w))),
+          publicScalar(Fn.neg(nonceSign(Fn.mul(w, term.rho)))),
+          publicScalar(Fn.neg(Fn.mul(w, term.cLambda))),
+        );
       }
-      return engine.isIdentity(engine.msm(points, scalars));
+      return engine.isIdentity(engine.msm(points, [publicScalar(zSum), ...scalars]));
     };
     const cheaters: number[] = [];
     const search = (subset: readonly Term[]): void => {

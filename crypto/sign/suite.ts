@@ -6,6 +6,7 @@
  * fast path uses instead of noble's one-point-at-a-time parsing and multiplication.
  */
 import type { IField } from '@noble/curves/abstract/modular.js';
+import type { PublicScalar } from '../fast/public-scalar';
 
 /** The subset of a noble point the signing path uses. */
 export interface NoblePoint<P> {
@@ -26,7 +27,8 @@ export interface NoblePointCons<P> {
 
 /**
  * Arithmetic on public points in the engine's own representation `E`.
- * Never used with secret scalars: it is variable-time.
+ * Never used with secret scalars: it is variable-time, and `msm` takes only `PublicScalar`s
+ * (crypto/fast/public-scalar.ts), so a plain bigint such as a share or a nonce does not typecheck.
  */
 export interface GroupEngine<P, E> {
   /** Length of one point in our commitment wire format. */
@@ -38,8 +40,8 @@ export interface GroupEngine<P, E> {
   encodeWire(point: P): Uint8Array;
   fromNoble(point: P): E;
   toNoble(point: E): P;
-  /** Σ scalars[i]·points[i]; scalars in [0, n). */
-  msm(points: readonly E[], scalars: readonly bigint[]): E;
+  /** Σ scalars[i]·points[i]; scalars in [0, n), each asserted public by the caller. */
+  msm(points: readonly E[], scalars: readonly PublicScalar[]): E;
   isIdentity(point: E): boolean;
   readonly base: E;
 }

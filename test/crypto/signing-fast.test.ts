@@ -13,11 +13,12 @@ import { secp256k1, secp256k1_hasher } from '@noble/curves/secp256k1.js';
 import { bytesToNumberBE, bytesToNumberLE, numberToBytesBE, numberToBytesLE } from '@noble/curves/utils.js';
 import { sha256, sha512 } from '@noble/hashes/sha2.js';
 import { bytesToHex, concatBytes, randomBytes } from '@noble/hashes/utils.js';
-import { ED25519_FIELD, generateEd25519Field, generateSecp256k1Field, SECP256K1_FIELD } from '../../crypto/fast/generate-fields';
+import { ED25519_FIELD, generateEd25519Field, generateSecp256k1Field, SECP256K1_FIELD } from '../../scripts/generate-fields';
 import { fe, feFromBigint, feFromBytes, feIsZero, feToBigint } from '../../crypto/fast/secp256k1-fe';
 import * as field from '../../crypto/fast/secp256k1-field';
 import * as edField from '../../crypto/fast/ed25519-field';
 import { feIsZero as edIsZero, feToBigint as edToBigint } from '../../crypto/fast/ed25519-fe';
+import { publicScalars } from '../../crypto/fast/public-scalar';
 import { decodeRistretto, msm as ristrettoMsm, ristretto255FastEngine } from '../../crypto/fast/ristretto255-engine';
 
 const { LIMB_MAX } = field;
@@ -165,26 +166,28 @@ describe('generated secp256k1 field (float64 limbs)', () => {
 describe('secp256k1 MSM and engine', () => {
   const affine = (p: typeof Point.BASE) => engine.fromNoble(p)!;
   const result = (r: ReturnType<typeof msm>) => (r === null ? Point.ZERO : Point.fromAffine({ x: feToBigint(r.x), y: feToBigint(r.y) }));
+  // Test scalars are public: random values made up here.
+  const msmOf = (points: Parameters<typeof msm>[0], scalars: bigint[]) => msm(points, publicScalars(scalars));
 
   test('equals noble mulAddUnsafe for sizes 1..70 with 0, 1, n−1 and random scalars', () => {
     for (const size of [1, 2, 3, 7, 16, 33, 70]) {
       const points = Array.from({ length: size }, randomPoint);
       const scalars = points.map((_, i) => [0n, 1n, N - 1n, 2n, randomScalar(), randomScalar()][i % 6]!);
-      expect(result(msm(points.map(affine), scalars)).equals(mulAddUnsafe(Point, points, scalars))).toBe(true);
+      expect(result(msmOf(points.map(affine), scalars)).equals(mulAddUnsafe(Point, points, scalars))).toBe(true);
     }
   });
 
   test('exceptional additions: identity results, equal and opposite points, repeated points', () => {
     const p = randomPoint();
     const k = randomScalar();
-    expect(msm([affine(p), affine(p)], [k, N - k])).toBeNull();
-    expect(msm([affine(p), affine(p.negate())], [k, k])).toBeNull();
-    expect(result(msm([affine(p), affine(p)], [k, k])).equals(p.multiply(2n * k % N))).toBe(true);
-    expect(result(msm([affine(p), affine(p), affine(p)], [5n, 3n, 7n])).equals(p.multiply(15n))).toBe(true);
+    expect(msmOf([affine(p), affine(p)], [k, N - k])).toBeNull();
+    expect(msmOf([affine(p), affine(p.negate())], [k, k])).toBeNull();
+    expect(result(msmOf([affine(p), affine(p)], [k, k])).equals(p.multiply(2n * k % N))).toBe(true);
+    expect(result(msmOf([affine(p), affine(p), affine(p)], [5n, 3n, 7n])).equals(p.multiply(15n))).toBe(true);
     const q = randomPoint();
-    expect(msm([affine(p), affine(q), affine(p.add(q))], [k, k, N - k])).toBeNull();
-    expect(msm([], [])).toBeNull();
-    expect(msm([affine(p)], [0n])).toBeNull();
+    expect(msmOf([affine(p), affine(q), affine(p.add(q))], [k, k, N - k])).toBeNull();
+    expect(msmOf([], [])).toBeNull();
+    expect(msmOf([affine(p)], [0n])).toBeNull();
   });
 
   test('strict wire decoding accepts exactly what noble accepts as an uncompressed point', () => {
@@ -267,6 +270,8 @@ describe('ristretto255 engine', () => {
   const L = R.Fn.ORDER;
   const randomElement = () => R.BASE.multiply(1n + (bytesToNumberLE(randomBytes(40)) % (L - 1n)));
   const toNoble = ristretto255FastEngine.toNoble;
+  // Test scalars are public: random values made up here.
+  const msmOf = (points: Parameters<typeof ristrettoMsm>[0], scalars: bigint[]) => ristrettoMsm(points, publicScalars(scalars));
 
   test('decoding agrees with noble: valid encodings round-trip, and the same random strings are refused', () => {
     for (let i = 0; i < 30; i++) {
@@ -304,12 +309,12 @@ describe('ristretto255 engine', () => {
     for (const size of [1, 2, 6, 40]) {
       const points = Array.from({ length: size }, randomElement);
       const scalars = points.map((_, i) => [0n, 1n, L - 1n, randomScalar() % L][i % 4]!);
-      expect(toNoble(ristrettoMsm(points.map((p) => decodeRistretto(p.toBytes())), scalars)).equals(mulAddUnsafe(R, points, scalars))).toBe(true);
+      expect(toNoble(msmOf(points.map((p) => decodeRistretto(p.toBytes())), scalars)).equals(mulAddUnsafe(R, points, scalars))).toBe(true);
     }
     const q = decodeRistretto(randomElement().toBytes());
-    expect(ristretto255FastEngine.isIdentity(ristrettoMsm([q, q], [7n, L - 7n]))).toBe(true);
-    expect(ristretto255FastEngine.isIdentity(ristrettoMsm([q], [0n]))).toBe(true);
-    expect(ristretto255FastEngine.isIdentity(ristrettoMsm([q], [1n]))).toBe(false);
+    expect(ristretto255FastEngine.isIdentity(msmOf([q, q], [7n, L - 7n]))).toBe(true);
+    expect(ristretto255FastEngine.isIdentity(msmOf([q], [0n]))).toBe(true);
+    expect(ristretto255FastEngine.isIdentity(msmOf([q], [1n]))).toBe(false);
   });
 });
 
