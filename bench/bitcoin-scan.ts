@@ -30,7 +30,7 @@ import { depositOrigins, scanBlock, WatchedScripts } from '../networks/bitcoin/s
 import { initialScanState } from '../networks/finality';
 import { blockTransactionIds } from '../networks/bitcoin/scan-txids';
 import { pollScanner } from '../networks/bitcoin/feed';
-import { opReturn, RegtestWallet, type Utxo } from '../test/bitcoin/scan-wallet';
+import { opReturn, RegtestWallet, type Utxo } from '../test/support/bitcoin-wallet';
 
 const FAN_OUT = 2_000;
 const DEPOSIT = 20_000n;

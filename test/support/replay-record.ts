@@ -1,14 +1,14 @@
 /**
- * Writes a workflow's history as a replay fixture (test/replay/histories/<label>-<type>.json), in
+ * Writes a workflow's history as a replay fixture (test/integration/replay/histories/<label>-<type>.json), in
  * the temporal CLI's JSON export (the format the replayer documents). The run must use the
- * committed test-only codec key (test/replay/codec-keys) so the replay test can decode it.
+ * committed test-only codec key (test/integration/replay/codec-keys) so the replay test can decode it.
  */
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { toolPath } from '../../nodes/tools';
 
-export const REPLAY_DIR = join(__dirname, '..', 'replay');
+export const REPLAY_DIR = join(__dirname, '..', 'integration', 'replay');
 
 export function replayCodecKeys(): string {
   return readFileSync(join(REPLAY_DIR, 'codec-keys'), 'utf8');

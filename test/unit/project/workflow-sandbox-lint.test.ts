@@ -44,9 +44,9 @@ describe('the modules of the workflow bundles', () => {
         'temporal/failure-converter.ts',
         'test/fixtures/codec-probe-workflows.ts',
         'test/fixtures/signing-driver-workflows.ts',
-        'test/scheduler/fixtures/scheduler-workflow.ts',
+        'test/integration/scheduler/scheduler-workflow.ts',
         'test/unit/messages/workflow-import.workflow.ts',
-        'test/serai/scheduled-activities-probe.ts',
+        'test/integration/serai/scheduled-activities-probe.ts',
       ]),
     );
     expect(modules).toEqual(expect.arrayContaining(entries));

@@ -1,0 +1,58 @@
+import { execFile, spawn } from 'node:child_process';
+import { promisify } from 'node:util';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { repoRoot } from '../../../nodes/tools';
+import { addressToScript } from '../../../devnet/wallet';
+
+jest.setTimeout(400_000);
+
+const execFileAsync = promisify(execFile);
+
+test('the devnet (npm start) comes up with four validators and their key, npm run devnet drives it, and Ctrl-C stops everything cleanly', async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'devnet-'));
+  const child = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, 'devnet/start.ts'), '--data-dir', dataDir, '--temporal-port', '0', '--ui-port', '0', '--codec-port', '0'], {
+    cwd: repoRoot,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (output += d.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  try {
+    const deadline = Date.now() + 300_000;
+    while (!output.includes('[devnet] ready.') && Date.now() < deadline && child.exitCode === null) await new Promise((r) => setTimeout(r, 250));
+    expect(output).toContain('[devnet] ready.');
+    expect(output).toMatch(/Temporal at 127\.0\.0\.1:\d+; UI: http:\/\/127\.0\.0\.1:\d+/);
+    expect(output).toMatch(/key generation done in attempt 0 by alice, bob, carol, dave/);
+    const address = /deposit address (bcrt1p[0-9a-z]+)/.exec(output)?.[1];
+    expect(address).toBeDefined();
+
+    // The user command drives the running devnet.
+    const cli = (...args: string[]) => execFileAsync(process.execPath, ['--import', 'tsx', join(repoRoot, 'devnet/cli.ts'), '--data-dir', dataDir, ...args], { cwd: repoRoot });
+    const account = 'ab'.repeat(32);
+    const deposit = JSON.parse((await cli('deposit', '0.25', '--to', account)).stdout) as { txid: string; address: string };
+    expect(deposit.txid).toMatch(/^[0-9a-f]{64}$/);
+    expect(deposit.address).toBe(address);
+    const refused = await cli('burn', '1', '--from', account, '--to', 'not-an-address').then(() => 'accepted', (err: { stderr: string }) => err.stderr);
+    expect(refused).toMatch(/InvalidAddressError|address/);
+    const status = JSON.parse((await cli('status')).stdout) as { depositAddress: string; scanners: Record<string, { session: number }> };
+    expect(status.depositAddress).toBe(address);
+    expect(Object.values(status.scanners).map((s) => s.session)).toEqual([0, 0, 0, 0]);
+    // The operator's client reads a processor's scanner through Temporal.
+    const temporalAddress = /Temporal at (127\.0\.0\.1:\d+)/.exec(output)![1]!;
+    const scanner = await execFileAsync(process.execPath, ['--import', 'tsx', join(repoRoot, 'client.ts'), '--address', temporalAddress, '--namespace', 'validator-bob', '--validator', 'bob', 'scanner'], {
+      cwd: repoRoot,
+      env: { ...process.env, CODEC_KEYS_FILE: join(dataDir, 'codec-keys') },
+    });
+    expect(JSON.parse(scanner.stdout)).toMatchObject({ session: 0, externalScript: addressToScript(address!) });
+
+    child.kill('SIGINT');
+    expect(await exited).toBe(0);
+    for (const name of ['validators and coordinator', 'miner', 'anvil', 'btcd', 'Temporal dev server', 'codec server']) expect(output).toContain(`[devnet] stopped ${name}`);
+  } finally {
+    if (child.exitCode === null) child.kill('SIGKILL');
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+});

@@ -1,0 +1,31 @@
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { bundleWorkflowCode, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { coordinatorWorkflowsPath } from '../../../devnet/coordinator/worker';
+import { createDataConverter, failureConverterPath } from '../../../temporal/data-converter';
+import { parseKeyring } from '../../../temporal/keyring';
+import { workflowsPath } from '../../../temporal/processor-worker';
+
+jest.setTimeout(180_000);
+
+// Histories recorded from real runs (test/integration/replay/record-keygen-histories.ts) with a test-only codec key.
+// Every workflow change must replay all of them: a change of command order needs `patched()`.
+const dir = __dirname;
+const dataConverter = createDataConverter(parseKeyring(readFileSync(join(dir, 'codec-keys'), 'utf8'), 'replay codec keys'));
+const fixtures = readdirSync(join(dir, 'histories')).filter((f) => f.endsWith('.json'));
+const bundles = new Map<string, Promise<WorkflowBundleWithSourceMap>>();
+const bundleFor = (path: string) => {
+  if (!bundles.has(path)) bundles.set(path, bundleWorkflowCode({ workflowsPath: path, failureConverterPath, logger: { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} } }));
+  return bundles.get(path)!;
+};
+
+test('there are fixtures for every workflow', () => {
+  const types = fixtures.map((f) => f.replace(/^[^-]+-/, '').replace(/\.json$/, ''));
+  expect(new Set(types)).toEqual(new Set(['keyGeneration', 'confirmKeyPair', 'coordinateKeygen', 'signBatch', 'coordinateBatch', 'scanner', 'substrateBlock', 'signPlan', 'coordinatePlan', 'seraiChain']));
+});
+
+test.each(fixtures)('%s replays against the current workflow code', async (file) => {
+  const { workflowId, history } = JSON.parse(readFileSync(join(dir, 'histories', file), 'utf8')) as { workflowId: string; history: unknown };
+  const path = /coordinate(Keygen|Batch|Plan)|seraiChain/.test(file) ? coordinatorWorkflowsPath : workflowsPath;
+  await Worker.runReplayHistory({ workflowBundle: await bundleFor(path), dataConverter }, history, workflowId);
+});
