@@ -10,6 +10,9 @@ export const SIGNING_KEY_MISSING = 'SigningKeyMissing';
 /** A participant's preprocess or share is malformed; details: `{ participant }`. */
 export const INVALID_PARTICIPANT_DATA = 'InvalidParticipantData';
 
+/** The relayed signer set cannot sign (fewer than the threshold, say); the attempt is sat out. */
+export const SIGNER_SET_REFUSED = 'SignerSetRefused';
+
 /** The worker has no chain adapter for its network (no node configured). */
 export const NETWORK_UNAVAILABLE = 'NetworkUnavailable';
 

@@ -5,6 +5,7 @@
  * restarted round resends exactly what it sent the first time.
  */
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
+import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import {
   deserializeRound1State,
@@ -125,7 +126,10 @@ export function createKeygenActivities(deps: KeygenDeps) {
     /** Round 1: our commitments blob per local participant (both keys), from the stored randomness. */
     async dkgCommitments(ref: KeygenRef): Promise<string[]> {
       checkRef(ref);
-      const [substrate, network] = KEY_NAMES.map((key) => round1States(ref, key));
+      const [substrate, network] = KEY_NAMES.map((key) => {
+        heartbeat({ round: 1, key });
+        return round1States(ref, key);
+      });
       return ref.participants.map((_, k) => joinHexParts([substrate![k]!.message, network![k]!.message]));
     },
 
@@ -134,6 +138,7 @@ export function createKeygenActivities(deps: KeygenDeps) {
       checkRef(ref);
       const perKey: Round2Record[][] = [];
       for (const [keyIndex, key] of KEY_NAMES.entries()) {
+        heartbeat({ round: 2, key });
         let records = round2Records(ref, key);
         if (!records) {
           const peers = peersOf(commitments, keyIndex);
@@ -166,6 +171,7 @@ export function createKeygenActivities(deps: KeygenDeps) {
       checkRef(ref);
       const publics: Uint8Array[] = [];
       for (const [keyIndex, key] of KEY_NAMES.entries()) {
+        heartbeat({ round: 3, key });
         const suite = suiteFor(ref.network, key);
         const records = round2Records(ref, key);
         if (!records) throw ApplicationFailure.nonRetryable(`no round-2 state for attempt ${ref.attempt}`, 'DkgStateError');
@@ -228,10 +234,23 @@ export function createKeygenActivities(deps: KeygenDeps) {
           `Serai confirmed a ${input.network} key pair for session ${input.session} that this processor did not generate (attempts here: ${attempts.join(', ') || 'none'})`,
         );
       }
+      const active = keystore.getActiveKey(input.network);
+      // A confirmation is final: another pair for the active session, or an older session, never
+      // replaces the key the scanner watches.
+      if (active !== undefined && (active.session > input.session || (active.session === input.session && active.attempt !== match))) {
+        throw new KeyPairMismatchError(
+          `Serai confirmed session ${input.session} attempt ${match} of ${input.network}, but session ${active.session} attempt ${active.attempt} is already active`,
+        );
+      }
       keystore.setActiveKey({ network: input.network, session: input.session, attempt: match, curve: networkCurve });
       return { attempt: match };
     },
   };
+}
+
+/** Tells Temporal the activity is alive between its heavy steps (the keygen activities have a heartbeat timeout); public progress only. */
+function heartbeat(progress: { round: number; key: DkgKeyName }): void {
+  Context.current().heartbeat(progress);
 }
 
 function groupRef(ref: KeygenRef, suite: AnySuite) {

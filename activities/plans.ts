@@ -6,7 +6,7 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { decodeFrostPublic } from '../crypto/key-package';
 import type { ExternalNetwork } from '../messages';
-import type { ChainAdapter, Signable } from '../networks/chain';
+import type { ChainAdapter, ClaimVerdict, Signable } from '../networks/chain';
 import type { PublishOutcome } from '../networks/network';
 import type { Plan } from '../scheduler/types';
 import type { Keystore } from '../store';
@@ -31,9 +31,9 @@ export function createPlanActivities(deps: { keystore: Keystore; chain: () => Ch
       return chain().transactions.completion(signable, confirmations);
     },
 
-    /** Checks another validator's claimed completion against the chain. */
-    async verifyCompletionClaim(signable: Signable, claim: string): Promise<{ valid: boolean; reason?: string }> {
-      return chain().transactions.verifyClaim(signable, claim);
+    /** Checks another validator's claimed completion against the chain (histories before the confirmations argument: 1). */
+    async verifyCompletionClaim(signable: Signable, claim: string, confirmations = 1): Promise<ClaimVerdict> {
+      return chain().transactions.verifyClaim(signable, claim, confirmations);
     },
   };
 }

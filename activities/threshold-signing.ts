@@ -10,12 +10,12 @@ import type { Key } from '@noble/curves/abstract/frost.js';
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
 import { ApplicationFailure } from '@temporalio/common';
 import { decodeFrostPublic, decodeFrostSecret } from '../crypto/key-package';
-import { InvalidSignatureSharesError, MalformedParticipantDataError } from '../crypto/sign/errors';
+import { InvalidSignatureSharesError, MalformedParticipantDataError, SignerSetError } from '../crypto/sign/errors';
 import type { ThresholdProtocol } from '../crypto/sign/protocol';
 import type { ExternalNetwork, ParticipantMap } from '../messages';
 import type { Keystore } from '../store';
 import { messageOf, signingProtocols, type SignableMessage, type SignedOf, type SigningProtocolName } from './signing-protocols';
-import { INVALID_PARTICIPANT_DATA, SIGNING_KEY_MISSING } from './failures';
+import { INVALID_PARTICIPANT_DATA, SIGNER_SET_REFUSED, SIGNING_KEY_MISSING } from './failures';
 import { NoncesNotFoundError } from '../store/errors';
 
 export interface SignRef {
@@ -87,6 +87,8 @@ export function createSigningCore(keystore: Keystore, transactionSigning: () => 
         if (err instanceof MalformedParticipantDataError) {
           throw ApplicationFailure.nonRetryable(err.message, INVALID_PARTICIPANT_DATA, { participant: err.participant });
         }
+        // The relayed preprocesses cannot sign (fewer than t, say): retrying cannot change that.
+        if (err instanceof SignerSetError) throw ApplicationFailure.nonRetryable(err.message, SIGNER_SET_REFUSED);
         throw err;
       }
     });
@@ -103,6 +105,8 @@ export function createSigningCore(keystore: Keystore, transactionSigning: () => 
     } catch (err) {
       if (err instanceof InvalidSignatureSharesError) return { ok: false, faulty: [...err.participants] };
       if (err instanceof MalformedParticipantDataError) return { ok: false, faulty: [err.participant] };
+      // Shares from other signers than the preprocesses: those named are at fault, else nobody can be.
+      if (err instanceof SignerSetError) return { ok: false, faulty: [...err.participants] };
       throw err;
     }
   }

@@ -57,6 +57,8 @@ export interface ChainKeys {
   keySet(session: number, networkKey: FrostPublic): { networkKey: string; scripts: Record<OutputKind, string> };
 }
 
+export type ClaimVerdict = { valid: true } | { valid: false; reason: string; pending?: boolean };
+
 /** The signable form of a plan: plain JSON, with the eventuality that shows it was carried out. */
 export interface Signable {
   readonly eventuality: { readonly id: string };
@@ -70,8 +72,12 @@ export interface ChainTransactions {
   publish(signed: string): Promise<PublishOutcome>;
   /** Whether the plan's eventuality is on the best chain with `confirmations`. */
   completion(signable: Signable, confirmations: number): Promise<{ completed: boolean; height?: number }>;
-  /** Another validator's claim that a plan completed, checked against the chain. */
-  verifyClaim(signable: Signable, claim: string): Promise<{ valid: boolean; reason?: string }>;
+  /**
+   * Another validator's claim that a plan completed, checked against the chain: valid once the
+   * eventuality has `confirmations`; `pending` while the claimed transaction is the plan's and on its
+   * way (in the mempool or on chain with fewer confirmations).
+   */
+  verifyClaim(signable: Signable, claim: string, confirmations: number): Promise<ClaimVerdict>;
 }
 
 export interface ChainAdapter {

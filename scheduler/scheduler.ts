@@ -52,18 +52,50 @@ export function createState(config: SchedulerConfig): SchedulerState {
 /** Queues payments after those already queued, in the order given. All are added or none. */
 export function addPayments(state: SchedulerState, payments: readonly Payment[]): SchedulerState {
   const model = toModel(state);
+  const check = paymentCheck(model);
+  const added = payments.map((raw, index) => check(raw, `payments.${index}`));
+  return fromModel({ ...model, payments: [...model.payments, ...added] });
+}
+
+/** A payment the scheduler would not queue, and why (the SchedulerError's field and reason). */
+export interface RefusedPayment {
+  readonly payment: Payment;
+  readonly reason: string;
+}
+
+/**
+ * Queues every payment the scheduler can take, in the order given, and hands back the others with
+ * why: malformed, an amount of 0 or above `maxAmount`, one of our own addresses, or an id already
+ * held. Never throws for a payment, so one hostile burn or refund cannot stop the rest.
+ */
+export function admitPayments(state: SchedulerState, payments: readonly Payment[]): { state: SchedulerState; refused: RefusedPayment[] } {
+  const model = toModel(state);
+  const check = paymentCheck(model);
+  const added: Pay[] = [];
+  const refused: RefusedPayment[] = [];
+  payments.forEach((raw, index) => {
+    try {
+      added.push(check(raw, `payments.${index}`));
+    } catch (err) {
+      if (!(err instanceof SchedulerError)) throw err;
+      refused.push({ payment: raw, reason: `${err.field.replace(/^payments\.\d+\.?/, '') || 'payment'}: ${err.reason}` });
+    }
+  });
+  return { state: fromModel({ ...model, payments: [...model.payments, ...added] }), refused };
+}
+
+/** Validates one payment against the scheduler (and the payments accepted before it). */
+function paymentCheck(model: Model): (raw: Payment, field: string) => Pay {
   const internal = new Set(model.config.internalAddresses);
   const held = new Set([...model.payments, ...model.branches.flatMap((b) => b.payments)].map((p) => p.id));
-  const added = payments.map((raw, index): Pay => {
-    const field = `payments.${index}`;
+  return (raw, field) => {
     const payment = toPay(parseWith(paymentSchema, raw, field));
     checkAmount(`${field}.amount`, payment.amount, 1n, model.limits.maxAmount, '1');
     if (internal.has(payment.address)) invalid(`${field}.address`, 'pays one of our own addresses');
     if (held.has(payment.id)) throw new SchedulerError('duplicate', `${field}.id`, 'payment already held');
     held.add(payment.id);
     return payment;
-  });
-  return fromModel({ ...model, payments: [...model.payments, ...added] });
+  };
 }
 
 /**

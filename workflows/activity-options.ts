@@ -5,7 +5,7 @@
  */
 import { proxyActivities } from '@temporalio/workflow';
 import type { ProcessorActivities } from '../activities';
-import { INVALID_PARTICIPANT_DATA, KeyPairMismatchError, SIGNING_KEY_MISSING } from '../activities/failures';
+import { INVALID_PARTICIPANT_DATA, KeyPairMismatchError, SIGNER_SET_REFUSED, SIGNING_KEY_MISSING } from '../activities/failures';
 import { DkgInputError } from '../crypto/dkg/errors';
 import { MessageValidationError } from '../messages/errors';
 import { PublishInputError, TransactionBuildError, TransactionRejectedError } from '../networks/chain-errors';
@@ -72,6 +72,7 @@ export const signingActivities = proxyActivities<
     nonRetryableErrorTypes: [
       SIGNING_KEY_MISSING,
       INVALID_PARTICIPANT_DATA,
+      SIGNER_SET_REFUSED,
       NonceReuseError.type,
       NoncesNotFoundError.type,
       KeystoreDecryptError.type,

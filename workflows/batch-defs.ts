@@ -23,9 +23,11 @@ export interface BatchSigningOutcome {
   rejected: string[];
 }
 
+/** A Batch's signing as an operator sees it; `idlePeriods` > 0 means it is stuck (and keeps trying). */
 export interface BatchSigningStatus {
   attempt: number;
   stage: string;
+  idlePeriods: number;
   rejected: string[];
 }
 

@@ -3,7 +3,7 @@ import type { ProcessorMessage } from '../messages';
 import { intake } from './intake';
 import { coordinatorLink as link, signingActivities as signer } from './activity-options';
 import { batchIncludedSignal, batchMessageSignal, batchSignId, batchStatusQuery, type BatchSigningInput, type BatchSigningOutcome } from './batch-defs';
-import { batchSubject, driveSigning, SIGNING_DRIVER_PATCH, SigningAttempts, thresholdRounds } from './signing-attempts';
+import { batchSubject, driveSigning, NEVER_ABANDON_PATCH, SIGNING_DRIVER_PATCH, SigningAttempts, thresholdRounds } from './signing-attempts';
 
 /**
  * Reports a Batch and signs it with the session's Serai key through the coordinator, by the one
@@ -13,6 +13,7 @@ import { batchSubject, driveSigning, SIGNING_DRIVER_PATCH, SigningAttempts, thre
 export async function signBatch(input: BatchSigningInput): Promise<BatchSigningOutcome> {
   const { network, batch, settings } = input;
   const current = patched(SIGNING_DRIVER_PATCH);
+  const persist = patched(NEVER_ABANDON_PATCH);
   const key = await signer.substrateSigningKey();
   const context = { t: key.t, n: key.n, own: key.participants };
   const state = new SigningAttempts();
@@ -23,11 +24,12 @@ export async function signBatch(input: BatchSigningInput): Promise<BatchSigningO
   setHandler(batchIncludedSignal, () => {
     included = true;
   });
-  setHandler(batchStatusQuery, () => ({ attempt: state.attempt, stage: state.stage, rejected: [...rejected] }));
+  setHandler(batchStatusQuery, () => ({ attempt: state.attempt, stage: state.stage, idlePeriods: state.idlePeriods, rejected: [...rejected] }));
   setHandler(batchMessageSignal, (raw) => {
     const message = intake(raw, { network, participants: context }, rejected);
     if (!message) return;
-    if (!state.accept(message, batchSubject(batch.id), key.session)) rejected.push(`${message.kind}: not for Batch ${batch.id} of session ${key.session}`);
+    const refused = state.accept(message, batchSubject(batch.id), key.session);
+    if (refused) rejected.push(`${message.kind}: ${refused}`);
   });
 
   const send = (message: ProcessorMessage) => link.sendToCoordinator(message);
@@ -55,7 +57,7 @@ export async function signBatch(input: BatchSigningInput): Promise<BatchSigningO
   });
 
   await send({ kind: 'substrate.Batch', batch });
-  const result = await driveSigning(state, rounds, { idleTimeout: settings.idleTimeout, interrupted: () => included });
+  const result = await driveSigning(state, rounds, { idleTimeout: settings.idleTimeout, interrupted: () => included, persist });
   const outcome = { attempt: state.attempt, invalid: state.invalid, rejected };
   if (result.end !== 'signed') return { ...outcome, end: included ? 'included' : 'idle-timeout' };
   await send({ kind: 'substrate.SignedBatch', batch: { batch, signature: result.signed.signature } });

@@ -35,7 +35,15 @@ export interface PlanOutcome {
 }
 
 export const planMessageSignal = defineSignal<[PlanDelivery]>('planMessage');
-export const planStatusQuery = defineQuery<{ attempt: number; stage: string; rejected: string[] }>('planStatus');
+/** A plan's signing as an operator sees it; `idlePeriods` > 0 means it is stuck (and keeps trying). */
+export interface PlanStatus {
+  attempt: number;
+  stage: string;
+  idlePeriods: number;
+  rejected: string[];
+}
+
+export const planStatusQuery = defineQuery<PlanStatus>('planStatus');
 
 export function planWorkflowId(network: ExternalNetwork, planId: string): string {
   return `plan-${network}-${planId}`;

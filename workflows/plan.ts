@@ -1,9 +1,9 @@
-import { ApplicationFailure, patched, setHandler, sleep } from '@temporalio/workflow';
+import { ApplicationFailure, log, patched, setHandler, sleep } from '@temporalio/workflow';
 import type { ProcessorMessage } from '../messages';
 import { intake } from './intake';
 import { coordinatorLink as link, signingActivities as signer, transactionActivities as chain } from './activity-options';
 import { planMessageSignal, planSignId, planStatusQuery, type PlanInput, type PlanOutcome } from './plan-defs';
-import { driveSigning, SIGNING_DRIVER_PATCH, SigningAttempts, thresholdRounds, transactionSubject } from './signing-attempts';
+import { driveSigning, NEVER_ABANDON_PATCH, SIGNING_DRIVER_PATCH, SigningAttempts, thresholdRounds, transactionSubject } from './signing-attempts';
 
 /**
  * One plan: its transaction signed through the coordinator by the one signing driver
@@ -14,6 +14,7 @@ import { driveSigning, SIGNING_DRIVER_PATCH, SigningAttempts, thresholdRounds, t
 export async function signPlan(input: PlanInput): Promise<PlanOutcome> {
   const { network, plan, settings } = input;
   const current = patched(SIGNING_DRIVER_PATCH);
+  const persist = patched(NEVER_ABANDON_PATCH);
   const key = await signer.substrateSigningKey();
   const keyRef = { session: key.session, attempt: key.attempt };
   const signable = await signer.planSignable({ network, key: keyRef, plan });
@@ -23,7 +24,7 @@ export async function signPlan(input: PlanInput): Promise<PlanOutcome> {
   let claim: string | undefined;
   const rejected: string[] = [];
 
-  setHandler(planStatusQuery, () => ({ attempt: state.attempt, stage: state.stage, rejected: [...rejected] }));
+  setHandler(planStatusQuery, () => ({ attempt: state.attempt, stage: state.stage, idlePeriods: state.idlePeriods, rejected: [...rejected] }));
   setHandler(planMessageSignal, (raw) => {
     const message = intake(raw, { network, participants: context }, rejected);
     if (!message) return;
@@ -32,7 +33,8 @@ export async function signPlan(input: PlanInput): Promise<PlanOutcome> {
       else claim ??= message.tx;
       return;
     }
-    if (!state.accept(message, transactionSubject(plan.id), key.session)) rejected.push(`${message.kind}: not for plan ${plan.id} of session ${key.session}`);
+    const refused = state.accept(message, transactionSubject(plan.id), key.session);
+    if (refused) rejected.push(`${message.kind}: ${refused}`);
   });
 
   const send = (message: ProcessorMessage) => link.sendToCoordinator(message);
@@ -74,23 +76,50 @@ export async function signPlan(input: PlanInput): Promise<PlanOutcome> {
     return verdict.valid;
   };
 
+  /**
+   * Another validator's claim, followed until the chain shows it final: a claim of the plan's own
+   * transaction that is on its way is checked again every poll; any other is refused and forgotten.
+   */
+  const settleClaim = async (): Promise<PlanOutcome | undefined> => {
+    for (;;) {
+      const verdict = await chain.verifyCompletionClaim(signable, claim!, settings.confirmations);
+      if (verdict.valid) return completed('claim');
+      if (!verdict.pending) {
+        rejected.push(`sign.Completed: claim ${claim} refused (${verdict.reason})`);
+        claim = undefined;
+        return undefined;
+      }
+      state.stage = `a claimed completion awaits ${settings.confirmations} confirmations`;
+      await sleep(settings.pollInterval);
+    }
+  };
+
   let signed: { txid: string; hex: string } | undefined;
   while (!signed) {
-    const result = await driveSigning(state, rounds, { idleTimeout: settings.idleTimeout, interrupted: () => claim !== undefined, legacyRetryAfterFault: true });
+    const result = await driveSigning(state, rounds, { idleTimeout: settings.idleTimeout, interrupted: () => claim !== undefined, persist, legacyRetryAfterFault: true });
     if (result.end === 'idle') return { end: 'idle-timeout', txid, attempt: state.attempt, completedBy: 'self', invalid: state.invalid, rejected };
     if (result.end === 'interrupted') {
-      if (await claimHolds()) return completed('claim');
+      if (persist) {
+        const settled = await settleClaim();
+        if (settled) return settled;
+      } else if (await claimHolds()) return completed('claim');
       continue;
     }
     signed = result.signed;
   }
 
-  // Publish, rebroadcast until final, then report once.
+  // Publish, rebroadcast until final, then report once. A conflicting spend is never given up on:
+  // it is reported, and the plan goes on rebroadcasting in case the conflict leaves the mempool.
+  let conflict: string | undefined;
   for (;;) {
     state.stage = 'publishing';
     const outcome = await chain.publishTransaction(signed.hex);
-    if (outcome.kind === 'conflict') throw ApplicationFailure.nonRetryable(`plan ${plan.id}: ${outcome.reason}`, 'ConflictingSpend');
-    state.stage = 'awaiting confirmation';
+    if (outcome.kind === 'conflict') {
+      if (!persist) throw ApplicationFailure.nonRetryable(`plan ${plan.id}: ${outcome.reason}`, 'ConflictingSpend');
+      if (conflict === undefined) log.error('plan transaction conflicts with another spend of its inputs; rebroadcasting', { plan: plan.id, txid, reason: outcome.reason });
+      conflict = outcome.reason;
+    } else conflict = undefined;
+    state.stage = conflict === undefined ? 'awaiting confirmation' : `conflict: ${conflict} (rebroadcasting; an operator should look)`;
     const final = await chain.planCompletion(signable, settings.confirmations);
     if (final.completed) return completed('self', final.height);
     await sleep(settings.pollInterval);

@@ -3,7 +3,7 @@ import { defineQuery, defineSignal } from '@temporalio/workflow';
 import type { ExternalNetwork } from '../messages';
 import type { DroppedPayment } from '../scheduler/types';
 import type { PlanSettings } from './plan-defs';
-import type { ScannerCore, SeraiBlockMessage, SeraiBlockResult, UnpayableBurn } from './scanner-state';
+import type { ScannerCore, SeraiBlockMessage, SeraiBlockResult, UnpaidRefund, UnpayableBurn } from './scanner-state';
 
 export interface ScannerSettings {
   /** A block is final with this many confirmations (itself included). */
@@ -53,9 +53,10 @@ export function scannerWorkflowId(network: ExternalNetwork): string {
 }
 
 /** A Serai block's effects as the scanner decided them (histories before unusable deposits lack those). */
-export interface SeraiBlockInput extends Omit<SeraiBlockResult, 'unusableDeposits'> {
+export interface SeraiBlockInput extends Omit<SeraiBlockResult, 'unusableDeposits' | 'unpaidRefunds'> {
   network: ExternalNetwork;
   unusableDeposits?: SeraiBlockResult['unusableDeposits'];
+  unpaidRefunds?: SeraiBlockResult['unpaidRefunds'];
   settings: PlanSettings;
 }
 
@@ -68,6 +69,8 @@ export interface SeraiBlockOutcome {
   unpayable: UnpayableBurn[];
   acknowledged: number[];
   unusableDeposits: { output: string; reason: string }[];
+  /** Refunds the scheduler refused; absent in outcomes recorded before refunds were checked one by one. */
+  unpaidRefunds?: UnpaidRefund[];
   ack: 'sent' | 'no-coordinator';
 }
 

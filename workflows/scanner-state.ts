@@ -8,7 +8,8 @@
  * from them must change together, in the order Serai delivered them, and one workflow is one
  * serialized owner (the reference holds a lock across the same steps, section 1 item 9).
  */
-import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
+import { sha256 } from '@noble/hashes/sha2.js';
+import { bytesToHex, hexToBytes, utf8ToBytes } from '@noble/hashes/utils.js';
 import { encodeBatch, encodeInInstructionWithBalance } from '../messages/batch';
 import type { CoordinatorMessageOf } from '../messages/coordinator';
 import type { Batch, InInstructionWithBalance } from '../messages/instructions';
@@ -19,7 +20,7 @@ import type { DepositOutcome } from '../networks/deposits';
 import type { OutputKind } from '../networks/network';
 import { chainRules } from '../networks/rules';
 import type { ScanState } from '../networks/finality';
-import { addPayments, createState, receiveOutputs, schedule } from '../scheduler';
+import { admitPayments, createState, receiveOutputs, schedule } from '../scheduler';
 import type { DroppedPayment, Payment, Plan, ReceivedOutput, SchedulerState } from '../scheduler/types';
 
 export type SeraiBlockMessage = CoordinatorMessageOf<'substrate.SubstrateBlock'>;
@@ -59,12 +60,30 @@ export interface ScannerCore {
   scheduler: SchedulerState | null;
   /** Branch outputs our plans will create: outpoint id -> branch id. */
   expectedBranches: Record<string, string>;
-  /** The last Serai block applied (decimal u64); anything at or below it is a re-delivery. */
+  /** The last Serai block applied (decimal u64). */
   lastSeraiBlock: string | null;
+  /**
+   * The latest applied Serai blocks with a digest of their content, to tell a re-delivery (ignored)
+   * from a different block at or below `lastSeraiBlock` (refused and reported, never applied: a
+   * block older than this window cannot be told from a replay). Absent in states before it existed.
+   */
+  recentSeraiBlocks?: { block: string; digest: string }[];
 }
+
+/** How many applied Serai blocks are remembered with their content's digest. */
+export const RECENT_SERAI_BLOCKS = 64;
 
 export interface UnpayableBurn {
   index: number;
+  address: string;
+  amount: string;
+  reason: string;
+}
+
+/** A refund of a deposit with bad data that cannot be paid (to one of our own addresses, say): the coins stay with the key. */
+export interface UnpaidRefund {
+  /** The refund's payment id: the deposit's output id. */
+  payment: string;
   address: string;
   amount: string;
   reason: string;
@@ -80,6 +99,8 @@ export interface SeraiBlockResult {
   acknowledged: number[];
   /** Deposits in those blocks with invalid data and no address to refund to: kept, reported. */
   unusableDeposits: PendingBlock['unusable'];
+  /** Refunds the scheduler refused (our own address, an amount out of range): kept, reported. */
+  unpaidRefunds: UnpaidRefund[];
 }
 
 export class ScannerStateError extends Error {
@@ -87,7 +108,7 @@ export class ScannerStateError extends Error {
 }
 
 export function emptyCore(network: ExternalNetwork): ScannerCore {
-  return { network, key: null, scan: null, nextBatchId: 0, pending: [], lastIncluded: null, scheduler: null, expectedBranches: {}, lastSeraiBlock: null };
+  return { network, key: null, scan: null, nextBatchId: 0, pending: [], lastIncluded: null, scheduler: null, expectedBranches: {}, lastSeraiBlock: null, recentSeraiBlocks: [] };
 }
 
 export function withKey(core: ScannerCore, key: Omit<ScannerKey, 'activationHeight'>, scan: ScanState): ScannerCore {
@@ -184,8 +205,18 @@ export function acceptFinalBlocks(core: ScannerCore, blocks: readonly FinalBlock
   return { core: { ...core, key, nextBatchId, pending, expectedBranches }, batches };
 }
 
+/** The digest a Serai block is remembered by. */
+export function seraiBlockDigest(message: SeraiBlockMessage): string {
+  return bytesToHex(sha256(utf8ToBytes(JSON.stringify(message))));
+}
+
+/** A Serai block this scanner applied already, delivered again with the same content. */
 export function isRedelivery(core: ScannerCore, message: SeraiBlockMessage): boolean {
-  return core.lastSeraiBlock !== null && BigInt(message.block) <= BigInt(core.lastSeraiBlock);
+  if (core.lastSeraiBlock === null || BigInt(message.block) > BigInt(core.lastSeraiBlock)) return false;
+  const recent = core.recentSeraiBlocks;
+  // States from before the digests were kept: every block at or below the last was a re-delivery.
+  if (recent === undefined) return true;
+  return recent.some((entry) => entry.block === message.block && entry.digest === seraiBlockDigest(message));
 }
 
 /**
@@ -193,6 +224,12 @@ export function isRedelivery(core: ScannerCore, message: SeraiBlockMessage): boo
  * id order, so a Batch already acknowledged, or ids out of order, mean the message is not Serai's.
  */
 export function seraiBlockProblem(core: ScannerCore, message: SeraiBlockMessage): string | null {
+  if (core.lastSeraiBlock !== null && BigInt(message.block) <= BigInt(core.lastSeraiBlock) && !isRedelivery(core, message)) {
+    const applied = core.recentSeraiBlocks?.some((entry) => entry.block === message.block);
+    return applied
+      ? `differs from the Serai block ${message.block} applied before`
+      : `is numbered at or below the last applied Serai block ${core.lastSeraiBlock} and is not one this scanner applied recently (out of order, or a replay of an old block): not applied`;
+  }
   const ids = message.batches;
   if (ids.some((id, i) => i > 0 && id <= ids[i - 1]!)) return `Batches ${ids.join(', ')} are not in increasing order`;
   const included = core.lastIncluded?.batch;
@@ -264,11 +301,27 @@ export function applySeraiBlock(core: ScannerCore, message: SeraiBlockMessage, f
   if (outputs.length > 0) scheduler = receiveOutputs(scheduler, outputs);
   const { payments, unpayable } = burnsToPayments(core, message);
   const refunds = acked.flatMap((entry) => entry.refunds);
-  if (refunds.length + payments.length > 0) scheduler = addPayments(scheduler, [...refunds, ...payments]);
+  // Each refund and burn is checked on its own: one the scheduler refuses is reported, the rest go on.
+  const admitted = admitPayments(scheduler, [...refunds, ...payments]);
+  scheduler = admitted.state;
+  const unpaidRefunds: UnpaidRefund[] = [];
+  for (const { payment, reason } of admitted.refused) {
+    const index = message.burns.findIndex((_, i) => paymentId(message.block, i) === payment.id);
+    if (payments.includes(payment)) unpayable.push({ index, address: message.burns[index]!.instruction.address, amount: payment.amount, reason });
+    else unpaidRefunds.push({ payment: payment.id, address: payment.address, amount: payment.amount, reason });
+  }
+  unpayable.sort((a, b) => a.index - b.index);
   const scheduled = schedule(scheduler, { feeModel: chainRules(core.network).feeModel(feeRate) });
 
   return {
-    core: { ...core, pending, lastIncluded, scheduler: scheduled.state, lastSeraiBlock: message.block },
+    core: {
+      ...core,
+      pending,
+      lastIncluded,
+      scheduler: scheduled.state,
+      lastSeraiBlock: message.block,
+      recentSeraiBlocks: [...(core.recentSeraiBlocks ?? []), { block: message.block, digest: seraiBlockDigest(message) }].slice(-RECENT_SERAI_BLOCKS),
+    },
     result: {
       block: message.block,
       session: core.key.session,
@@ -277,9 +330,11 @@ export function applySeraiBlock(core: ScannerCore, message: SeraiBlockMessage, f
       unpayable,
       acknowledged: acked.map((entry) => entry.height),
       unusableDeposits: acked.flatMap((entry) => entry.unusable),
+      unpaidRefunds,
     },
   };
 }
+
 
 /** Remembers which outpoints of our plans' transactions are branch outputs, to hand them to the scheduler by branch id. */
 export function expectPlanOutputs(core: ScannerCore, planned: readonly { plan: Plan; txid: string }[]): ScannerCore {

@@ -6,6 +6,7 @@ import {
   getExternalWorkflowHandle,
   log,
   ParentClosePolicy,
+  patched,
   setHandler,
   startChild,
   workflowInfo,
@@ -42,6 +43,9 @@ import { substrateBlock } from './serai-block';
 import { initialScanState } from '../networks/finality';
 
 const MAX_REJECTED = 50;
+
+/** Marks histories whose scanner refuses a Serai block it cannot apply (an included Batch again, ids out of order, a replay). */
+export const REFUSE_PROBLEM_BLOCKS_PATCH = 'refuse-problem-serai-blocks';
 
 /**
  * A network's scanner (`scanner-<network>`), long-running: follows the chain to finality, turns
@@ -128,7 +132,8 @@ export async function scanner(input: ScannerInput): Promise<void> {
       return;
     }
     const problem = seraiBlockProblem(core, message);
-    if (problem !== null) {
+    // Histories from before problem blocks were refused went on to apply them.
+    if (problem !== null && patched(REFUSE_PROBLEM_BLOCKS_PATCH)) {
       substrateBlocks.shift();
       reject(`Serai block ${message.block}: ${problem}`);
       return;
@@ -136,7 +141,17 @@ export async function scanner(input: ScannerInput): Promise<void> {
     stage = `applying Serai block ${message.block}`;
     const at = feeRateBlock(core, message);
     const feeRate = at === null ? 1 : await chain.feeRateAt(at);
-    const applied = applySeraiBlock(core, message, feeRate);
+    let applied: ReturnType<typeof applySeraiBlock>;
+    try {
+      applied = applySeraiBlock(core, message, feeRate);
+    } catch (err) {
+      // The pure core refuses what it cannot apply; a refusal must never fail the workflow task (every
+      // validator would compute the same, and every scanner would stop for good).
+      substrateBlocks.shift();
+      reject(`Serai block ${message.block}: not applied: ${err instanceof Error ? err.message : String(err)}`);
+      log.error('Serai block not applied: its Batches and burns need an operator', { block: message.block, error: err instanceof Error ? err.message : String(err) });
+      return;
+    }
     const { result } = applied;
     core = applied.core;
     if (result.plans.some((plan) => plan.outputs.some((o) => o.kind === 'branch'))) {

@@ -19,7 +19,9 @@ import type { SignableMessage, SignedOf } from '../activities/signing-protocols'
 import type { AggregateOutcome, SignRef } from '../activities/threshold-signing';
 import { coordinatorMessageIntent, type CoordinatorMessage, type ParticipantMap, type ProcessorMessage } from '../messages';
 import { signingActivities as signer } from './activity-options';
-import { invalidParticipantOf } from './failures';
+import { SIGNER_SET_REFUSED } from '../activities/failures';
+import { NonceReuseError } from '../store/errors';
+import { applicationFailureOf, invalidParticipantOf } from './failures';
 
 /** Marks histories recorded with this driver; older ones replay through the branches noted below. */
 export const SIGNING_DRIVER_PATCH = 'one-signing-driver';
@@ -113,6 +115,8 @@ export type SigningEnd<Signed> = { end: 'signed'; signed: Signed } | { end: 'idl
 export class SigningAttempts {
   attempt = 0;
   stage = 'preparing';
+  /** Idle periods in a row without progress (0 while signing moves). */
+  idlePeriods = 0;
   readonly invalid: { attempt: number; participant: number }[] = [];
   private reattemptTo = 0;
   private readonly preprocesses = new Map<number, ParticipantMap<string>>();
@@ -120,14 +124,22 @@ export class SigningAttempts {
   private readonly seen = new Set<string>();
 
   /**
-   * Takes a relayed message if it is a round of this signing (`subject` under `session`); false
-   * for any other message, which the caller reports.
+   * Takes a relayed message if it is a round of this signing (`subject` under `session`), or says
+   * why not: another signing's message, or shares from other signers than the attempt's
+   * preprocesses (they could never aggregate).
    */
-  accept(message: CoordinatorMessage, subject: string, session: number): boolean {
+  accept(message: CoordinatorMessage, subject: string, session: number): string | undefined {
     const round = signingRoundOf(message);
-    if (!round || round.subject !== subject || round.session !== session) return false;
-    this.receive(round.delivery, coordinatorMessageIntent(message));
-    return true;
+    if (!round || round.subject !== subject || round.session !== session) return `not for ${subject} of session ${session}`;
+    const { delivery } = round;
+    const preprocesses = delivery.round === 'shares' ? this.preprocesses.get(delivery.attempt) : undefined;
+    if (delivery.round === 'shares' && preprocesses !== undefined) {
+      const expected = Object.keys(preprocesses).sort().join(',');
+      const got = Object.keys(delivery.data).sort().join(',');
+      if (expected !== got) return `shares of attempt ${delivery.attempt} come from participants ${got || 'none'}, its preprocesses from ${expected || 'none'}`;
+    }
+    this.receive(delivery, coordinatorMessageIntent(message));
+    return undefined;
   }
 
   /** Records one relayed round; a repeat of the same intent, or a second set for the same attempt, changes nothing. */
@@ -166,27 +178,48 @@ export interface DriveOptions {
   /** True once signing no longer matters to the protocol; checked by every wait. */
   interrupted: () => boolean;
   /**
+   * Never give up (`NEVER_ABANDON_PATCH`): a wait without progress for `idleTimeout` sends this
+   * processor's last message again and goes on waiting, and an attempt whose nonces are bound to
+   * another signing waits for the next re-attempt. Without it, an idle wait ends the signing.
+   */
+  persist?: boolean;
+  /**
    * Histories of the plan workflow recorded before this driver went back to the same attempt
    * whatever ended the wait after a fault (idle, a claim); only those histories take that branch.
    */
   legacyRetryAfterFault?: boolean;
 }
 
+/** Marks histories whose signing never gives up while its message is unsigned. */
+export const NEVER_ABANDON_PATCH = 'never-abandon-signing';
+
 /**
- * Runs attempts until the protocol's message is signed, the protocol is interrupted, or a wait
- * idles out. Calling it again resumes from the state's current attempt (re-running that attempt's
- * preprocess, which the nonce ledger answers with the same commitments).
+ * Runs attempts until the protocol's message is signed, the protocol is interrupted, or (without
+ * `persist`) a wait idles out. Calling it again resumes from the state's current attempt
+ * (re-running that attempt's preprocess, which the nonce ledger answers with the same commitments).
  */
 export async function driveSigning<Signed>(state: SigningAttempts, rounds: SigningRounds<Signed>, options: DriveOptions): Promise<SigningEnd<Signed>> {
+  /** This processor's last message in the current attempt, sent again after an idle period. */
+  let resend: (() => Promise<void>) | undefined;
   const wait = async (ready: () => boolean): Promise<'ready' | 'reattempt' | 'idle' | 'interrupted'> => {
-    const woke = await condition(() => ready() || state.reattemptAnnounced || options.interrupted(), options.idleTimeout);
-    if (!woke) return 'idle';
-    if (options.interrupted()) return 'interrupted';
-    return state.reattemptAnnounced ? 'reattempt' : 'ready';
+    const waiting = state.stage;
+    for (;;) {
+      const woke = await condition(() => ready() || state.reattemptAnnounced || options.interrupted(), options.idleTimeout);
+      if (woke) {
+        state.idlePeriods = 0;
+        state.stage = waiting;
+        if (options.interrupted()) return 'interrupted';
+        return state.reattemptAnnounced ? 'reattempt' : 'ready';
+      }
+      if (!options.persist) return 'idle';
+      state.idlePeriods += 1;
+      state.stage = `${waiting} (stuck: no progress for ${state.idlePeriods} idle period${state.idlePeriods === 1 ? '' : 's'}; our last message sent again)`;
+      await resend?.();
+    }
   };
   /** After reporting a fault: undefined to go on with the next attempt, or how signing ends. */
-  const awaitReattempt = async (attempt: number): Promise<SigningEnd<Signed> | undefined> => {
-    state.stage = `attempt ${attempt}: awaiting re-attempt`;
+  const awaitReattempt = async (attempt: number, why = 'awaiting re-attempt'): Promise<SigningEnd<Signed> | undefined> => {
+    state.stage = `attempt ${attempt}: ${why}`;
     const step = await wait(() => false);
     if (step === 'reattempt' || step === 'ready') return undefined;
     if (options.legacyRetryAfterFault && !patched(SIGNING_DRIVER_PATCH)) return undefined;
@@ -195,8 +228,11 @@ export async function driveSigning<Signed>(state: SigningAttempts, rounds: Signi
 
   for (;;) {
     const attempt = state.advance();
+    resend = undefined;
     state.stage = `attempt ${attempt}: preprocess`;
-    await rounds.sendPreprocess(attempt, await rounds.preprocess(attempt));
+    const own = await rounds.preprocess(attempt);
+    resend = () => rounds.sendPreprocess(attempt, own);
+    await resend();
 
     state.stage = `attempt ${attempt}: awaiting preprocesses`;
     let step = await wait(() => state.preprocessesOf(attempt) !== undefined);
@@ -209,15 +245,26 @@ export async function driveSigning<Signed>(state: SigningAttempts, rounds: Signi
     try {
       ownShares = await rounds.share(attempt, preprocesses);
     } catch (err) {
+      const failure = applicationFailureOf(err)?.type;
+      if (options.persist && (failure === NonceReuseError.type || failure === SIGNER_SET_REFUSED)) {
+        // This attempt's nonces already signed something else (a restarted signing), or its signer
+        // set cannot sign: sit it out.
+        const why = failure === SIGNER_SET_REFUSED ? 'the relayed signers cannot sign' : 'our nonces for this attempt are bound to another signing';
+        const end = await awaitReattempt(attempt, `${why}; awaiting re-attempt`);
+        if (end) return end;
+        continue;
+      }
       const participant = invalidParticipantOf(err);
       if (participant === undefined) throw err;
       state.invalid.push({ attempt, participant });
-      await rounds.sendInvalidParticipant(attempt, participant);
+      resend = () => rounds.sendInvalidParticipant(attempt, participant);
+      await resend();
       const end = await awaitReattempt(attempt);
       if (end) return end;
       continue;
     }
-    await rounds.sendShare(attempt, ownShares);
+    resend = () => rounds.sendShare(attempt, ownShares);
+    await resend();
 
     state.stage = `attempt ${attempt}: awaiting shares`;
     step = await wait(() => state.sharesOf(attempt) !== undefined);
@@ -230,6 +277,9 @@ export async function driveSigning<Signed>(state: SigningAttempts, rounds: Signi
         state.invalid.push({ attempt, participant });
         await rounds.sendInvalidParticipant(attempt, participant);
       }
+      resend = async () => {
+        for (const participant of result.faulty) await rounds.sendInvalidParticipant(attempt, participant);
+      };
       const end = await awaitReattempt(attempt);
       if (end) return end;
       continue;

@@ -1,4 +1,4 @@
-import { getExternalWorkflowHandle, log, patched } from '@temporalio/workflow';
+import { getExternalWorkflowHandle, log, patched, sleep } from '@temporalio/workflow';
 import type { ProcessorMessage, SignedBatch } from '../../messages';
 import { relay } from './activity-options';
 import { batchIdOf, coordinatorBatchStatusQuery, DEFAULT_BATCH_SETTINGS, type CoordinateBatchInput, type CoordinateBatchResult } from './defs';
@@ -56,7 +56,7 @@ export async function coordinateBatch(input: CoordinateBatchInput): Promise<Coor
     },
     finish: async (view, signers, produced) => {
       const signedBatch = produced!.value as SignedBatch;
-      if (patched('publish-to-serai')) await publishToSerai(signedBatch);
+      if (patched('publish-to-serai')) await publishToSerai(signedBatch, patched(PUBLISH_UNTIL_TAKEN_PATCH));
       return { signedBatch, attempt: view.attempt, signers: signers.map((m) => m.name), excluded: Object.fromEntries(view.excluded) };
     },
     exhausted: { type: 'BatchAttemptsExhausted', message: `Batch ${batchId} not signed after ${settings.maxAttempts} attempts` },
@@ -64,15 +64,23 @@ export async function coordinateBatch(input: CoordinateBatchInput): Promise<Coor
   });
 }
 
-/** Hands the SignedBatch to the Serai chain; without a running chain (the coordinator alone) it is logged and dropped. */
-async function publishToSerai(signed: SignedBatch): Promise<void> {
-  try {
-    await getExternalWorkflowHandle(SERAI_CHAIN_WORKFLOW_ID).signal(seraiPublishBatchSignal, signed);
-  } catch (error) {
-    log.warn('SignedBatch not published to the Serai chain (is its workflow running?)', {
-      network: signed.batch.network,
-      batchId: signed.batch.id,
-      error: error instanceof Error ? error.message : String(error),
-    });
+/** Marks histories that publish a SignedBatch until the Serai chain takes it (before: one try, then dropped). */
+export const PUBLISH_UNTIL_TAKEN_PATCH = 'publish-until-taken';
+
+/** Hands the SignedBatch to the Serai chain, trying again (1 s doubling to a minute) until its workflow takes it. */
+async function publishToSerai(signed: SignedBatch, untilTaken: boolean): Promise<void> {
+  for (let wait = 1000; ; wait = Math.min(2 * wait, 60_000)) {
+    try {
+      await getExternalWorkflowHandle(SERAI_CHAIN_WORKFLOW_ID).signal(seraiPublishBatchSignal, signed);
+      return;
+    } catch (error) {
+      log.warn(`SignedBatch not published to the Serai chain (is its workflow running?)${untilTaken ? '; trying again' : ''}`, {
+        network: signed.batch.network,
+        batchId: signed.batch.id,
+        error: error instanceof Error ? error.message : String(error),
+      });
+      if (!untilTaken) return;
+      await sleep(wait);
+    }
   }
 }

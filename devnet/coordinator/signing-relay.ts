@@ -9,13 +9,16 @@
  * every silent signer is left out of the next attempt; after the last wait, only named ones are
  * (nobody can tell which signer should have produced the result).
  */
-import { ApplicationFailure, condition, patched, setHandler, type QueryDefinition } from '@temporalio/workflow';
+import { msToNumber } from '@temporalio/common/lib/time';
+import { ApplicationFailure, condition, log, patched, setHandler, type QueryDefinition } from '@temporalio/workflow';
 import { processorMessageIntent, type CoordinatorMessage, type ExternalNetwork, type ParticipantMap, type ProcessorMessage } from '../../messages';
 import { relay } from './activity-options';
 import { intakeProcessorMessage } from './intake';
 import { processorMessageSignal, type ConfirmedSet } from './defs';
 
 export const SIGNING_RELAY_PATCH = 'one-signing-relay';
+/** Marks histories whose relay never gives up: past `maxAttempts` it goes on, pacing attempts and forgiving exclusions. */
+export const RELAY_NEVER_GIVES_UP_PATCH = 'relay-never-gives-up';
 
 
 export interface Member {
@@ -80,6 +83,10 @@ export async function relaySigning<Result>(
   let attempt = 0;
   let stage = 'loading the validator set';
   const current = patched(SIGNING_RELAY_PATCH);
+  const persist = patched(RELAY_NEVER_GIVES_UP_PATCH);
+  const baseTimeout = msToNumber(settings.roundTimeout);
+  /** Each round's wait: `roundTimeout`, doubling (to 64x) for every attempt past `maxAttempts`. */
+  const roundTimeout = () => (persist && attempt >= settings.maxAttempts ? baseTimeout * 2 ** Math.min(6, attempt - settings.maxAttempts + 1) : settings.roundTimeout);
 
   setHandler(protocol.statusQuery, () => ({ attempt, stage, rejected: [...rejected] }));
   setHandler(processorMessageSignal, ({ from, intent, message: raw }) => {
@@ -144,7 +151,16 @@ export async function relaySigning<Result>(
   const others = (map: ParticipantMap<string>, m: Member): ParticipantMap<string> =>
     Object.fromEntries(Object.entries(map).filter(([p]) => Number(p) < m.first || Number(p) >= m.first + m.weight));
 
-  for (; attempt < settings.maxAttempts && !protocol.settled(); attempt++) {
+  for (; (persist || attempt < settings.maxAttempts) && !protocol.settled(); attempt++) {
+    if (persist && attempt >= settings.maxAttempts) {
+      // Past the attempts it plans for, nobody is written off: when the members not left out cannot
+      // reach the threshold, everyone gets another chance.
+      const weight = members.filter((m) => !excluded.has(m.name)).reduce((total, m) => total + m.weight, 0);
+      if (weight < set.t && excluded.size > 0) {
+        log.warn('too few members left to sign: every exclusion is forgiven', { label: protocol.label, attempt, excluded: Object.fromEntries(excluded) });
+        excluded.clear();
+      }
+    }
     if (attempt > 0) {
       stage = `attempt ${attempt}: re-attempting`;
       await Promise.all(members.filter((m) => !excluded.has(m.name)).map((m) => relay.deliverToProcessor(m.name, protocol.reattempt(view))));
@@ -161,7 +177,7 @@ export async function relaySigning<Result>(
       }
       return weight >= set.t ? picked : [];
     };
-    await condition(() => chosen().length > 0 || protocol.settled(), settings.roundTimeout);
+    await condition(() => chosen().length > 0 || protocol.settled(), roundTimeout());
     if (protocol.settled()) break;
     const signers = chosen();
     if (signers.length === 0) continue;
@@ -172,7 +188,7 @@ export async function relaySigning<Result>(
 
     stage = `attempt ${attempt}: collecting shares`;
     const answered = (m: Member) => replyOf(attempt, m.name, 'share') !== undefined || replyOf(attempt, m.name, 'invalid') !== undefined;
-    await condition(() => signers.every(answered) || protocol.settled(), settings.roundTimeout);
+    await condition(() => signers.every(answered) || protocol.settled(), roundTimeout());
     if (protocol.settled()) break;
     if (current || !protocol.legacyBatchExclusion) {
       if (!signers.every(answered) || named(attempt).length > 0) {
@@ -187,7 +203,7 @@ export async function relaySigning<Result>(
     await Promise.all(signers.map((m) => relay.deliverToProcessor(m.name, protocol.shares(view, others(shares, m)))));
 
     stage = `attempt ${attempt}: awaiting the result`;
-    await condition(() => protocol.produced(signers, attempt) !== undefined || protocol.settled() || named(attempt).length > 0, settings.roundTimeout);
+    await condition(() => protocol.produced(signers, attempt) !== undefined || protocol.settled() || named(attempt).length > 0, roundTimeout());
     const produced = protocol.produced(signers, attempt);
     if (protocol.settled()) {
       excludeNamed();

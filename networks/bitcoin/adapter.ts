@@ -61,9 +61,9 @@ export function bitcoinChain(rpc: BitcoinRpc): ChainAdapter {
         const found = await completion(rpc, (signable as SignableTransaction).eventuality, confirmations);
         return { completed: found.completed, height: found.height };
       },
-      async verifyClaim(signable: Signable, claim) {
-        const verdict = await verifyClaim(rpc, (signable as SignableTransaction).eventuality, claim);
-        return verdict.valid ? { valid: true } : { valid: false, reason: verdict.reason };
+      async verifyClaim(signable: Signable, claim, confirmations) {
+        const verdict = await verifyClaim(rpc, (signable as SignableTransaction).eventuality, claim, confirmations);
+        return verdict.valid ? { valid: true } : { valid: false, reason: verdict.reason, pending: verdict.pending };
       },
     },
   };

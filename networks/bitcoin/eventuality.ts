@@ -22,7 +22,9 @@ export interface Completion {
   readonly height?: number;
 }
 
-export type ClaimVerdict = { readonly valid: true; readonly height: number } | { readonly valid: false; readonly reason: string };
+export type ClaimVerdict =
+  | { readonly valid: true; readonly height: number }
+  | { readonly valid: false; readonly reason: string; readonly pending?: boolean };
 
 const TXID = /^[0-9a-f]{64}$/;
 
@@ -42,7 +44,11 @@ export async function verifyClaim(
   if (typeof claim !== 'string' || !TXID.test(claim)) return { valid: false, reason: 'the claim is not a txid' };
   if (claim !== eventuality.id) return { valid: false, reason: 'the claim names a different transaction than the plan' };
   const found = await confirmedTransaction(rpc, claim, minConfirmations);
-  if (found === null) return { valid: false, reason: `the transaction is not on the best chain with ${minConfirmations} confirmations` };
+  if (found === null) {
+    // The plan's own txid, known to the node but not final yet: the claim may become valid.
+    const known = (await transactionInfo(rpc, claim)) !== null;
+    return { valid: false, reason: `the transaction is not on the best chain with ${minConfirmations} confirmations`, pending: known };
+  }
   const spends = found.tx.ins.map((input) => outpointId(Buffer.from(input.hash).reverse().toString('hex'), input.index));
   if (spends.length !== eventuality.spends.length || spends.some((spent, index) => spent !== eventuality.spends[index])) {
     return { valid: false, reason: "the transaction does not spend the plan's inputs" };

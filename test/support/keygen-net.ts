@@ -52,6 +52,9 @@ export async function startKeygenHarness(validators: ValidatorSpec[], options: {
       processorSettings: TEST_PROCESSOR_SETTINGS,
     });
     cleanups.push(() => net.stop());
+    // The coordinator publishes every SignedBatch to a Serai chain until one takes it; the tests play
+    // Serai themselves, so this chain only takes them (no keys are set on it: it includes nothing).
+    await net.startSeraiChain('1 hour');
     return { dataDir, temporal, btcd, net, stop };
   } catch (err) {
     await stop();

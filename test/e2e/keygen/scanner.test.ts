@@ -168,7 +168,7 @@ describe('scanner, Batches, Serai blocks and payouts on four validators (3-of-4)
     for (const outcome of blockOutcomes) {
       expect(outcome.plans).toEqual(planIds);
       expect(outcome.unpayable).toEqual([expect.objectContaining({ index: 1, address: 'ff00ff', amount: '1000000' })]);
-      expect(outcome.ack).toBe('no-coordinator');
+      expect(outcome.ack).toBe('sent');
     }
     expect(planIds.length).toBeGreaterThanOrEqual(1);
 

@@ -18,6 +18,8 @@ import { ProcessorClient } from '../../../client';
 import { processorTaskQueue } from '../../../config/worker-config';
 import { COORDINATOR_NAMESPACE, COORDINATOR_TASK_QUEUE, coordinatorBatchWorkflowId, coordinatorKeygenWorkflowId, type CoordinateBatchResult } from '../../../devnet/coordinator/defs';
 import { coordinateKeygen } from '../../../devnet/coordinator/keygen';
+import { seraiChain } from '../../../devnet/coordinator/serai-chain';
+import { SERAI_CHAIN_WORKFLOW_ID } from '../../../devnet/coordinator/serai-defs';
 import { coordinatorWorkflowsPath, createCoordinatorWorker } from '../../../devnet/coordinator/worker';
 import { ensureNamespace, validatorNamespace } from '../../../devnet/namespaces';
 import { startTemporalServer, type RunningTemporalServer } from '../../../devnet/temporal-server';
@@ -108,6 +110,9 @@ beforeAll(async () => {
     await coordinator.close();
   });
   coordinatorClient = new Client({ connection, namespace: COORDINATOR_NAMESPACE, dataConverter });
+  // The coordinator publishes every SignedBatch to a Serai chain until one takes it; this test plays
+  // Serai itself, so the chain only takes them (no keys are set on it: it includes nothing).
+  await coordinatorClient.workflow.start(seraiChain, { taskQueue: COORDINATOR_TASK_QUEUE, workflowId: SERAI_CHAIN_WORKFLOW_ID, args: [{ settings: { blockTime: '1 hour' } }] });
 
   // Every validator's processor in this process, sharing the one in-memory ledger.
   const chain = ledgerChain(ledger);

@@ -16,7 +16,7 @@ import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
 import { dkgJudge } from '../../../crypto/dkg/key-pair';
 import { DEFAULT_PROCESSOR_SETTINGS, ProcessorClient } from '../../../client';
 import { createCoordinatorActivities, NoConfirmedSetError } from '../../../devnet/coordinator/activities';
-import { COORDINATOR_NAMESPACE, COORDINATOR_TASK_QUEUE, coordinatorBatchWorkflowId, type ConfirmedSet, type CoordinateBatchResult } from '../../../devnet/coordinator/defs';
+import { COORDINATOR_NAMESPACE, COORDINATOR_TASK_QUEUE, coordinatorBatchStatusQuery, coordinatorBatchWorkflowId, type ConfirmedSet, type CoordinateBatchResult } from '../../../devnet/coordinator/defs';
 import { NoCoordinatorWorkflowError, TemporalCoordinatorLink } from '../../../temporal/coordinator-link';
 import { seraiChain } from '../../../devnet/coordinator/serai-chain';
 import {
@@ -217,10 +217,29 @@ test('an acknowledgement for a chain that is not running is refused with NoCoord
   await expect(sendFrom(link, 'alice', { kind: 'coordinator.SubstrateBlockAck', block: '1', plans: [] })).rejects.toBeInstanceOf(NoCoordinatorWorkflowError);
 });
 
-test('without a running chain, coordinateBatch still returns the SignedBatch it verified (the publish is logged and dropped)', async () => {
+test('without a running chain, coordinateBatch keeps the SignedBatch it verified and keeps trying to publish it', async () => {
   const batch = batchOf('bitcoin', 77, [transfer(ACCOUNT_A, 1n)]);
-  const { result, signed } = await coordinateBatchAsProcessors(batch);
-  expect(result).toMatchObject({ signedBatch: signed, attempt: 0, signers: ['alice', 'bob'] });
+  const running = coordinateBatchAsProcessors(batch);
+  const handle = coordinator.workflow.getHandle(coordinatorBatchWorkflowId('bitcoin', batch.id));
+  // Verified and signed, but not dropped: the workflow goes on trying to hand it to the chain.
+  // The processors' first message starts the workflow; until then it is not found.
+  const stage = () => handle.query(coordinatorBatchStatusQuery).then((status) => status.stage, () => undefined);
+  try {
+    for (let waited = 0; (await stage()) !== 'signed'; waited += 100) {
+      if (waited > 30_000) throw new Error('coordinateBatch never verified the SignedBatch');
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    await new Promise((resolve) => setTimeout(resolve, 3_000));
+    const history = await handle.fetchHistory();
+    const retries = (history.events ?? []).filter((event) => event.timerStartedEventAttributes).length;
+    expect((await handle.describe()).status.name).toBe('RUNNING');
+    expect(retries).toBeGreaterThanOrEqual(1);
+  } finally {
+    // This test's Batch is not for the chain the next tests start: it is withdrawn here.
+    await handle.cancel();
+    await running.catch(() => undefined);
+  }
+  expect((await handle.describe()).status.name).toBe('CANCELLED');
 });
 
 test('keys are set once (a retried call is answered, not refused), reach every member in block 1; bad key requests are refused', async () => {

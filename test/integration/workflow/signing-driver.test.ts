@@ -25,7 +25,7 @@ import { buildTransaction, outpointId, type SignableTransaction } from '../../..
 import type { Keystore } from '../../../store';
 import type { RoundDelivery } from '../../../workflows/signing-attempts';
 import { makePlan, randomTaprootScript } from '../../support/bitcoin-tx';
-import { driverInterruptSignal, driverRoundSignal, signingDriverProbe, type DriverProbeResult, type SentMessage } from '../../fixtures/signing-driver-workflows';
+import { driverInterruptSignal, driverRoundSignal, driverStageQuery, signingDriverProbe, type DriverProbeResult, type SentMessage } from '../../fixtures/signing-driver-workflows';
 import { freshKeystore, tempDir } from '../../unit/store/helpers';
 import { startTemporalTestEnv, type TemporalTestEnv } from '../../support/temporal';
 
@@ -143,9 +143,9 @@ afterAll(async () => {
 });
 
 /** One probe run: the workflow under test, and the test's side of the coordinator and participant 2. */
-function probe(protocol: Protocol, scenario: string, idleTimeout: string | number = '1 minute') {
+function probe(protocol: Protocol, scenario: string, idleTimeout: string | number = '1 minute', options: { persist?: boolean; signId?: string } = {}) {
   const workflowId = `probe-${protocol.name}-${scenario}`;
-  const signId = `${workflowId}-sign`;
+  const signId = options.signId ?? `${workflowId}-sign`;
   const peer = createSigningCore(peers, () => bitcoinTransactionSigning as never);
   const message = protocol.signable.protocol === 'batch' ? protocol.signable.batch : protocol.signable.signable;
   /** Participant 2's ledger entry for this run's sign id, or for another one (`elsewhere`: other nonces). */
@@ -154,7 +154,7 @@ function probe(protocol: Protocol, scenario: string, idleTimeout: string | numbe
   const started = t.env.client.workflow.start(signingDriverProbe, {
     workflowId,
     taskQueue,
-    args: [{ workflowId, ref: { network, signId, key: keyRef, participants: [1] }, signable: protocol.signable, idleTimeout }],
+    args: [{ workflowId, ref: { network, signId, key: keyRef, participants: [1] }, signable: protocol.signable, idleTimeout, persist: options.persist }],
   });
   const messages = () => sent.get(workflowId) ?? [];
   const ownMessage = async <K extends SentMessage['kind']>(kind: K, attempt: number): Promise<Extract<SentMessage, { kind: K }>> => {
@@ -167,10 +167,12 @@ function probe(protocol: Protocol, scenario: string, idleTimeout: string | numbe
   };
   const deliver = async (delivery: RoundDelivery) => (await started).signal(driverRoundSignal, delivery, `intent-${++intents}`);
   return {
+    signId,
     messages,
     ownMessage,
     deliver,
     interrupt: async () => (await started).signal(driverInterruptSignal),
+    stage: async () => (await started).query(driverStageQuery),
     result: async (): Promise<DriverProbeResult> => (await started).result(),
     peerPreprocess: (attempt: number, elsewhere?: string) => peer.preprocess(protocol.name, peerRef(attempt, elsewhere), message)[0]!,
     peerShare: (attempt: number, own: string, elsewhere?: string) => peer.share(protocol.name, peerRef(attempt, elsewhere), message, { 1: own })[0]!,
@@ -239,6 +241,41 @@ describe.each(['batch', 'transaction'] as const)('the signing driver with the %s
     const run = probe(protocol(), 'idle', '2 seconds');
     await run.ownMessage('preprocess', 0);
     expect(await run.result()).toMatchObject({ end: 'idle', attempt: 0 });
+  });
+
+  test('never abandoned: after each idle period its last message goes out again, and a late round still signs', async () => {
+    const run = probe(protocol(), 'persist', '1 second', { persist: true });
+    for (let waited = 0; run.messages().filter((m) => m.kind === 'preprocess').length < 3; waited += 100) {
+      if (waited > 30_000) throw new Error(`sent ${JSON.stringify(run.messages())}`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    // The same preprocess each time (the nonce ledger answers a repeat with the same commitments).
+    const sent = run.messages().filter((m) => m.kind === 'preprocess');
+    expect(new Set(sent.map((m) => `${m.attempt}/${(m as { data: string[] }).data[0]}`)).size).toBe(1);
+    await run.signAttempt(0);
+    const result = await run.result();
+    expect(result).toMatchObject({ end: 'signed', attempt: 0 });
+    protocol().verify(result.signed);
+  });
+
+  test('restarted on a sign id whose attempt-0 nonces already signed: it sits that attempt out and signs at the next', async () => {
+    const first = probe(protocol(), 'before-restart');
+    await first.signAttempt(0);
+    expect(await first.result()).toMatchObject({ end: 'signed', attempt: 0 });
+    // A new workflow on the same sign id (an operator's restart): attempt 0's nonces are bound.
+    const restarted = probe(protocol(), 'after-restart', '1 minute', { persist: true, signId: first.signId });
+    await restarted.ownMessage('preprocess', 0);
+    await restarted.deliver({ round: 'preprocesses', attempt: 0, data: { 2: restarted.peerPreprocess(0, 'other') } });
+    for (let waited = 0; !(await restarted.stage()).includes('bound to another signing'); waited += 100) {
+      if (waited > 30_000) throw new Error(`stage: ${await restarted.stage()}`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    await restarted.deliver({ round: 'reattempt', attempt: 1 });
+    await restarted.signAttempt(1);
+    const result = await restarted.result();
+    expect(result).toMatchObject({ end: 'signed', attempt: 1 });
+    protocol().verify(result.signed);
+    expect(restarted.messages().some((m) => m.kind === 'share' && m.attempt === 0)).toBe(false);
   });
 
   test('an interruption (included on Serai, completed elsewhere) ends every wait, even after a fault', async () => {

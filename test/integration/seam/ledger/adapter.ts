@@ -108,9 +108,10 @@ export function ledgerChain(ledger: Ledger): ChainAdapter {
         const id = signable.eventuality.id;
         return ledger.confirmations(id) >= confirmations ? { completed: true, height: ledger.heightOf(id) } : { completed: false };
       },
-      async verifyClaim(signable, claim) {
+      async verifyClaim(signable, claim, confirmations) {
         if (claim !== signable.eventuality.id) return { valid: false, reason: `claimed ${claim}, the plan's transaction is ${signable.eventuality.id}` };
-        return ledger.confirmations(claim) > 0 ? { valid: true } : { valid: false, reason: 'not on the ledger' };
+        if (ledger.confirmations(claim) >= confirmations) return { valid: true };
+        return { valid: false, reason: `not on the ledger with ${confirmations} confirmations`, pending: ledger.confirmations(claim) > 0 };
       },
     },
   };

@@ -1,10 +1,10 @@
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
 import { schnorr } from '@noble/curves/secp256k1.js';
-import { encodeBatch } from '../../messages/batch';
-import type { InInstructionWithBalance } from '../../messages/instructions';
-import { MAX_BATCH_INSTRUCTIONS, MAX_BATCH_SIZE } from '../../messages/limits';
-import { encodeAddress, type DepositOutcome } from '../../networks/bitcoin/instructions';
-import { initialScanState } from '../../networks/finality';
+import { encodeBatch } from '../../../messages/batch';
+import type { InInstructionWithBalance } from '../../../messages/instructions';
+import { MAX_BATCH_INSTRUCTIONS, MAX_BATCH_SIZE } from '../../../messages/limits';
+import { encodeAddress, type DepositOutcome } from '../../../networks/bitcoin/instructions';
+import { initialScanState } from '../../../networks/finality';
 import {
   acceptFinalBlocks,
   applySeraiBlock,
@@ -21,7 +21,7 @@ import {
   type FinalBlock,
   type ScannerCore,
   type SeraiBlockMessage,
-} from '../../workflows/scanner-state';
+} from '../../../workflows/scanner-state';
 
 const hash = (n: number) => n.toString(16).padStart(64, '0');
 const txid = (n: number) => (n + 0x1000).toString(16).padStart(64, 'a');
@@ -137,7 +137,10 @@ describe('the scanner core', () => {
     const plan = second.result.plans[0]!;
     expect(plan.outputs).toEqual([expect.objectContaining({ kind: 'payment', address: payee })]);
     expect(isRedelivery(second.core, serai(2, [], burns))).toBe(true);
-    expect(isRedelivery(second.core, serai(1, []))).toBe(true);
+    expect(isRedelivery(second.core, serai(1, [0, 1]))).toBe(true);
+    // The same number with other content is not a re-delivery: it is refused, never dropped unseen.
+    expect(isRedelivery(second.core, serai(1, []))).toBe(false);
+    expect(seraiBlockProblem(second.core, serai(1, []))).toMatch(/differs/);
     expect(isRedelivery(second.core, serai(3, []))).toBe(false);
     expect(() => applySeraiBlock(second.core, serai(2, [], burns), 3)).toThrow(/already applied/);
 
@@ -177,5 +180,80 @@ describe('the scanner core', () => {
       { id: outpointHex(txid(10), 1), kind: 'change', amount: '30000' },
     ]);
     expect(accepted.core.expectedBranches).toEqual({});
+  });
+});
+
+describe('hostile refunds and burns never stop a Serai block (issue: nothing a user does stops the processor)', () => {
+  /** A deposit with bad data whose refund would pay `address`. */
+  function refundBlock(height: number, deposits: { n: number; amount: bigint; refundTo: string }[]): FinalBlock {
+    const base = block(height, 1000);
+    return {
+      ...base,
+      outputs: deposits.map((d) => ({ txid: txid(d.n), vout: 0, kind: 'external' as const, amount: d.amount.toString() })),
+      deposits: deposits.map((d) => ({ kind: 'refund', output: `${txid(d.n)}:0`, invalid: { reason: 'unsupported', shorthand: 'Swap' }, refund: { address: d.refundTo, amount: d.amount.toString() } })),
+    };
+  }
+  const burn = (address: string, amount: string) => ({ instruction: { address, data: null }, balance: { coin: 'bitcoin' as const, amount } });
+  const encoded = (script: string) => bytesToHex(encodeAddress(hexToBytes(script))!);
+  const payee = `0014${'66'.repeat(20)}`;
+
+  test('a refund to our own deposit address and burns to our address, of 0 and above the supply are reported; the good burn is planned', () => {
+    let core = keyed();
+    const accepted = acceptFinalBlocks(core, [
+      refundBlock(100, [
+        { n: 1, amount: 50_000_000n, refundTo: SCRIPTS.external },
+        { n: 2, amount: 40_000_000n, refundTo: payee },
+      ]),
+    ]);
+    core = accepted.core;
+    const message = serai(1, [0], [burn(encoded(SCRIPTS.external), '100000'), burn(encoded(payee), '0'), burn(encoded(payee), '2100000000000001'), burn(encoded(payee), '20000000')]);
+    const { core: after, result } = applySeraiBlock(core, message, 1);
+    expect(result.unpaidRefunds).toEqual([{ payment: outpointHex(txid(1), 0), address: SCRIPTS.external, amount: '50000000', reason: 'address: pays one of our own addresses' }]);
+    expect(result.unpayable.map((u) => [u.index, u.reason])).toEqual([
+      [0, 'address: pays one of our own addresses'],
+      [1, 'amount: expected at least 1'],
+      [2, 'amount: expected at most maxAmount'],
+    ]);
+    // The good refund and the good burn are paid, in one plan.
+    const paid = result.plans.flatMap((plan) => plan.outputs.filter((o) => o.kind === 'payment').map((o) => o.address));
+    expect(paid).toEqual([payee, payee]);
+    expect(after.lastSeraiBlock).toBe('1');
+    // Nothing is lost from the books: both deposits are in the pool or spent by the plan.
+    const spent = result.plans.flatMap((plan) => plan.inputs.map((input) => input.id));
+    expect(new Set([...spent, ...after.scheduler!.outputs.map((o) => o.id)])).toEqual(new Set([outpointHex(txid(1), 0), outpointHex(txid(2), 0)]));
+  });
+
+  test('a later block still applies after a block of hostile burns', () => {
+    let core = acceptFinalBlocks(keyed(), [block(100, 1000, [{ n: 1, amount: 90_000_000n, outcome: 'instruction' }])]).core;
+    core = applySeraiBlock(core, serai(1, [0], [burn(encoded(SCRIPTS.change), '1000')]), 1).core;
+    const { result } = applySeraiBlock(core, serai(2, [], [burn(encoded(payee), '30000000')]), 1);
+    expect(result.plans).toHaveLength(1);
+    expect(result.unpayable).toEqual([]);
+  });
+});
+
+describe('Serai blocks at or below the last applied one', () => {
+  const applied = () => {
+    const core = acceptFinalBlocks(keyed(), [block(100, 1000)]).core;
+    return applySeraiBlock(applySeraiBlock(core, serai(5, [0]), 1).core, serai(7, []), 1).core;
+  };
+
+  test('the same block again is a re-delivery', () => {
+    const core = applied();
+    expect(isRedelivery(core, serai(7, []))).toBe(true);
+    expect(seraiBlockProblem(core, serai(7, []))).toBeNull();
+  });
+
+  test('a different block under an applied number is refused, never taken for a re-delivery', () => {
+    const core = applied();
+    const other = serai(7, [], [{ instruction: { address: bytesToHex(encodeAddress(hexToBytes(`0014${'77'.repeat(20)}`))!), data: null }, balance: { coin: 'bitcoin', amount: '5000000' } }]);
+    expect(isRedelivery(core, other)).toBe(false);
+    expect(seraiBlockProblem(core, other)).toMatch(/differs from the Serai block 7 applied before/);
+  });
+
+  test('a block numbered below the last one and never applied is refused as out of order, not dropped as a re-delivery', () => {
+    const core = applied();
+    expect(isRedelivery(core, serai(6, []))).toBe(false);
+    expect(seraiBlockProblem(core, serai(6, []))).toMatch(/at or below the last applied Serai block 7/);
   });
 });
