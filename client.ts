@@ -17,6 +17,7 @@ import { processorHealth, type ProcessorHealth } from './workflows/health';
 import { scanner } from './workflows/scanner';
 import {
   scannerKeySignal,
+  scannerResumePayoutsSignal,
   scannerStatusQuery,
   scannerSeraiBlockSignal,
   scannerWorkflowId,
@@ -181,6 +182,12 @@ export class ProcessorClient {
     return this.client.workflow.getHandle(scannerWorkflowId(this.network)).query(scannerStatusQuery);
   }
 
+  /** An operator resumes payouts the solvency watch halted; `reason` is recorded in the scanner's status. */
+  async resumePayouts(reason: string): Promise<void> {
+    if (reason.trim() === '') throw new Error('resumePayouts: name the reason payouts may resume');
+    await this.client.workflow.getHandle(scannerWorkflowId(this.network)).signal(scannerResumePayoutsSignal, { reason });
+  }
+
   /** The outcome of a Serai block's effects (plans started, SubstrateBlockAck), once its workflow finished. */
   async seraiBlockOutcome(block: string): Promise<SeraiBlockOutcome> {
     return this.client.workflow.getHandle(seraiBlockWorkflowId(this.network, block)).result();
@@ -336,6 +343,11 @@ async function cli(argv: string[]): Promise<void> {
     .command('scanner')
     .description('the scanner\'s status: activation block, next height, Batches awaiting Serai, the last Serai block applied')
     .action(printing((pc) => pc.scannerStatus()));
+  program
+    .command('resume-payouts')
+    .description('resume payouts the solvency watch halted (an operator who checked the books); the reason is recorded')
+    .requiredOption('--reason <text>', 'why payouts may resume')
+    .action((options: { reason: string }) => printing(async (pc) => (await pc.resumePayouts(options.reason), { resumed: true, reason: options.reason }))());
   await program.parseAsync(argv);
 }
 

@@ -15,5 +15,10 @@ export function createCoordinatorLinkActivities(deps: CoordinatorLinkDeps) {
       const checked = assertProcessorMessage(message, { network: deps.network });
       await deps.link.send({ from: deps.validator, network: deps.network, intent: processorMessageIntent(checked), message: checked });
     },
+
+    /** What Serai says is minted and not yet burned, per coin of this network; null when Serai cannot be asked. */
+    async seraiSupply(): Promise<Record<string, string> | null> {
+      return deps.link.seraiSupply(deps.network);
+    },
   };
 }

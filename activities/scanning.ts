@@ -44,6 +44,11 @@ export function createScanningActivities(deps: { keystore: Keystore; chain: () =
       }
     },
 
+    /** Of the outputs the scheduler holds (by id), those the chain no longer shows unspent. */
+    async spentOutputs(ids: string[]): Promise<string[]> {
+      return chain().feed.spentOutputs(ids);
+    },
+
     async feeRateAt(blockHash: string): Promise<number> {
       return chain().feed.feeRateAt(blockHash);
     },

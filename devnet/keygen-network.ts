@@ -14,9 +14,11 @@ import { seraiChain } from './coordinator/serai-chain';
 import {
   SERAI_CHAIN_WORKFLOW_ID,
   seraiBurnUpdate,
+  seraiFaultMintUpdate,
   seraiSetKeysUpdate,
   seraiStatusQuery,
   type BurnRequest,
+  type FaultMintRequest,
   type SeraiBurnResult,
   type SeraiChainStatus,
   type SeraiSetKeysResult,
@@ -144,6 +146,11 @@ export class KeygenNetwork {
 
   seraiBurn(request: BurnRequest): Promise<SeraiBurnResult> {
     return this.serai.executeUpdate(seraiBurnUpdate, { args: [request] });
+  }
+
+  /** A devnet fault: Serai mints coins with no deposit behind them. */
+  seraiFaultMint(request: FaultMintRequest): Promise<{ minted: string }> {
+    return this.serai.executeUpdate(seraiFaultMintUpdate, { args: [request] });
   }
 
   seraiStatus(): Promise<SeraiChainStatus> {

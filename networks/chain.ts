@@ -48,6 +48,8 @@ export interface ChainFeed {
   activationSearchStart(activeFrom: number): Promise<number>;
   /** One step of the finality tracker; throws `FinalizedReorgError` to halt, `ScanStateError` on a bad state. */
   poll(state: ScanState, keys: readonly TimedKeySet[], upTo?: number): Promise<FeedPoll>;
+  /** Of our outputs (by the scheduler's ids), those no longer unspent on the node's chain. */
+  spentOutputs(ids: readonly string[]): Promise<string[]>;
   /** The fee rate plans are built with, read at a block every validator has. */
   feeRateAt(blockHash: string): Promise<number>;
 }

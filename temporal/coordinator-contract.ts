@@ -7,7 +7,7 @@
  *
  * Workflow-safe: the coordinator's workflows bundle it.
  */
-import { defineSignal } from '@temporalio/workflow';
+import { defineQuery, defineSignal } from '@temporalio/workflow';
 import type { ExternalNetwork, ProcessorMessage } from '../messages';
 
 /** A processor -> coordinator message with its sender and stable intent (the receiver's dedupe key). */
@@ -24,6 +24,8 @@ export interface OutboundMessage {
  */
 export interface CoordinatorLink {
   send(outbound: OutboundMessage): Promise<void>;
+  /** What Serai says is minted and not yet burned, per coin of `network`; null when Serai cannot be asked. */
+  seraiSupply(network: ExternalNetwork): Promise<Record<string, string> | null>;
 }
 
 export const COORDINATOR_TASK_QUEUE = 'coordinator';
@@ -50,6 +52,9 @@ export function coordinatorPlanWorkflowId(network: ExternalNetwork, planId: stri
 
 /** The coordinator's workflow following the Serai chain: it takes every network's `SubstrateBlockAck`. */
 export const SERAI_CHAIN_WORKFLOW_ID = 'serai-chain';
+
+/** Serai's supply per coin (minted less burned, decimal), answered by the Serai chain workflow. */
+export const seraiSupplyQuery = defineQuery<Record<string, string>>('seraiSupply');
 
 /** How the coordinator's signing workflows are started by a processor's first message about them. */
 export interface CoordinateBatchStart {

@@ -5,7 +5,8 @@
  * (sender, intent).
  */
 import { Client, Connection, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type DataConverter } from '@temporalio/client';
-import { COORDINATOR_TASK_QUEUE, NoCoordinatorWorkflowError, processorMessageSignal, routeOf, type CoordinatorLink, type OutboundMessage } from './coordinator-contract';
+import { COIN_NETWORK, type ExternalNetwork } from '../messages/networks';
+import { COORDINATOR_TASK_QUEUE, NoCoordinatorWorkflowError, processorMessageSignal, routeOf, SERAI_CHAIN_WORKFLOW_ID, seraiSupplyQuery, type CoordinatorLink, type OutboundMessage } from './coordinator-contract';
 
 export { NoCoordinatorWorkflowError };
 
@@ -17,6 +18,17 @@ export class TemporalCoordinatorLink implements CoordinatorLink {
     const connection = await Connection.connect({ address: options.address });
     const link = new TemporalCoordinatorLink(new Client({ connection, namespace: options.namespace, dataConverter: options.dataConverter }));
     return { link, close: () => connection.close() };
+  }
+
+  async seraiSupply(network: ExternalNetwork): Promise<Record<string, string> | null> {
+    let supply: Record<string, string>;
+    try {
+      supply = await this.coordinator.workflow.getHandle(SERAI_CHAIN_WORKFLOW_ID).query(seraiSupplyQuery);
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) return null;
+      throw err;
+    }
+    return Object.fromEntries(Object.entries(supply).filter(([coin]) => COIN_NETWORK[coin as keyof typeof COIN_NETWORK] === network));
   }
 
   async send(outbound: OutboundMessage): Promise<void> {

@@ -88,7 +88,7 @@ export const transactionActivities = proxyActivities<Activities<'publishTransact
 });
 
 /** The scanner's view of its chain; a reorg of a reported block halts it. */
-export const scanActivities = proxyActivities<Activities<'scannerKeySet' | 'activationSearchStart' | 'scanPoll' | 'feeRateAt' | 'planTxids'>>({
+export const scanActivities = proxyActivities<Activities<'scannerKeySet' | 'activationSearchStart' | 'scanPoll' | 'feeRateAt' | 'planTxids' | 'spentOutputs' | 'seraiSupply'>>({
   startToCloseTimeout: '2 minutes',
   retry: { initialInterval: '1 second', maximumInterval: '30 seconds', nonRetryableErrorTypes: [FinalizedReorgError.type, ScanStateError.type] },
 });

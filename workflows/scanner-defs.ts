@@ -3,7 +3,7 @@ import { defineQuery, defineSignal } from '@temporalio/workflow';
 import type { ExternalNetwork } from '../messages';
 import type { DroppedPayment } from '../scheduler/types';
 import type { PlanSettings } from './plan-defs';
-import type { ScannerCore, SeraiBlockMessage, SeraiBlockResult, UnpaidRefund, UnpayableBurn } from './scanner-state';
+import type { ScannerCore, SeraiBlockMessage, SeraiBlockResult, Solvency, UnpaidRefund, UnpayableBurn } from './scanner-state';
 
 export interface ScannerSettings {
   /** A block is final with this many confirmations (itself included). */
@@ -42,11 +42,15 @@ export interface ScannerStatus {
   queuedSeraiBlocks: string[];
   scheduler: { outputs: number; queuedPayments: number } | null;
   rejected: string[];
+  /** The solvency watch: whether payouts are signed, and why not (null before a key, or in old states). */
+  solvency: Solvency | null;
 }
 
 export const scannerKeySignal = defineSignal<[ScannerKeyRequest]>('scannerKey');
 export const scannerSeraiBlockSignal = defineSignal<[SeraiBlockMessage]>('scannerSubstrateBlock');
 export const scannerStatusQuery = defineQuery<ScannerStatus>('scannerStatus');
+/** An operator resumes payouts the solvency watch halted, naming why; the watch halts again on the next problem once the books agreed. */
+export const scannerResumePayoutsSignal = defineSignal<[{ reason: string }]>('scannerResumePayouts');
 
 export function scannerWorkflowId(network: ExternalNetwork): string {
   return `scanner-${network}`;

@@ -14,7 +14,7 @@ import { encodeBatch, encodeInInstructionWithBalance } from '../messages/batch';
 import type { CoordinatorMessageOf } from '../messages/coordinator';
 import type { Batch, InInstructionWithBalance } from '../messages/instructions';
 import { MAX_BATCH_INSTRUCTIONS, MAX_BATCH_SIZE } from '../messages/limits';
-import type { ExternalNetwork } from '../messages/networks';
+import { COIN_NETWORK, type ExternalNetwork } from '../messages/networks';
 import type { FinalBlock, FoundOutput } from '../networks/chain';
 import type { DepositOutcome } from '../networks/deposits';
 import type { OutputKind } from '../networks/network';
@@ -47,6 +47,26 @@ export interface PendingBlock {
   outputs: ReceivedOutput[];
   refunds: Payment[];
   unusable: { output: string; reason: string }[];
+  /** What its Batches mint on Serai, per coin (absent in states from before the books were kept). */
+  minted?: Record<string, string>;
+}
+
+/**
+ * What Serai owes this key's holders, per coin, from the Serai blocks applied since the key was
+ * activated: minted by our included Batches, burned by Serai's burns of the network's coins.
+ */
+export interface Books {
+  minted: Record<string, string>;
+  burned: Record<string, string>;
+}
+
+/** Whether payouts are signed: halted while Serai's supply is not backed by what our Batches minted. */
+export interface Solvency {
+  state: 'solvent' | 'halted';
+  /** Why payouts are halted, or why they resumed (an operator's override, say). */
+  reason: string | null;
+  /** An operator resumed payouts despite the books; cleared once they agree again. */
+  override: string | null;
 }
 
 export interface ScannerCore {
@@ -68,6 +88,9 @@ export interface ScannerCore {
    * block older than this window cannot be told from a replay). Absent in states before it existed.
    */
   recentSeraiBlocks?: { block: string; digest: string }[];
+  /** Kept from the key's activation on (absent in states from before, which then skip the solvency check). */
+  books?: Books;
+  solvency?: Solvency;
 }
 
 /** How many applied Serai blocks are remembered with their content's digest. */
@@ -114,7 +137,45 @@ export function emptyCore(network: ExternalNetwork): ScannerCore {
 export function withKey(core: ScannerCore, key: Omit<ScannerKey, 'activationHeight'>, scan: ScanState): ScannerCore {
   if (core.key !== null) throw new ScannerStateError(`a key (session ${core.key.session}) is already active; rotation is not supported`);
   const scheduler = createState({ network: core.network, key: key.networkKey, ...chainRules(core.network).limits, internalAddresses: Object.values(key.scripts) });
-  return { ...core, key: { ...key, activationHeight: null }, scan, scheduler };
+  return { ...core, key: { ...key, activationHeight: null }, scan, scheduler, books: { minted: {}, burned: {} }, solvency: { state: 'solvent', reason: null, override: null } };
+}
+
+const addTo = (record: Record<string, string>, coin: string, amount: string | bigint) => ({ ...record, [coin]: (BigInt(record[coin] ?? '0') + BigInt(amount)).toString() });
+
+/** Σ instruction amounts per coin. */
+function mintedBy(instructions: readonly InInstructionWithBalance[]): Record<string, string> {
+  let minted: Record<string, string> = {};
+  for (const { balance } of instructions) minted = addTo(minted, balance.coin, balance.amount);
+  return minted;
+}
+
+/**
+ * Why Serai's supply is not backed, if it is not: Serai can only mint what our Batches report, so a
+ * supply of a coin above what our included Batches minted, less what Serai burned, plus what our
+ * Batches still waiting for inclusion will mint, means coins were minted without a deposit.
+ * `supply` is Serai's minted-and-not-burned amount per coin of this network (what Serai says).
+ */
+export function solvencyProblem(core: ScannerCore, supply: Readonly<Record<string, string>>): string | null {
+  if (!core.books) return null;
+  for (const [coin, said] of Object.entries(supply)) {
+    const minted = BigInt(core.books.minted[coin] ?? '0');
+    const burned = BigInt(core.books.burned[coin] ?? '0');
+    const coming = core.pending.reduce((sum, entry) => sum + BigInt(entry.minted?.[coin] ?? '0'), 0n);
+    const backed = minted - burned + coming;
+    if (BigInt(said) > backed) {
+      return `Serai's supply of ${coin} is ${said}, but our Batches minted ${minted} (${coming} more on its way) and Serai burned ${burned}: ${BigInt(said) - backed} was minted without a deposit`;
+    }
+  }
+  return null;
+}
+
+/** Records a solvency check: payouts halt on a problem, resume when the books agree (or by an operator's override). */
+export function withSolvency(core: ScannerCore, problem: string | null, override?: string): ScannerCore {
+  const previous = core.solvency ?? { state: 'solvent', reason: null, override: null };
+  if (override !== undefined) return { ...core, solvency: { state: 'solvent', reason: `resumed by an operator: ${override}`, override } };
+  if (problem === null) return { ...core, solvency: { state: 'solvent', reason: null, override: null } };
+  if (previous.override !== null) return { ...core, solvency: { ...previous, reason: `resumed by an operator (${previous.override}) despite: ${problem}` } };
+  return { ...core, solvency: { state: 'halted', reason: problem, override: null } };
 }
 
 /** The highest block the scanner may report: a notable block's Batch must be acknowledged before scanning C blocks past it. */
@@ -200,7 +261,7 @@ export function acceptFinalBlocks(core: ScannerCore, blocks: readonly FinalBlock
     const blockBatches = batchesOf(core.network, nextBatchId, block.hash, instructions);
     nextBatchId += blockBatches.length;
     batches.push(...blockBatches);
-    pending.push({ height: block.height, hash: block.hash, batches: blockBatches.map((b) => b.id), outputs: received, refunds, unusable });
+    pending.push({ height: block.height, hash: block.hash, batches: blockBatches.map((b) => b.id), outputs: received, refunds, unusable, minted: mintedBy(instructions) });
   }
   return { core: { ...core, key, nextBatchId, pending, expectedBranches }, batches };
 }
@@ -283,7 +344,30 @@ export function burnsToPayments(core: ScannerCore, message: SeraiBlockMessage): 
  * Applies a Serai block: the included Batches acknowledge their blocks (whose outputs and refunds
  * go to the scheduler), the burns become payments, and everything payable is scheduled.
  */
-export function applySeraiBlock(core: ScannerCore, message: SeraiBlockMessage, feeRate: number): { core: ScannerCore; result: SeraiBlockResult } {
+/**
+ * What the solvency watch read before a Serai block is applied: Serai's supply per coin (null when
+ * Serai cannot be asked), outputs the scheduler holds that the chain shows spent by no plan of ours,
+ * and an operator's override, if one came.
+ */
+export interface SolvencyReading {
+  supply: Readonly<Record<string, string>> | null;
+  spentElsewhere: readonly string[];
+  override?: string;
+}
+
+/** The solvency watch's verdict on a reading, with the books as they are in `core`. */
+export function judgeSolvency(core: ScannerCore, reading: SolvencyReading): ScannerCore {
+  const spent = reading.spentElsewhere;
+  const problem =
+    spent.length > 0
+      ? `${spent.length} output(s) the scheduler holds are spent on chain by no plan of ours (${spent.slice(0, 3).join(', ')})`
+      : reading.supply === null
+        ? null
+        : solvencyProblem(core, reading.supply);
+  return withSolvency(core, problem, reading.override);
+}
+
+export function applySeraiBlock(core: ScannerCore, message: SeraiBlockMessage, feeRate: number, watch?: SolvencyReading): { core: ScannerCore; result: SeraiBlockResult } {
   if (core.key === null || core.scheduler === null) throw new ScannerStateError('a Serai block arrived before any key was active');
   if (isRedelivery(core, message)) throw new ScannerStateError(`Serai block ${message.block} was already applied`);
   if (!knowsBatches(core, message)) throw new ScannerStateError(`Serai block ${message.block} includes Batches this scanner has not made yet`);
@@ -311,7 +395,17 @@ export function applySeraiBlock(core: ScannerCore, message: SeraiBlockMessage, f
     else unpaidRefunds.push({ payment: payment.id, address: payment.address, amount: payment.amount, reason });
   }
   unpayable.sort((a, b) => a.index - b.index);
-  const scheduled = schedule(scheduler, { feeModel: chainRules(core.network).feeModel(feeRate) });
+  let books = core.books;
+  if (books) {
+    for (const entry of acked) for (const [coin, amount] of Object.entries(entry.minted ?? {})) books = { ...books, minted: addTo(books.minted, coin, amount) };
+    for (const burn of message.burns) if (COIN_NETWORK[burn.balance.coin] === core.network) books = { ...books, burned: addTo(books.burned, burn.balance.coin, burn.balance.amount) };
+  }
+  // The watch judges the books with this block's Batches and burns in them. While payouts are halted
+  // the payments wait in the queue; the first block after they resume plans them.
+  let solvency = core.solvency;
+  if (watch && books) solvency = judgeSolvency({ ...core, pending, books }, watch).solvency;
+  const halted = solvency?.state === 'halted';
+  const scheduled = halted ? { state: scheduler, plans: [], dropped: [] } : schedule(scheduler, { feeModel: chainRules(core.network).feeModel(feeRate) });
 
   return {
     core: {
@@ -320,6 +414,8 @@ export function applySeraiBlock(core: ScannerCore, message: SeraiBlockMessage, f
       lastIncluded,
       scheduler: scheduled.state,
       lastSeraiBlock: message.block,
+      books,
+      solvency,
       recentSeraiBlocks: [...(core.recentSeraiBlocks ?? []), { block: message.block, digest: seraiBlockDigest(message) }].slice(-RECENT_SERAI_BLOCKS),
     },
     result: {

@@ -5,6 +5,7 @@ import {
   continueAsNew,
   getExternalWorkflowHandle,
   log,
+  metricMeter,
   ParentClosePolicy,
   patched,
   setHandler,
@@ -19,6 +20,7 @@ import { signBatch } from './batch';
 import { batchIncludedSignal, batchWorkflowId } from './batch-defs';
 import {
   scannerKeySignal,
+  scannerResumePayoutsSignal,
   scannerStatusQuery,
   scannerSeraiBlockSignal,
   seraiBlockWorkflowId,
@@ -36,6 +38,8 @@ import {
   knowsBatches,
   scanCap,
   seraiBlockProblem,
+  judgeSolvency,
+  type SolvencyReading,
   withKey,
   type SeraiBlockMessage,
 } from './scanner-state';
@@ -46,6 +50,8 @@ const MAX_REJECTED = 50;
 
 /** Marks histories whose scanner refuses a Serai block it cannot apply (an included Batch again, ids out of order, a replay). */
 export const REFUSE_PROBLEM_BLOCKS_PATCH = 'refuse-problem-serai-blocks';
+/** Marks histories whose scanner checks solvency before each Serai block (and while payouts are halted). */
+export const SOLVENCY_WATCH_PATCH = 'solvency-watch';
 
 /**
  * A network's scanner (`scanner-<network>`), long-running: follows the chain to finality, turns
@@ -84,6 +90,14 @@ export async function scanner(input: ScannerInput): Promise<void> {
     }
     substrateBlocks.push(parsed.message);
   });
+  let override: string | undefined;
+  setHandler(scannerResumePayoutsSignal, (request) => {
+    if (typeof request?.reason !== 'string' || request.reason.trim() === '') {
+      reject('scannerResumePayouts: expected { reason } naming why payouts may resume');
+      return;
+    }
+    override = request.reason.slice(0, 200);
+  });
   setHandler(scannerStatusQuery, (): ScannerStatus => ({
     stage,
     session: core.key?.session ?? null,
@@ -96,7 +110,38 @@ export async function scanner(input: ScannerInput): Promise<void> {
     queuedSeraiBlocks: substrateBlocks.map((b) => b.block),
     scheduler: core.scheduler ? { outputs: core.scheduler.outputs.length, queuedPayments: core.scheduler.payments.length } : null,
     rejected: [...rejected],
+    solvency: core.solvency ?? null,
   }));
+
+  const haltedGauge = metricMeter.createGauge('custody_payouts_halted', 'int', 'state', '1 while the solvency watch holds payouts back');
+  /**
+   * The solvency watch: Serai's supply of our coins must be backed by what our Batches minted, and
+   * every output the scheduler holds must still be unspent on chain. Otherwise no plan is made
+   * (payments wait in the queue) until the books agree again or an operator resumes payouts.
+   */
+  const readSolvency = async (): Promise<SolvencyReading | undefined> => {
+    if (!core.books || !core.scheduler) return undefined;
+    const supply = await chain.seraiSupply();
+    const spentElsewhere = core.scheduler.outputs.length > 0 ? await chain.spentOutputs(core.scheduler.outputs.map((o) => o.id)) : [];
+    const reading = { supply, spentElsewhere, override };
+    override = undefined;
+    return reading;
+  };
+  const reportSolvency = (before: string) => {
+    const after = core.solvency;
+    if (!after) return;
+    if (after.state !== before) {
+      if (after.state === 'halted') log.error('payouts halted: the books do not agree with Serai or the chain', { reason: after.reason });
+      else log.warn('payouts resumed', { reason: after.reason ?? 'the books agree again' });
+    }
+    haltedGauge.set(after.state === 'halted' ? 1 : 0, { network });
+  };
+  const checkSolvency = async () => {
+    const before = core.solvency?.state ?? 'solvent';
+    const reading = await readSolvency();
+    if (reading) core = judgeSolvency(core, reading);
+    reportSolvency(before);
+  };
 
   const startBatch = async (batch: Batch) => {
     try {
@@ -139,11 +184,13 @@ export async function scanner(input: ScannerInput): Promise<void> {
       return;
     }
     stage = `applying Serai block ${message.block}`;
+    const watch = patched(SOLVENCY_WATCH_PATCH) ? await readSolvency() : undefined;
+    const solvencyBefore = core.solvency?.state ?? 'solvent';
     const at = feeRateBlock(core, message);
     const feeRate = at === null ? 1 : await chain.feeRateAt(at);
     let applied: ReturnType<typeof applySeraiBlock>;
     try {
-      applied = applySeraiBlock(core, message, feeRate);
+      applied = applySeraiBlock(core, message, feeRate, watch);
     } catch (err) {
       // The pure core refuses what it cannot apply; a refusal must never fail the workflow task (every
       // validator would compute the same, and every scanner would stop for good).
@@ -154,6 +201,7 @@ export async function scanner(input: ScannerInput): Promise<void> {
     }
     const { result } = applied;
     core = applied.core;
+    reportSolvency(solvencyBefore);
     if (result.plans.some((plan) => plan.outputs.some((o) => o.kind === 'branch'))) {
       const planned = await chain.planTxids({ network, session: result.session, plans: result.plans });
       core = expectPlanOutputs(core, planned.map(({ index, txid }) => ({ plan: result.plans[index]!, txid })));
@@ -207,12 +255,14 @@ export async function scanner(input: ScannerInput): Promise<void> {
     while (seraiBlockReady()) await applyNextSeraiBlock();
     if (core.scan !== null) await poll();
     while (seraiBlockReady()) await applyNextSeraiBlock();
+    // While halted (or told to resume), the watch is checked every round so payouts resume as soon as they may.
+    if ((core.solvency?.state === 'halted' || override !== undefined) && patched(SOLVENCY_WATCH_PATCH)) await checkSolvency();
 
     if (workflowInfo().continueAsNewSuggested) {
       await continueAsNew<typeof scanner>({ network, settings, carried: { core, keyRequests, substrateBlocks, rejected } });
     }
     stage = core.key === null ? 'awaiting a key' : core.scan === null ? stage : 'waiting for the next poll';
-    const woken = () => keyRequests.length > 0 || seraiBlockReady();
+    const woken = () => keyRequests.length > 0 || seraiBlockReady() || override !== undefined;
     if (core.scan === null) await condition(woken);
     else await condition(woken, settings.pollInterval);
   }

@@ -14,7 +14,7 @@ import { MAX_BURNS_PER_SUBSTRATE_BLOCK } from '../../messages/limits';
 import { parseProcessorMessage } from '../../messages/parse';
 import type { SignedBatch } from '../../messages/instructions';
 import { COIN_NETWORK, type ExternalNetwork } from '../../messages/networks';
-import { burn, produceBlock, publishSignedBatch, setKeys } from '../serai/chain';
+import { burn, faultMint, produceBlock, publishSignedBatch, setKeys } from '../serai/chain';
 import type { BlockMessage } from '../serai/block-messages';
 import { FutureBatchError, BatchSlotTakenError, NoKeysForNetworkError, SeraiChainError, StaleBatchError } from '../serai/errors';
 import { parseSetKeys, parseSignedBatch } from '../serai/input';
@@ -23,10 +23,12 @@ import { emptyState, EXTERNAL_NETWORKS, type SeraiChainState } from '../serai/st
 import { totals } from '../serai/totals';
 import { clock, seraiDelivery } from './activity-options';
 import { processorMessageSignal } from './defs';
+import { seraiSupplyQuery } from '../../temporal/coordinator-contract';
 import {
   seraiBurnUpdate,
   seraiPublishBatchSignal,
   seraiSetKeysUpdate,
+  seraiFaultMintUpdate,
   seraiStatusQuery,
   type SeraiAcks,
   type SeraiCarried,
@@ -114,6 +116,17 @@ export async function seraiChain(input: SeraiChainInput): Promise<never> {
       asFailure(error);
     }
   });
+
+  setHandler(seraiFaultMintUpdate, (request) => {
+    try {
+      state = faultMint(state, request);
+      log.warn('devnet fault: coins minted without a deposit', { ...request });
+      return { minted: request.amount };
+    } catch (error) {
+      asFailure(error);
+    }
+  });
+  setHandler(seraiSupplyQuery, () => Object.fromEntries(Object.entries(totals(state)).map(([coin, report]) => [coin, report.supply])));
 
   setHandler(seraiPublishBatchSignal, (raw) => {
     let signed: SignedBatch;

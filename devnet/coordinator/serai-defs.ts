@@ -1,14 +1,14 @@
 // Workflow-safe definitions of the devnet's Serai chain workflow: its id, input, updates, signals and status.
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { ExternalCoin, ExternalNetwork, OutInstructionWithBalance, SignedBatch } from '../../messages';
-import type { BurnRequest, SetKeysRequest } from '../serai/input';
+import type { BurnRequest, FaultMintRequest, SetKeysRequest } from '../serai/input';
 import type { BatchRecord } from '../serai/state';
 import type { CoinReport } from '../serai/totals';
 
 /** One Serai chain per devnet, in the coordinator's namespace (it takes the processors' acknowledgements). */
 export { SERAI_CHAIN_WORKFLOW_ID } from '../../temporal/coordinator-contract';
 
-export type { BurnRequest, SetKeysRequest };
+export type { BurnRequest, FaultMintRequest, SetKeysRequest };
 
 /** A refused input: what it was, the error's stable name and its message (public data only). */
 export interface SeraiRejection {
@@ -98,6 +98,8 @@ export interface SeraiChainStatus {
 export const seraiSetKeysUpdate = defineUpdate<SeraiSetKeysResult, [SetKeysRequest]>('seraiSetKeys');
 /** An account burns sriXYZ to an external address. */
 export const seraiBurnUpdate = defineUpdate<SeraiBurnResult, [BurnRequest]>('seraiBurn');
+/** A devnet fault: mint coins without a deposit (the processors' solvency watch must halt payouts). */
+export const seraiFaultMintUpdate = defineUpdate<{ minted: string }, [FaultMintRequest]>('seraiFaultMint');
 /** The coordinator publishes a SignedBatch; it waits in the mempool until its id is next. */
 export const seraiPublishBatchSignal = defineSignal<[SignedBatch]>('seraiPublishBatch');
 export const seraiStatusQuery = defineQuery<SeraiChainStatus>('seraiStatus');

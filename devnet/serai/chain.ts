@@ -36,7 +36,7 @@ import {
   SessionOrderError,
   StaleBatchError,
 } from './errors';
-import { parseBurn, parseSetKeys, parseSignedBatch, parseTime } from './input';
+import { parseBurn, parseFaultMint, parseSetKeys, parseSignedBatch, parseTime } from './input';
 import {
   EXTERNAL_NETWORKS,
   type BatchRecord,
@@ -173,6 +173,21 @@ export function publishSignedBatch(state: SeraiChainState, input: unknown): { st
  * `from` burns `amount` of `coin` to `address` on the coin's network. The coins leave the account
  * and the supply now; the burn reaches the processors in the next block with room for it.
  */
+/**
+ * A devnet fault: mints coins to an account without any deposit or Batch, as a broken Serai might;
+ * the processors' solvency watch must notice and hold payouts back.
+ */
+export function faultMint(state: SeraiChainState, input: unknown): SeraiChainState {
+  const { to, coin, amount } = parseFaultMint(input);
+  const holdings = state.balances[to] ?? {};
+  const totals = state.coins[coin];
+  return {
+    ...state,
+    balances: { ...state.balances, [to]: { ...holdings, [coin]: (BigInt(holdings[coin] ?? '0') + BigInt(amount)).toString() } },
+    coins: { ...state.coins, [coin]: { ...totals, minted: (BigInt(totals.minted) + BigInt(amount)).toString() } },
+  };
+}
+
 export function burn(state: SeraiChainState, input: unknown): { state: SeraiChainState; burn: OutInstructionWithBalance; network: ExternalNetwork } {
   const { from, coin, amount, address, data } = parseBurn(input);
   const holdings = state.balances[from] ?? {};

@@ -79,6 +79,19 @@ export function parseBurn(input: unknown): Required<BurnRequest> {
   return { ...request, data: request.data ?? null };
 }
 
+/** A devnet fault: coins credited to an account with no deposit behind them (a broken Serai). */
+export interface FaultMintRequest {
+  to: Hex;
+  coin: ExternalCoin;
+  amount: U64String;
+}
+
+const faultMintRequest = z.strictObject({ to: seraiAddress, coin: externalCoin, amount: u64.refine((amount) => amount !== '0', 'expected a non-zero amount') });
+
+export function parseFaultMint(input: unknown): FaultMintRequest {
+  return parseInput(faultMintRequest, input);
+}
+
 /** Serai time in seconds: a non-negative safe integer. */
 export function parseTime(input: unknown): number {
   if (typeof input !== 'number' || !Number.isSafeInteger(input) || input < 0) {

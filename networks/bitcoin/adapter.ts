@@ -8,7 +8,7 @@ import type { BitcoinRpc } from './rpc';
 import { pollScanner } from './feed';
 import { bitcoinTransactionSigning } from './signing-protocol';
 import { buildTransaction, type SignableTransaction } from './transaction';
-import { bytesToHex } from '@noble/hashes/utils.js';
+import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
 
 export function bitcoinChain(rpc: BitcoinRpc): ChainAdapter {
   const network = new BitcoinNetwork(rpc);
@@ -49,6 +49,15 @@ export function bitcoinChain(rpc: BitcoinRpc): ChainAdapter {
         };
       },
       feeRateAt: (blockHash) => network.feeRateAt(blockHash),
+      async spentOutputs(ids) {
+        const spent: string[] = [];
+        // An output id is its txid (RPC byte order) followed by its index as u32 little-endian.
+        for (const id of ids) {
+          const vout = new DataView(hexToBytes(id.slice(64)).buffer).getUint32(0, true);
+          if ((await rpc.getTxOut(id.slice(0, 64), vout, true)) === null) spent.push(id);
+        }
+        return spent;
+      },
     },
     keys: {
       keySet: (session, pub) => ({ networkKey: bytesToHex(pub.commitments[0]!), scripts: outputKeySet(session, pub).scripts }),

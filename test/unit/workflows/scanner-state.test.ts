@@ -16,6 +16,8 @@ import {
   outpointHex,
   scanCap,
   seraiBlockProblem,
+  solvencyProblem,
+  withSolvency,
   withKey,
   ScannerStateError,
   type FinalBlock,
@@ -255,5 +257,63 @@ describe('Serai blocks at or below the last applied one', () => {
     const core = applied();
     expect(isRedelivery(core, serai(6, []))).toBe(false);
     expect(seraiBlockProblem(core, serai(6, []))).toMatch(/at or below the last applied Serai block 7/);
+  });
+});
+
+describe('the solvency watch', () => {
+  const burnTo = (amount: string) => ({ instruction: { address: bytesToHex(encodeAddress(hexToBytes(`0014${'66'.repeat(20)}`))!), data: null }, balance: { coin: 'bitcoin' as const, amount } });
+  /** A keyed core whose deposit of 1 BTC Serai minted (less the deposit fee) in Serai block 1. */
+  const minted = () => {
+    const accepted = acceptFinalBlocks(keyed(), [block(100, 1000, [{ n: 1, amount: 100_000_000n, outcome: 'instruction' }])]).core;
+    return applySeraiBlock(accepted, serai(1, [0]), 1).core;
+  };
+
+  test('the books follow what our Batches minted and what Serai burned; a supply they back is no problem', () => {
+    const core = applySeraiBlock(minted(), serai(2, [], [burnTo('30000000')]), 1).core;
+    expect(core.books).toEqual({ minted: { bitcoin: String(100_000_000 - 1600) }, burned: { bitcoin: '30000000' } });
+    expect(solvencyProblem(core, { bitcoin: String(100_000_000 - 1600 - 30_000_000) })).toBeNull();
+    // Serai's supply may lag (a burn debited before its block): never a problem.
+    expect(solvencyProblem(core, { bitcoin: '0' })).toBeNull();
+  });
+
+  test("a Batch Serai may have included before we applied its block is counted as on its way", () => {
+    const core = acceptFinalBlocks(minted(), [block(200, 2000, [{ n: 2, amount: 50_000_000n, outcome: 'instruction' }])]).core;
+    expect(solvencyProblem(core, { bitcoin: String(100_000_000 - 1600 + 50_000_000 - 1600) })).toBeNull();
+  });
+
+  test('the watch judges the books with the block being applied: an unbacked burn is never planned, even when the forged coins are all burned at once', () => {
+    const core = minted();
+    const real = 100_000_000 - 1600;
+    // Serai minted 0.3 out of thin air, and its holder burned all of it before this block came.
+    const { core: after, result } = applySeraiBlock(core, serai(2, [], [burnTo('30000000')]), 1, { supply: { bitcoin: String(real) }, spentElsewhere: [] });
+    expect(result.plans).toEqual([]);
+    expect(after.solvency).toMatchObject({ state: 'halted', reason: expect.stringMatching(/30000000 was minted without a deposit/) });
+    // An honest burn of backed coins is planned at once.
+    const honest = applySeraiBlock(core, serai(2, [], [burnTo('30000000')]), 1, { supply: { bitcoin: String(real - 30_000_000) }, spentElsewhere: [] });
+    expect(honest.result.plans).toHaveLength(1);
+    // An output the scheduler holds, spent on chain by nobody we know: halted too.
+    const stolen = applySeraiBlock(core, serai(2, [], [burnTo('30000000')]), 1, { supply: null, spentElsewhere: [outpointHex(txid(1), 0)] });
+    expect(stolen.result.plans).toEqual([]);
+    expect(stolen.core.solvency!.reason).toMatch(/spent on chain by no plan of ours/);
+  });
+
+  test('coins minted without a deposit halt payouts: burns wait in the queue until an operator resumes them', () => {
+    let core = minted();
+    const problem = solvencyProblem(core, { bitcoin: String(100_000_000 - 1600 + 5_000_000) });
+    expect(problem).toMatch(/5000000 was minted without a deposit/);
+    core = withSolvency(core, problem);
+    expect(core.solvency).toEqual({ state: 'halted', reason: problem, override: null });
+    const halted = applySeraiBlock(core, serai(2, [], [burnTo('30000000')]), 1);
+    expect(halted.result.plans).toEqual([]);
+    expect(halted.core.scheduler!.payments).toHaveLength(1);
+    // The problem persists (the unbacked coins stay unbacked); an operator resumes, and the queue is planned.
+    core = withSolvency(halted.core, problem, 'checked with the Serai team');
+    core = withSolvency(core, problem);
+    expect(core.solvency).toMatchObject({ state: 'solvent', override: 'checked with the Serai team' });
+    const resumed = applySeraiBlock(core, serai(3, [], []), 1);
+    expect(resumed.result.plans).toHaveLength(1);
+    // Once the books agree the override is spent: the next problem halts again.
+    core = withSolvency(withSolvency(resumed.core, null), problem);
+    expect(core.solvency!.state).toBe('halted');
   });
 });

@@ -68,6 +68,7 @@ export function ledgerChain(ledger: Ledger): ChainAdapter {
         return { state: step.state, blocks, followedReorg: step.followedReorg };
       },
       feeRateAt: async () => 1,
+      spentOutputs: async (ids) => ids.filter((id) => !ledger.isUnspent(id)),
     },
     keys: {
       keySet(session, pub) {

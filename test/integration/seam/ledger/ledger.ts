@@ -136,6 +136,10 @@ export class Ledger {
     return 'published';
   }
 
+  isUnspent(id: string): boolean {
+    return this.unspent.has(id) && !this.spentBy.has(id);
+  }
+
   confirmations(txid: string): number {
     const height = this.confirmedAt.get(txid);
     return height === undefined ? 0 : this.tip.height - height + 1;

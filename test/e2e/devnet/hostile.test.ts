@@ -1,0 +1,103 @@
+/**
+ * On the live devnet (Temporal, btcd, the coordinator with the Serai simulator, validator worker
+ * processes): a burn to the validators' own deposit address is reported, not a reason to stop, and a
+ * normal burn afterwards is paid; coins Serai mints without a deposit halt payouts at every
+ * processor (the solvency watch) until an operator resumes them.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { schnorr } from '@noble/curves/secp256k1.js';
+import { bytesToHex } from '@noble/hashes/utils.js';
+import { Transaction } from 'bitcoinjs-lib';
+import { Devnet } from '../../../devnet/devnet';
+import { addressToScript, scriptToAddress } from '../../../devnet/wallet';
+import { DEPOSIT_FEE } from '../../../networks/bitcoin/instructions';
+
+jest.setTimeout(900_000);
+
+const NAMES = ['alice', 'bob', 'carol'];
+let devnet: Devnet;
+let dataDir: string;
+
+beforeAll(async () => {
+  dataDir = mkdtempSync(join(tmpdir(), 'hostile-'));
+  devnet = await Devnet.start({ dataDir, validators: NAMES.map((name) => ({ name, weight: 1 })), t: 2, blockIntervalMs: 500, seraiBlockTime: '1 second' });
+});
+
+afterAll(async () => {
+  await devnet?.stop();
+  if (dataDir && !process.env.KEEP_TEST_DATA) rmSync(dataDir, { recursive: true, force: true });
+});
+
+const randomAddress = () => scriptToAddress(`5120${bytesToHex(schnorr.getPublicKey(schnorr.utils.randomSecretKey()))}`);
+const account = () => bytesToHex(crypto.getRandomValues(new Uint8Array(32)));
+
+/** Every output of btcd's chain and mempool paying `address`, by txid. */
+async function paidTo(address: string, fromHeight: number): Promise<{ txid: string; value: bigint }[]> {
+  const script = addressToScript(address);
+  const found: { txid: string; value: bigint }[] = [];
+  const tip = await devnet.btcd.rpc.getBlockCount();
+  const txids = [...(await devnet.btcd.rpc.getRawMempool())];
+  for (let height = fromHeight; height <= tip; height++) {
+    const block = await devnet.btcd.rpc.getBlock(await devnet.btcd.rpc.getBlockHash(height));
+    txids.push(...block.tx);
+  }
+  for (const txid of new Set(txids)) {
+    const tx = Transaction.fromHex((await devnet.btcd.rpc.getRawTransaction(txid)).hex);
+    for (const out of tx.outs) if (bytesToHex(out.script) === script) found.push({ txid, value: out.value });
+  }
+  return found;
+}
+
+test('a burn to our own address is reported and the next burn is paid; unbacked coins halt payouts until an operator resumes them', async () => {
+  await devnet.generateKeys();
+  const start = await devnet.btcd.rpc.getBlockCount();
+  const holder = account();
+  const deposit = await devnet.deposit(100_000_000n, holder);
+  await devnet.signedBatchOf(deposit.txid);
+  await devnet.waitFor('the sriBTC minted', async () => (BigInt((await devnet.net.seraiStatus()).balances[holder]?.bitcoin ?? '0') === 100_000_000n - DEPOSIT_FEE ? true : undefined));
+
+  // A burn to the validators' own deposit address: Serai takes it, every processor reports it.
+  const own = await devnet.burn(holder, 10_000_000n, devnet.depositAddress());
+  const ownOutcome = await devnet.seraiBlockOutcome(own.block);
+  expect(ownOutcome.plans).toEqual([]);
+  expect(ownOutcome.unpayable).toEqual([expect.objectContaining({ index: 0, amount: '10000000', reason: 'address: pays one of our own addresses' })]);
+
+  // A normal burn afterwards is paid, exactly once.
+  const payee = randomAddress();
+  const normal = await devnet.burn(holder, 20_000_000n, payee);
+  const normalOutcome = await devnet.seraiBlockOutcome(normal.block);
+  expect(normalOutcome.plans).toHaveLength(1);
+  const plan = await devnet.planOutcome(normalOutcome.plans[0]!);
+  const paid = await paidTo(payee, start);
+  expect(paid).toHaveLength(1);
+  expect(paid[0]!.txid).toBe(plan.txid);
+  expect(paid[0]!.value).toBeLessThanOrEqual(20_000_000n);
+
+  // Serai mints 0.5 sriBTC with no deposit behind it; its holder burns some.
+  const forger = account();
+  await devnet.net.seraiFaultMint({ to: forger, coin: 'bitcoin', amount: '50000000' });
+  const unbackedPayee = randomAddress();
+  const unbacked = await devnet.burn(forger, 30_000_000n, unbackedPayee);
+  const haltedOutcome = await devnet.seraiBlockOutcome(unbacked.block);
+  expect(haltedOutcome.plans).toEqual([]);
+  for (const name of NAMES) {
+    const status = await devnet.net.set.processor(name).scannerStatus();
+    expect(status.solvency).toMatchObject({ state: 'halted', reason: expect.stringMatching(/was minted without a deposit/) });
+    expect(status.scheduler!.queuedPayments).toBe(1);
+  }
+  expect(await paidTo(unbackedPayee, start)).toEqual([]);
+
+  // An operator who checked the books resumes payouts; the queued burn is planned with the next Serai block.
+  for (const name of NAMES) await devnet.net.set.processor(name).resumePayouts('checked: the devnet fault was deliberate');
+  await devnet.waitFor('every processor resumed payouts', async () => {
+    const states = await Promise.all(NAMES.map(async (name) => (await devnet.net.set.processor(name).scannerStatus()).solvency?.state));
+    return states.every((state) => state === 'solvent') ? true : undefined;
+  });
+  const next = await devnet.burn(holder, 1_000_000n, randomAddress());
+  const resumedOutcome = await devnet.seraiBlockOutcome(next.block);
+  expect(resumedOutcome.plans.length).toBeGreaterThanOrEqual(1);
+  for (const planId of resumedOutcome.plans) await devnet.planOutcome(planId);
+  expect(await paidTo(unbackedPayee, start)).toHaveLength(1);
+});
