@@ -5,10 +5,10 @@ import { keyGeneration } from './workflows/keygen';
 import { keygenEndSignal, keygenMessageSignal, keygenWorkflowId, type KeygenSettings } from './workflows/keygen-defs';
 import { confirmKeyPair, confirmWorkflowId } from './workflows/confirm';
 import { signBatch } from './workflows/batch';
-import { batchMessageSignal, batchWorkflowId, type BatchSigningOutcome } from './workflows/batch-defs';
+import { batchMessageSignal, batchStatusQuery, batchWorkflowId, type BatchSigningOutcome } from './workflows/batch-defs';
 import type { Batch } from './messages';
 import { signPlan } from './workflows/plan';
-import { planMessageSignal, planWorkflowId, type PlanOutcome, type PlanSettings } from './workflows/plan-defs';
+import { planMessageSignal, planStatusQuery, planWorkflowId, type PlanOutcome, type PlanSettings } from './workflows/plan-defs';
 import type { Plan } from './scheduler/types';
 import { NETWORKS, processorTaskQueue, type NetworkName } from './config/worker-config';
 import { connectClient, type TemporalTarget } from './temporal/connection';
@@ -57,6 +57,16 @@ export class UnknownWorkflowError extends Error {
 }
 
 /** What `deliver` did with a message. */
+/** A signing still running, as an operator sees it. */
+export interface SigningView {
+  workflowId: string;
+  kind: 'batch' | 'plan';
+  since: string;
+  attempt: number | null;
+  stage: string;
+  stuck: boolean;
+}
+
 export interface Delivery {
   workflowId: string;
   action: 'started' | 'already-started' | 'signalled' | 'ignored';
@@ -288,6 +298,28 @@ export class ProcessorClient {
   }
 
   /** Runs the health workflow on the processor's own worker. */
+  /**
+   * Every Batch and plan this processor is still signing, with its attempt and stage; `stuck` is
+   * true once a wait went a whole idle period without progress (the signing keeps trying).
+   */
+  async signings(): Promise<SigningView[]> {
+    const views: SigningView[] = [];
+    const query = `ExecutionStatus = 'Running' AND (WorkflowType = 'signBatch' OR WorkflowType = 'signPlan')`;
+    for await (const execution of this.client.workflow.list({ query })) {
+      const handle = this.client.workflow.getHandle(execution.workflowId);
+      const status = await (execution.type === 'signBatch' ? handle.query(batchStatusQuery) : handle.query(planStatusQuery)).catch(() => undefined);
+      views.push({
+        workflowId: execution.workflowId,
+        kind: execution.type === 'signBatch' ? 'batch' : 'plan',
+        since: execution.startTime.toISOString(),
+        attempt: status?.attempt ?? null,
+        stage: status?.stage ?? 'unknown (no worker answered)',
+        stuck: (status?.idlePeriods ?? 0) > 0,
+      });
+    }
+    return views.sort((a, b) => a.since.localeCompare(b.since));
+  }
+
   async health(): Promise<ProcessorHealth> {
     return this.client.workflow.execute(processorHealth, {
       taskQueue: this.taskQueue,
@@ -343,6 +375,10 @@ async function cli(argv: string[]): Promise<void> {
     .command('scanner')
     .description('the scanner\'s status: activation block, next height, Batches awaiting Serai, the last Serai block applied')
     .action(printing((pc) => pc.scannerStatus()));
+  program
+    .command('signing')
+    .description('every Batch and plan still signing, with attempt and stage; stuck ones keep trying and are marked')
+    .action(printing((pc) => pc.signings()));
   program
     .command('resume-payouts')
     .description('resume payouts the solvency watch halted (an operator who checked the books); the reason is recorded')
