@@ -88,6 +88,12 @@ export interface ScannerCore {
    * block older than this window cannot be told from a replay). Absent in states before it existed.
    */
   recentSeraiBlocks?: { block: string; digest: string }[];
+  /**
+   * The highest Batch id any applied Serai block included, whether or not its external block is
+   * acknowledged yet (a block with several Batches waits for all of them). Absent in older states,
+   * which fall back to `lastIncluded`.
+   */
+  highestIncludedBatch?: number;
   /** Kept from the key's activation on (absent in states from before, which then skip the solvency check). */
   books?: Books;
   solvency?: Solvency;
@@ -293,9 +299,15 @@ export function seraiBlockProblem(core: ScannerCore, message: SeraiBlockMessage)
   }
   const ids = message.batches;
   if (ids.some((id, i) => i > 0 && id <= ids[i - 1]!)) return `Batches ${ids.join(', ')} are not in increasing order`;
-  const included = core.lastIncluded?.batch;
+  const included = highestIncludedBatch(core);
   if (included !== undefined && ids.some((id) => id <= included)) return `includes a Batch at or below ${included}, which an earlier Serai block already included`;
   return null;
+}
+
+function highestIncludedBatch(core: ScannerCore): number | undefined {
+  const acknowledged = core.lastIncluded?.batch;
+  if (core.highestIncludedBatch === undefined) return acknowledged;
+  return acknowledged === undefined ? core.highestIncludedBatch : Math.max(acknowledged, core.highestIncludedBatch);
 }
 
 /** Whether this scanner has made every Batch the Serai block includes (a lagging scanner waits until it has). */
@@ -358,13 +370,12 @@ export interface SolvencyReading {
 /** The solvency watch's verdict on a reading, with the books as they are in `core`. */
 export function judgeSolvency(core: ScannerCore, reading: SolvencyReading): ScannerCore {
   const spent = reading.spentElsewhere;
-  const problem =
-    spent.length > 0
-      ? `${spent.length} output(s) the scheduler holds are spent on chain by no plan of ours (${spent.slice(0, 3).join(', ')})`
-      : reading.supply === null
-        ? null
-        : solvencyProblem(core, reading.supply);
-  return withSolvency(core, problem, reading.override);
+  if (spent.length > 0) {
+    return withSolvency(core, `${spent.length} output(s) the scheduler holds are spent on chain by no plan of ours (${spent.slice(0, 3).join(', ')})`, reading.override);
+  }
+  // Serai could not be asked: nothing is learned, so a halt stays a halt (only an operator lifts it).
+  if (reading.supply === null) return reading.override === undefined ? core : withSolvency(core, null, reading.override);
+  return withSolvency(core, solvencyProblem(core, reading.supply), reading.override);
 }
 
 export function applySeraiBlock(core: ScannerCore, message: SeraiBlockMessage, feeRate: number, watch?: SolvencyReading): { core: ScannerCore; result: SeraiBlockResult } {
@@ -414,6 +425,7 @@ export function applySeraiBlock(core: ScannerCore, message: SeraiBlockMessage, f
       lastIncluded,
       scheduler: scheduled.state,
       lastSeraiBlock: message.block,
+      highestIncludedBatch: Math.max(highest, highestIncludedBatch(core) ?? -1),
       books,
       solvency,
       recentSeraiBlocks: [...(core.recentSeraiBlocks ?? []), { block: message.block, digest: seraiBlockDigest(message) }].slice(-RECENT_SERAI_BLOCKS),

@@ -16,6 +16,7 @@ import {
   outpointHex,
   scanCap,
   seraiBlockProblem,
+  judgeSolvency,
   solvencyProblem,
   withSolvency,
   withKey,
@@ -295,6 +296,18 @@ describe('the solvency watch', () => {
     const stolen = applySeraiBlock(core, serai(2, [], [burnTo('30000000')]), 1, { supply: null, spentElsewhere: [outpointHex(txid(1), 0)] });
     expect(stolen.result.plans).toEqual([]);
     expect(stolen.core.solvency!.reason).toMatch(/spent on chain by no plan of ours/);
+  });
+
+  test('a reading without Serai\'s supply learns nothing: a halt is kept, a solvent state too; an operator still resumes', () => {
+    const core = minted();
+    const unbacked = { supply: { bitcoin: String(100_000_000 - 1600 + 5_000_000) }, spentElsewhere: [] };
+    const halted = judgeSolvency(core, unbacked);
+    expect(halted.solvency!.state).toBe('halted');
+    expect(judgeSolvency(halted, { supply: null, spentElsewhere: [] }).solvency).toEqual(halted.solvency);
+    expect(judgeSolvency(core, { supply: null, spentElsewhere: [] }).solvency).toEqual(core.solvency);
+    const blocked = applySeraiBlock(halted, serai(2, [], [burnTo('30000000')]), 1, { supply: null, spentElsewhere: [] });
+    expect(blocked.result.plans).toEqual([]);
+    expect(judgeSolvency(halted, { supply: null, spentElsewhere: [], override: 'checked' }).solvency).toMatchObject({ state: 'solvent', override: 'checked' });
   });
 
   test('coins minted without a deposit halt payouts: burns wait in the queue until an operator resumes them', () => {
