@@ -205,8 +205,8 @@ export class Devnet {
   }
 
   /** The plans an online validator made for a Serai block, once its workflow completed. */
-  async seraiBlockOutcome(block: number, limitMs = 300_000): Promise<SeraiBlockOutcome> {
-    const name = this.online[0]!;
+  /** What `name`'s processor (the first online one by default) decided for Serai block `block`, once it did. */
+  async seraiBlockOutcome(block: number, limitMs = 300_000, name = this.online[0]!): Promise<SeraiBlockOutcome> {
     const handle = this.net.set.processor(name).client.workflow.getHandle(`substrate-bitcoin-${block}`);
     return this.waitFor(`Serai block ${block} applied by ${name}`, async () => {
       const status = await handle.describe().then((d) => d.status.name, () => undefined);

@@ -83,6 +83,8 @@ test('a burn to our own address is reported and the next burn is paid; unbacked 
   const haltedOutcome = await devnet.seraiBlockOutcome(unbacked.block);
   expect(haltedOutcome.plans).toEqual([]);
   for (const name of NAMES) {
+    // Each processor judges the block when it applies it; wait for every one, not only the first.
+    expect(await devnet.seraiBlockOutcome(unbacked.block, undefined, name)).toMatchObject({ plans: [] });
     const status = await devnet.net.set.processor(name).scannerStatus();
     expect(status.solvency).toMatchObject({ state: 'halted', reason: expect.stringMatching(/was minted without a deposit/) });
     expect(status.scheduler!.queuedPayments).toBe(1);

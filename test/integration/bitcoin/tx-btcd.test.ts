@@ -246,9 +246,15 @@ test("another validator's claim is accepted only for the plan's txid, confirmed,
   expect(await verifyClaim(node.rpc, eventuality, signed.txid)).toEqual({
     valid: false,
     reason: 'the transaction is not on the best chain with 1 confirmations',
+    pending: false,
   });
   expect(await publish(node.rpc, signed.hex)).toEqual({ kind: 'published' });
-  expect(await verifyClaim(node.rpc, eventuality, signed.txid)).toMatchObject({ valid: false });
+  // In the mempool: not valid yet, but pending, so the claim is followed rather than refused.
+  expect(await verifyClaim(node.rpc, eventuality, signed.txid)).toEqual({
+    valid: false,
+    reason: 'the transaction is not on the best chain with 1 confirmations',
+    pending: true,
+  });
   await node.mine(1);
   const height = await node.rpc.getBlockCount();
 
