@@ -1,12 +1,11 @@
-import type { KeygenFaults } from './activities/keygen';
 import { ConfigError, loadWorkerConfig } from './config/worker-config';
 import { KeystoreKeyError, loadKeystoreKey } from './store';
 import { KeyringConfigError, loadCodecKeyring } from './temporal/keyring';
 import { installRuntimeLogging, logger } from './temporal/logging';
-import { createProcessorWorker } from './temporal/processor-worker';
+import { createProcessorWorker, type ProcessorWorkerOptions } from './temporal/processor-worker';
 
 /** Runs one processor worker from the environment until SIGINT/SIGTERM; exits 1 with one line on a bad setting. */
-export async function runWorker(injected: { keygenFaults?: KeygenFaults } = {}): Promise<void> {
+export async function runWorker(injected: Pick<ProcessorWorkerOptions, 'keygenFaults' | 'interceptors'> = {}): Promise<void> {
   try {
     const config = loadWorkerConfig();
     const keyring = loadCodecKeyring();

@@ -6,6 +6,7 @@ import type { Keyring } from '../temporal/keyring';
 import { ensureNamespace, validatorNamespace } from './namespaces';
 import type { ManagedProcess } from '../nodes/process';
 import { spawnValidatorWorker, type ChainEndpoints } from './validators';
+import { crashHookEnv, type CrashHookSettings } from './crash/settings';
 
 export interface ValidatorSpec {
   name: string;
@@ -14,6 +15,8 @@ export interface ValidatorSpec {
   byzantine?: string;
   /** Never started: its namespace exists but no worker serves it. */
   offline?: boolean;
+  /** Devnet fault injection: journal activities, SIGKILL after the k-th (devnet/crash/hook.ts). Read at each (re)start. */
+  crash?: CrashHookSettings;
 }
 
 export interface ValidatorSetOptions {
@@ -108,6 +111,7 @@ export class ValidatorSet {
         COORDINATOR_NAMESPACE: this.options.coordinatorNamespace,
         ...(this.options.workflowBundlePath ? { WORKFLOW_BUNDLE_PATH: this.options.workflowBundlePath } : {}),
         ...(member.spec.byzantine ? { DEVNET_BYZANTINE: member.spec.byzantine } : {}),
+        ...(member.spec.crash ? crashHookEnv(member.spec.crash) : {}),
       },
     });
     this.options.log?.(`worker ${member.spec.name} started (pid ${member.process.pid}), log ${member.process.logPath}`);

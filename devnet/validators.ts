@@ -4,6 +4,7 @@ import type { ChainEndpoints } from '../networks/registry';
 import { ensureKeystoreKeyFile } from './secrets';
 import { repoRoot } from '../nodes/tools';
 import { ManagedProcess } from '../nodes/process';
+import { ACTIVITY_JOURNAL_ENV } from './crash/settings';
 
 export interface ValidatorSpec {
   name: string;
@@ -48,14 +49,15 @@ export function workerEnv(launch: ValidatorLaunch): NodeJS.ProcessEnv {
 
 /**
  * Starts `worker.ts` as its own OS process (so it can be killed and restarted like a real one), or
- * devnet/validator-worker.ts for a validator told to misbehave (DEVNET_BYZANTINE). Ready once it
+ * devnet/validator-worker.ts for a validator told to misbehave (DEVNET_BYZANTINE) or to journal
+ * its activities and crash (DEVNET_ACTIVITY_JOURNAL, devnet/crash/). Ready once it
  * logs that it is running.
  */
 export function spawnValidatorWorker(launch: ValidatorLaunch): ManagedProcess {
   return ManagedProcess.spawn({
     name: `worker-${launch.spec.name}-${launch.spec.network}`,
     command: process.execPath,
-    args: ['--import', 'tsx', join(repoRoot, launch.extraEnv?.DEVNET_BYZANTINE ? 'devnet/validator-worker.ts' : 'worker.ts')],
+    args: ['--import', 'tsx', join(repoRoot, launch.extraEnv?.DEVNET_BYZANTINE || launch.extraEnv?.[ACTIVITY_JOURNAL_ENV] ? 'devnet/validator-worker.ts' : 'worker.ts')],
     cwd: repoRoot,
     env: workerEnv(launch),
     logPath: join(launch.dataDir, launch.spec.name, `worker-${launch.spec.network}.log`),

@@ -1,4 +1,4 @@
-import { NativeConnection, Worker } from '@temporalio/worker';
+import { NativeConnection, Worker, type WorkerInterceptors } from '@temporalio/worker';
 import { createActivities } from '../activities';
 import type { KeygenFaults } from '../activities/keygen';
 import type { WorkerConfig } from '../config/worker-config';
@@ -25,6 +25,8 @@ export interface ProcessorWorkerOptions {
   link?: CoordinatorLink;
   /** Fault injection for tests and the devnet only. */
   keygenFaults?: KeygenFaults;
+  /** Worker interceptors (the devnet's crash hook); none in production. */
+  interceptors?: WorkerInterceptors;
 }
 
 export const workflowsPath = require.resolve('../workflows');
@@ -62,6 +64,7 @@ export async function createProcessorWorker(options: ProcessorWorkerOptions): Pr
         keygenFaults: options.keygenFaults,
       }),
       dataConverter,
+      interceptors: options.interceptors,
     });
     return {
       worker,
