@@ -133,6 +133,23 @@ export class BtcdNode {
     });
   }
 
+  /**
+   * Freezes btcd (SIGSTOP): it keeps its sockets, so RPC callers connect and then hear nothing, as
+   * with a node that hangs. `resume()` (SIGCONT) lets it carry on where it stopped.
+   */
+  pause(): void {
+    if (!this.process.signal('SIGSTOP')) throw new Error('btcd is not running');
+  }
+
+  resume(): void {
+    if (!this.process.signal('SIGCONT')) throw new Error('btcd is not running');
+  }
+
+  /** True while btcd is stopped by a signal (`pause()`), as the kernel reports it. */
+  get paused(): boolean {
+    return this.process.schedulerState() === 'T';
+  }
+
   /** Stops btcd (SIGTERM, then SIGKILL) and removes its temp data dir; idempotent. */
   stop(): Promise<void> {
     this.stopping ??= this.process.stop().then(() => {

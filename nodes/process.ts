@@ -122,6 +122,8 @@ export class ManagedProcess {
   private async terminate(graceMs: number): Promise<ExitStatus> {
     if (this.exitStatus) return this.exitStatus;
     this.child.kill('SIGTERM');
+    // A process frozen with SIGSTOP would hold SIGTERM until the grace ran out (as systemd does, wake it).
+    this.child.kill('SIGCONT');
     const killTimer = new AbortController();
     const exitedInTime = await Promise.race([
       this.exited.then(() => true),
@@ -130,6 +132,30 @@ export class ManagedProcess {
     killTimer.abort();
     if (!exitedInTime) this.child.kill('SIGKILL');
     return this.exited;
+  }
+
+  /**
+   * Sends `signal` (e.g. SIGSTOP/SIGCONT to freeze and thaw it, SIGKILL to crash it); false if the
+   * process has exited already. Exiting on it still goes through `exited`.
+   */
+  signal(signal: NodeJS.Signals): boolean {
+    return this.isRunning && this.child.kill(signal);
+  }
+
+  /**
+   * The scheduler state Linux reports for the process (`/proc/<pid>/stat`): `R` running, `S`
+   * sleeping, `T` stopped by a signal, `Z` zombie, ...; undefined once it exited or where there is
+   * no /proc.
+   */
+  schedulerState(): string | undefined {
+    if (!this.isRunning || this.pid === undefined) return undefined;
+    try {
+      const stat = readFileSync(`/proc/${this.pid}/stat`, 'utf8');
+      // "pid (comm) state ...": comm may hold spaces and parentheses, the state follows the last ")".
+      return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[0];
+    } catch {
+      return undefined;
+    }
   }
 
   /** Kills the process immediately and synchronously (for process-exit cleanup). */
