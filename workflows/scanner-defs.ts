@@ -40,6 +40,8 @@ export interface ScannerStatus {
   awaitingAck: { height: number; batches: number[] }[];
   lastSeraiBlock: string | null;
   queuedSeraiBlocks: string[];
+  /** Serai blocks applied while payouts were halted: planned, their signing held until payouts resume. */
+  heldSeraiBlocks: string[];
   scheduler: { outputs: number; queuedPayments: number } | null;
   rejected: string[];
   /** The solvency watch: whether payouts are signed, and why not (null before a key, or in old states). */

@@ -94,6 +94,11 @@ export interface ScannerCore {
    * which fall back to `lastIncluded`.
    */
   highestIncludedBatch?: number;
+  /**
+   * Serai blocks applied while the solvency watch halted payouts: their plans are made (scheduling
+   * is the same at every validator), their signing waits until payouts resume, oldest first.
+   */
+  heldSeraiBlocks?: SeraiBlockResult[];
   /** Kept from the key's activation on (absent in states from before, which then skip the solvency check). */
   books?: Books;
   solvency?: Solvency;
@@ -353,11 +358,7 @@ export function burnsToPayments(core: ScannerCore, message: SeraiBlockMessage): 
 }
 
 /**
- * Applies a Serai block: the included Batches acknowledge their blocks (whose outputs and refunds
- * go to the scheduler), the burns become payments, and everything payable is scheduled.
- */
-/**
- * What the solvency watch read before a Serai block is applied: Serai's supply per coin (null when
+ * What the solvency watch read after a Serai block is applied: Serai's supply per coin (null when
  * Serai cannot be asked), outputs the scheduler holds that the chain shows spent by no plan of ours,
  * and an operator's override, if one came.
  */
@@ -365,6 +366,19 @@ export interface SolvencyReading {
   supply: Readonly<Record<string, string>> | null;
   spentElsewhere: readonly string[];
   override?: string;
+}
+
+/** Holds a Serai block's plans back from signing while payouts are halted; otherwise none is held. */
+export function holdIfHalted(core: ScannerCore, result: SeraiBlockResult): { core: ScannerCore; release: SeraiBlockResult[] } {
+  const held = [...(core.heldSeraiBlocks ?? []), result];
+  if (core.solvency?.state === 'halted') return { core: { ...core, heldSeraiBlocks: held }, release: [] };
+  return { core: { ...core, heldSeraiBlocks: [] }, release: held };
+}
+
+/** The held Serai blocks, oldest first, once payouts are no longer halted. */
+export function releaseHeld(core: ScannerCore): { core: ScannerCore; release: SeraiBlockResult[] } {
+  if (core.solvency?.state === 'halted' || (core.heldSeraiBlocks ?? []).length === 0) return { core, release: [] };
+  return { core: { ...core, heldSeraiBlocks: [] }, release: core.heldSeraiBlocks! };
 }
 
 /** The solvency watch's verdict on a reading, with the books as they are in `core`. */
@@ -378,7 +392,11 @@ export function judgeSolvency(core: ScannerCore, reading: SolvencyReading): Scan
   return withSolvency(core, solvencyProblem(core, reading.supply), reading.override);
 }
 
-export function applySeraiBlock(core: ScannerCore, message: SeraiBlockMessage, feeRate: number, watch?: SolvencyReading): { core: ScannerCore; result: SeraiBlockResult } {
+/**
+ * Applies a Serai block: the included Batches acknowledge their blocks (whose outputs and refunds
+ * go to the scheduler), the burns become payments, and everything payable is scheduled.
+ */
+export function applySeraiBlock(core: ScannerCore, message: SeraiBlockMessage, feeRate: number): { core: ScannerCore; result: SeraiBlockResult } {
   if (core.key === null || core.scheduler === null) throw new ScannerStateError('a Serai block arrived before any key was active');
   if (isRedelivery(core, message)) throw new ScannerStateError(`Serai block ${message.block} was already applied`);
   if (!knowsBatches(core, message)) throw new ScannerStateError(`Serai block ${message.block} includes Batches this scanner has not made yet`);
@@ -411,12 +429,9 @@ export function applySeraiBlock(core: ScannerCore, message: SeraiBlockMessage, f
     for (const entry of acked) for (const [coin, amount] of Object.entries(entry.minted ?? {})) books = { ...books, minted: addTo(books.minted, coin, amount) };
     for (const burn of message.burns) if (COIN_NETWORK[burn.balance.coin] === core.network) books = { ...books, burned: addTo(books.burned, burn.balance.coin, burn.balance.amount) };
   }
-  // The watch judges the books with this block's Batches and burns in them. While payouts are halted
-  // the payments wait in the queue; the first block after they resume plans them.
-  let solvency = core.solvency;
-  if (watch && books) solvency = judgeSolvency({ ...core, pending, books }, watch).solvency;
-  const halted = solvency?.state === 'halted';
-  const scheduled = halted ? { state: scheduler, plans: [], dropped: [] } : schedule(scheduler, { feeModel: chainRules(core.network).feeModel(feeRate) });
+  // Scheduling never depends on the solvency watch: every validator makes the same plans from the
+  // same Serai blocks, whenever it applies them. The watch only holds back signing them (`holdSeraiBlock`).
+  const scheduled = schedule(scheduler, { feeModel: chainRules(core.network).feeModel(feeRate) });
 
   return {
     core: {
@@ -427,7 +442,6 @@ export function applySeraiBlock(core: ScannerCore, message: SeraiBlockMessage, f
       lastSeraiBlock: message.block,
       highestIncludedBatch: Math.max(highest, highestIncludedBatch(core) ?? -1),
       books,
-      solvency,
       recentSeraiBlocks: [...(core.recentSeraiBlocks ?? []), { block: message.block, digest: seraiBlockDigest(message) }].slice(-RECENT_SERAI_BLOCKS),
     },
     result: {

@@ -39,6 +39,9 @@ import {
   scanCap,
   seraiBlockProblem,
   judgeSolvency,
+  holdIfHalted,
+  releaseHeld,
+  type SeraiBlockResult,
   type SolvencyReading,
   withKey,
   type SeraiBlockMessage,
@@ -108,6 +111,7 @@ export async function scanner(input: ScannerInput): Promise<void> {
     awaitingAck: core.pending.map((p) => ({ height: p.height, batches: p.batches })),
     lastSeraiBlock: core.lastSeraiBlock,
     queuedSeraiBlocks: substrateBlocks.map((b) => b.block),
+    heldSeraiBlocks: (core.heldSeraiBlocks ?? []).map((held) => held.block),
     scheduler: core.scheduler ? { outputs: core.scheduler.outputs.length, queuedPayments: core.scheduler.payments.length } : null,
     rejected: [...rejected],
     solvency: core.solvency ?? null,
@@ -169,6 +173,20 @@ export async function scanner(input: ScannerInput): Promise<void> {
     log.info('scanning for key', { session: request.session, startHeight, activeFrom: request.activeFrom });
   };
 
+  /** Starts a Serai block's effects (its plans' signing, the acknowledgement) once. */
+  const startSeraiBlock = async (result: SeraiBlockResult) => {
+    try {
+      await startChild(substrateBlock, {
+        workflowId: seraiBlockWorkflowId(network, result.block),
+        args: [{ network, ...result, settings: settings.plan }],
+        parentClosePolicy: ParentClosePolicy.ABANDON,
+        workflowIdReusePolicy: 'REJECT_DUPLICATE',
+      });
+    } catch (err) {
+      if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+    }
+  };
+
   const applyNextSeraiBlock = async () => {
     const message = substrateBlocks[0]!;
     if (isRedelivery(core, message)) {
@@ -184,13 +202,11 @@ export async function scanner(input: ScannerInput): Promise<void> {
       return;
     }
     stage = `applying Serai block ${message.block}`;
-    const watch = patched(SOLVENCY_WATCH_PATCH) ? await readSolvency() : undefined;
-    const solvencyBefore = core.solvency?.state ?? 'solvent';
     const at = feeRateBlock(core, message);
     const feeRate = at === null ? 1 : await chain.feeRateAt(at);
     let applied: ReturnType<typeof applySeraiBlock>;
     try {
-      applied = applySeraiBlock(core, message, feeRate, watch);
+      applied = applySeraiBlock(core, message, feeRate);
     } catch (err) {
       // The pure core refuses what it cannot apply; a refusal must never fail the workflow task (every
       // validator would compute the same, and every scanner would stop for good).
@@ -201,7 +217,6 @@ export async function scanner(input: ScannerInput): Promise<void> {
     }
     const { result } = applied;
     core = applied.core;
-    reportSolvency(solvencyBefore);
     if (result.plans.some((plan) => plan.outputs.some((o) => o.kind === 'branch'))) {
       const planned = await chain.planTxids({ network, session: result.session, plans: result.plans });
       core = expectPlanOutputs(core, planned.map(({ index, txid }) => ({ plan: result.plans[index]!, txid })));
@@ -213,15 +228,17 @@ export async function scanner(input: ScannerInput): Promise<void> {
         .signal(batchIncludedSignal)
         .catch((err: unknown) => log.info('Batch workflow not signalled', { id, reason: err instanceof Error ? err.message : String(err) }));
     }
-    try {
-      await startChild(substrateBlock, {
-        workflowId: seraiBlockWorkflowId(network, result.block),
-        args: [{ network, ...result, settings: settings.plan }],
-        parentClosePolicy: ParentClosePolicy.ABANDON,
-        workflowIdReusePolicy: 'REJECT_DUPLICATE',
-      });
-    } catch (err) {
-      if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+    // The watch reads the books with this block in them, and the outputs the scheduler still holds
+    // once this block's plans took theirs (another validator may have published those already).
+    // Histories from before the watch start every block's effects at once.
+    if (patched(SOLVENCY_WATCH_PATCH)) {
+      await checkSolvency();
+      const held = holdIfHalted(core, result);
+      core = held.core;
+      if (held.release.length === 0) log.warn('Serai block applied; its plans wait until payouts resume', { block: result.block, plans: result.plans.length });
+      for (const released of held.release) await startSeraiBlock(released);
+    } else {
+      await startSeraiBlock(result);
     }
     log.info('Serai block applied', { block: result.block, plans: result.plans.length, unpayable: result.unpayable.length, acknowledged: result.acknowledged });
   };
@@ -256,7 +273,13 @@ export async function scanner(input: ScannerInput): Promise<void> {
     if (core.scan !== null) await poll();
     while (seraiBlockReady()) await applyNextSeraiBlock();
     // While halted (or told to resume), the watch is checked every round so payouts resume as soon as they may.
-    if ((core.solvency?.state === 'halted' || override !== undefined) && patched(SOLVENCY_WATCH_PATCH)) await checkSolvency();
+    if ((core.solvency?.state === 'halted' || override !== undefined) && patched(SOLVENCY_WATCH_PATCH)) {
+      await checkSolvency();
+      const held = releaseHeld(core);
+      core = held.core;
+      if (held.release.length > 0) log.warn('payouts resumed: starting the held Serai blocks', { blocks: held.release.map((r) => r.block) });
+      for (const released of held.release) await startSeraiBlock(released);
+    }
 
     if (workflowInfo().continueAsNewSuggested) {
       await continueAsNew<typeof scanner>({ network, settings, carried: { core, keyRequests, substrateBlocks, rejected } });

@@ -1,8 +1,9 @@
 /**
  * On the live devnet (Temporal, btcd, the coordinator with the Serai simulator, validator worker
- * processes): a burn to the validators' own deposit address is reported, not a reason to stop, and a
- * normal burn afterwards is paid; coins Serai mints without a deposit halt payouts at every
- * processor (the solvency watch) until an operator resumes them.
+ * processes): a deposit whose refund goes to the validators' own deposit address, and a burn to
+ * it, are reported, not a reason to stop, and a normal burn afterwards is paid; coins Serai mints
+ * without a deposit halt payouts at every processor (the solvency watch: the plans are made, their
+ * signing is held) until an operator resumes them.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,6 +14,7 @@ import { Transaction } from 'bitcoinjs-lib';
 import { Devnet } from '../../../devnet/devnet';
 import { addressToScript, scriptToAddress } from '../../../devnet/wallet';
 import { DEPOSIT_FEE } from '../../../networks/bitcoin/instructions';
+import { outpointId } from '../../../networks/bitcoin/transaction';
 
 jest.setTimeout(900_000);
 
@@ -50,13 +52,27 @@ async function paidTo(address: string, fromHeight: number): Promise<{ txid: stri
   return found;
 }
 
-test('a burn to our own address is reported and the next burn is paid; unbacked coins halt payouts until an operator resumes them', async () => {
+test('a deposit refunding to our own address and a burn to it are reported, the next burn is paid; unbacked coins hold payouts until an operator resumes them', async () => {
   await devnet.generateKeys();
   const start = await devnet.btcd.rpc.getBlockCount();
   const holder = account();
   const deposit = await devnet.deposit(100_000_000n, holder);
   await devnet.signedBatchOf(deposit.txid);
   await devnet.waitFor('the sriBTC minted', async () => (BigInt((await devnet.net.seraiStatus()).balances[holder]?.bitcoin ?? '0') === 100_000_000n - DEPOSIT_FEE ? true : undefined));
+
+  // The hostile deposit: a Swap (refunded) whose refund origin is our own deposit address. Its Batch
+  // is signed and included; every processor reports the refund as unpaid and goes on.
+  const hostile = await devnet.depositSwap(5_000_000n, devnet.depositAddress());
+  const { result: hostileBatch } = await devnet.signedBatchOf(hostile.txid);
+  const included = (await devnet.net.seraiStatus()).batches.bitcoin.find((record) => record.id === hostileBatch.signedBatch.batch.id)!;
+  expect(hostileBatch.signedBatch.batch.instructions).toEqual([]);
+  for (const name of NAMES) {
+    const outcome = await devnet.seraiBlockOutcome(included.seraiBlock, undefined, name);
+    expect(outcome.unpaidRefunds).toEqual([
+      { payment: outpointId(hostile.txid, 0), address: addressToScript(devnet.depositAddress()), amount: '5000000', reason: 'address: pays one of our own addresses' },
+    ]);
+    expect(outcome.plans).toEqual([]);
+  }
 
   // A burn to the validators' own deposit address: Serai takes it, every processor reports it.
   const own = await devnet.burn(holder, 10_000_000n, devnet.depositAddress());
@@ -80,26 +96,29 @@ test('a burn to our own address is reported and the next burn is paid; unbacked 
   await devnet.net.seraiFaultMint({ to: forger, coin: 'bitcoin', amount: '50000000' });
   const unbackedPayee = randomAddress();
   const unbacked = await devnet.burn(forger, 30_000_000n, unbackedPayee);
-  const haltedOutcome = await devnet.seraiBlockOutcome(unbacked.block);
-  expect(haltedOutcome.plans).toEqual([]);
+  // Every processor plans the block as the others do, and holds its signing back.
   for (const name of NAMES) {
-    // Each processor judges the block when it applies it; wait for every one, not only the first.
-    expect(await devnet.seraiBlockOutcome(unbacked.block, undefined, name)).toMatchObject({ plans: [] });
-    const status = await devnet.net.set.processor(name).scannerStatus();
+    const status = await devnet.waitFor(`${name} to apply Serai block ${unbacked.block}`, async () => {
+      const status = await devnet.net.set.processor(name).scannerStatus();
+      return status.lastSeraiBlock !== null && BigInt(status.lastSeraiBlock) >= BigInt(unbacked.block) ? status : undefined;
+    });
     expect(status.solvency).toMatchObject({ state: 'halted', reason: expect.stringMatching(/was minted without a deposit/) });
-    expect(status.scheduler!.queuedPayments).toBe(1);
+    expect(status.heldSeraiBlocks).toContain(String(unbacked.block));
+    const started = await devnet.net.set.processor(name).client.workflow.getHandle(`substrate-bitcoin-${unbacked.block}`).describe().then(() => true, () => false);
+    expect(started).toBe(false);
   }
   expect(await paidTo(unbackedPayee, start)).toEqual([]);
 
-  // An operator who checked the books resumes payouts; the queued burn is planned with the next Serai block.
+  // An operator who checked the books resumes payouts; the held block's plan is signed and paid.
   for (const name of NAMES) await devnet.net.set.processor(name).resumePayouts('checked: the devnet fault was deliberate');
   await devnet.waitFor('every processor resumed payouts', async () => {
     const states = await Promise.all(NAMES.map(async (name) => (await devnet.net.set.processor(name).scannerStatus()).solvency?.state));
     return states.every((state) => state === 'solvent') ? true : undefined;
   });
-  const next = await devnet.burn(holder, 1_000_000n, randomAddress());
-  const resumedOutcome = await devnet.seraiBlockOutcome(next.block);
-  expect(resumedOutcome.plans.length).toBeGreaterThanOrEqual(1);
-  for (const planId of resumedOutcome.plans) await devnet.planOutcome(planId);
-  expect(await paidTo(unbackedPayee, start)).toHaveLength(1);
+  const resumedOutcome = await devnet.seraiBlockOutcome(unbacked.block);
+  expect(resumedOutcome.plans).toHaveLength(1);
+  const resumedPlan = await devnet.planOutcome(resumedOutcome.plans[0]!);
+  const unbackedPaid = await paidTo(unbackedPayee, start);
+  expect(unbackedPaid).toHaveLength(1);
+  expect(unbackedPaid[0]!.txid).toBe(resumedPlan.txid);
 });

@@ -35,6 +35,13 @@ jest.setTimeout(1_200_000);
 
 /** How long the server stays dead before the restart: long enough for every worker's polls to fail. */
 const DOWN_MS = Number(process.env.OUTAGE_TEMPORAL_DOWN_MS ?? 5_000);
+/**
+ * Where the kill lands: `plan-sent` (default), once a validator sent its preprocess; `plan-started`,
+ * as soon as the first validator started the plan, so the others apply the burn's Serai block only
+ * after the restart (this found a lagging validator's solvency watch halting on the others' spend).
+ */
+const KILL_POINT = process.env.OUTAGE_KILL_POINT ?? 'plan-sent';
+if (KILL_POINT !== 'plan-sent' && KILL_POINT !== 'plan-started') throw new Error(`OUTAGE_KILL_POINT: expected plan-sent or plan-started, got ${KILL_POINT}`);
 
 const log = stepLogger();
 let devnet: Devnet;
@@ -68,7 +75,7 @@ test('the Temporal dev server SIGKILLed while a payout is signed and restarted o
   log(`plan ${planId} started`);
 
   // The named point: a validator's preprocess for the plan sent to the coordinator, no validator signed.
-  const stages = await planMidSigning(devnet, planId, PLAN_SENT_STAGE);
+  const stages = KILL_POINT === 'plan-started' ? {} : await planMidSigning(devnet, planId, PLAN_SENT_STAGE);
   const observedAt = Date.now();
   const server = devnet.temporal.process;
   const serverPid = server.pid;
@@ -126,7 +133,7 @@ test('the Temporal dev server SIGKILLed while a payout is signed and restarted o
     expect(published.filter((at) => at < killedAt)).toEqual([]);
     log(`${name}: plan activities ${events.filter((e) => e.event === 'scheduled').map((e) => `${e.activityType}@${e.at - killedAt}ms`).join(', ')} (relative to the kill)`);
   }
-  expect(preprocessedBefore).toBeGreaterThanOrEqual(1);
+  if (KILL_POINT === 'plan-sent') expect(preprocessedBefore).toBeGreaterThanOrEqual(1);
 
   // Every Batch signed once on the Serai simulator, and no workflow anywhere ended badly.
   const batches = await batchesOnSerai(devnet);

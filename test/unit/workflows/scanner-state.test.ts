@@ -16,7 +16,9 @@ import {
   outpointHex,
   scanCap,
   seraiBlockProblem,
+  holdIfHalted,
   judgeSolvency,
+  releaseHeld,
   solvencyProblem,
   withSolvency,
   withKey,
@@ -282,20 +284,24 @@ describe('the solvency watch', () => {
     expect(solvencyProblem(core, { bitcoin: String(100_000_000 - 1600 + 50_000_000 - 1600) })).toBeNull();
   });
 
-  test('the watch judges the books with the block being applied: an unbacked burn is never planned, even when the forged coins are all burned at once', () => {
+  test('scheduling never depends on the watch (every validator plans alike); a halt holds the block\'s plans back from signing', () => {
     const core = minted();
     const real = 100_000_000 - 1600;
+    const { core: applied, result } = applySeraiBlock(core, serai(2, [], [burnTo('30000000')]), 1);
+    expect(result.plans).toHaveLength(1);
     // Serai minted 0.3 out of thin air, and its holder burned all of it before this block came.
-    const { core: after, result } = applySeraiBlock(core, serai(2, [], [burnTo('30000000')]), 1, { supply: { bitcoin: String(real) }, spentElsewhere: [] });
-    expect(result.plans).toEqual([]);
-    expect(after.solvency).toMatchObject({ state: 'halted', reason: expect.stringMatching(/30000000 was minted without a deposit/) });
-    // An honest burn of backed coins is planned at once.
-    const honest = applySeraiBlock(core, serai(2, [], [burnTo('30000000')]), 1, { supply: { bitcoin: String(real - 30_000_000) }, spentElsewhere: [] });
-    expect(honest.result.plans).toHaveLength(1);
-    // An output the scheduler holds, spent on chain by nobody we know: halted too.
-    const stolen = applySeraiBlock(core, serai(2, [], [burnTo('30000000')]), 1, { supply: null, spentElsewhere: [outpointHex(txid(1), 0)] });
-    expect(stolen.result.plans).toEqual([]);
-    expect(stolen.core.solvency!.reason).toMatch(/spent on chain by no plan of ours/);
+    const forged = judgeSolvency(applied, { supply: { bitcoin: String(real) }, spentElsewhere: [] });
+    expect(forged.solvency).toMatchObject({ state: 'halted', reason: expect.stringMatching(/30000000 was minted without a deposit/) });
+    const held = holdIfHalted(forged, result);
+    expect(held.release).toEqual([]);
+    expect(held.core.heldSeraiBlocks).toEqual([result]);
+    // An honest burn of backed coins: signed at once.
+    const honest = holdIfHalted(judgeSolvency(applied, { supply: { bitcoin: String(real - 30_000_000) }, spentElsewhere: [] }), result);
+    expect(honest.release).toEqual([result]);
+    expect(honest.core.heldSeraiBlocks).toEqual([]);
+    // An output the scheduler still holds after this block's plans, spent on chain by nobody we know: halted too.
+    const stolen = judgeSolvency(applied, { supply: null, spentElsewhere: [outpointHex(txid(1), 0)] });
+    expect(stolen.solvency).toMatchObject({ state: 'halted', reason: expect.stringMatching(/spent on chain by no plan of ours/) });
   });
 
   test('a reading without Serai\'s supply learns nothing: a halt is kept, a solvent state too; an operator still resumes', () => {
@@ -305,28 +311,31 @@ describe('the solvency watch', () => {
     expect(halted.solvency!.state).toBe('halted');
     expect(judgeSolvency(halted, { supply: null, spentElsewhere: [] }).solvency).toEqual(halted.solvency);
     expect(judgeSolvency(core, { supply: null, spentElsewhere: [] }).solvency).toEqual(core.solvency);
-    const blocked = applySeraiBlock(halted, serai(2, [], [burnTo('30000000')]), 1, { supply: null, spentElsewhere: [] });
-    expect(blocked.result.plans).toEqual([]);
+    expect(releaseHeld(holdIfHalted(judgeSolvency(halted, { supply: null, spentElsewhere: [] }), applySeraiBlock(halted, serai(2, [], [burnTo('30000000')]), 1).result).core).release).toEqual([]);
     expect(judgeSolvency(halted, { supply: null, spentElsewhere: [], override: 'checked' }).solvency).toMatchObject({ state: 'solvent', override: 'checked' });
   });
 
-  test('coins minted without a deposit halt payouts: burns wait in the queue until an operator resumes them', () => {
+  test('coins minted without a deposit halt payouts: Serai blocks are held, in order, until an operator resumes them', () => {
     let core = minted();
     const problem = solvencyProblem(core, { bitcoin: String(100_000_000 - 1600 + 5_000_000) });
     expect(problem).toMatch(/5000000 was minted without a deposit/);
     core = withSolvency(core, problem);
     expect(core.solvency).toEqual({ state: 'halted', reason: problem, override: null });
-    const halted = applySeraiBlock(core, serai(2, [], [burnTo('30000000')]), 1);
-    expect(halted.result.plans).toEqual([]);
-    expect(halted.core.scheduler!.payments).toHaveLength(1);
-    // The problem persists (the unbacked coins stay unbacked); an operator resumes, and the queue is planned.
-    core = withSolvency(halted.core, problem, 'checked with the Serai team');
+    const first = applySeraiBlock(core, serai(2, [], [burnTo('30000000')]), 1);
+    core = holdIfHalted(first.core, first.result).core;
+    const second = applySeraiBlock(core, serai(3, [], [burnTo('20000000')]), 1);
+    core = holdIfHalted(second.core, second.result).core;
+    expect(core.heldSeraiBlocks!.map((held) => held.block)).toEqual(['2', '3']);
+    expect(releaseHeld(core).release).toEqual([]);
+    // The problem persists (the unbacked coins stay unbacked); an operator resumes, and the held blocks go, oldest first.
+    core = withSolvency(core, problem, 'checked with the Serai team');
     core = withSolvency(core, problem);
     expect(core.solvency).toMatchObject({ state: 'solvent', override: 'checked with the Serai team' });
-    const resumed = applySeraiBlock(core, serai(3, [], []), 1);
-    expect(resumed.result.plans).toHaveLength(1);
+    const released = releaseHeld(core);
+    expect(released.release).toEqual([first.result, second.result]);
+    expect(released.core.heldSeraiBlocks).toEqual([]);
     // Once the books agree the override is spent: the next problem halts again.
-    core = withSolvency(withSolvency(resumed.core, null), problem);
+    core = withSolvency(withSolvency(released.core, null), problem);
     expect(core.solvency!.state).toBe('halted');
   });
 });
