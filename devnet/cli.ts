@@ -32,9 +32,13 @@ async function main(argv: string[]): Promise<void> {
   const dataDir = () => program.opts<{ dataDir: string }>().dataDir;
   program
     .command('deposit <btc>')
-    .description('deposit BTC to the validators with a Transfer to a Serai account')
-    .requiredOption('--to <account>', 'Serai account, 64 hex digits')
-    .action((btc: string, o: { to: string }) => call(dataDir(), 'POST', '/deposit', { amount: btc, to: o.to }));
+    .description('deposit BTC to the validators with a Transfer to a Serai account, or (--swap-refund-to) with a Swap the processor refunds to that address')
+    .option('--to <account>', 'Serai account, 64 hex digits')
+    .option('--swap-refund-to <address>', 'bcrt1... refund origin of a Swap deposit (our own deposit address makes the hostile deposit)')
+    .action((btc: string, o: { to?: string; swapRefundTo?: string }) => {
+      if ((o.to === undefined) === (o.swapRefundTo === undefined)) throw new Error('deposit: give exactly one of --to <account> and --swap-refund-to <address>');
+      return call(dataDir(), 'POST', '/deposit', o.to !== undefined ? { amount: btc, to: o.to } : { amount: btc, swapRefundTo: o.swapRefundTo });
+    });
   program
     .command('burn <btc>')
     .description('burn sriBTC on Serai to a Bitcoin (regtest) address')

@@ -14,7 +14,10 @@ import { parseBtc } from './wallet';
 export const CONTROL_FILE = 'control.json';
 
 const hex32 = z.string().regex(/^[0-9a-f]{64}$/, 'expected a 32-byte Serai account as 64 lowercase hex digits');
-const depositBody = z.strictObject({ amount: z.string(), to: hex32 });
+const depositBody = z.union([
+  z.strictObject({ amount: z.string(), to: hex32 }),
+  z.strictObject({ amount: z.string(), swapRefundTo: z.string().min(1) }),
+]);
 const burnBody = z.strictObject({ amount: z.string(), from: hex32, to: z.string().min(1) });
 
 async function body(req: IncomingMessage): Promise<unknown> {
@@ -41,8 +44,9 @@ export async function startControlServer(devnet: Devnet, dataDir: string): Promi
     void (async () => {
       try {
         if (req.method === 'POST' && req.url === '/deposit') {
-          const { amount, to } = depositBody.parse(await body(req));
-          const sent = await devnet.deposit(parseBtc(amount), to);
+          const request = depositBody.parse(await body(req));
+          const amount = parseBtc(request.amount);
+          const sent = 'to' in request ? await devnet.deposit(amount, request.to) : await devnet.depositSwap(amount, request.swapRefundTo);
           return reply(200, { txid: sent.txid, address: devnet.depositAddress() });
         }
         if (req.method === 'POST' && req.url === '/burn') {

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
 import type { ProcessorSettings } from '../client';
 import { batchMessage, type SignedBatch } from '../messages';
+import { encodeShorthand } from '../messages/shorthand';
 import { encodeAddress } from '../networks/bitcoin/instructions';
 import { AesGcmPayloadCodec } from '../temporal/codec';
 import { startCodecServer } from '../temporal/codec-server';
@@ -177,6 +178,19 @@ export class Devnet {
   async deposit(amount: bigint, seraiAccount: string): Promise<SentTransaction> {
     const { externalScript } = await this.generateKeys();
     return this.wallet.deposit({ to: externalScript, amount, seraiAddress: seraiAccount });
+  }
+
+  /**
+   * A deposit Serai cannot credit: a Swap Shorthand (which the processor refunds, as the original's
+   * `todo!()` would not) whose refund origin is `refundTo`. With our own deposit address as the
+   * origin it is the hostile deposit that once stopped every scanner: its refund is reported, never paid.
+   */
+  async depositSwap(amount: bigint, refundTo: string): Promise<SentTransaction> {
+    const { externalScript } = await this.generateKeys();
+    const origin = encodeAddress(hexToBytes(addressToScript(refundTo)));
+    if (origin === null) throw new Error(`Serai cannot name ${refundTo} as a Bitcoin address`);
+    const data = encodeShorthand({ kind: 'Swap', origin: bytesToHex(origin), coin: 'ether', minimum: '1', out: { address: 'aa', data: null } });
+    return this.wallet.depositWithData({ to: externalScript, amount, data });
   }
 
   /** `from` burns sriBTC on Serai to a regtest Bitcoin address. */
