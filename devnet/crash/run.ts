@@ -349,8 +349,8 @@ async function settle(devnet: Devnet, summary: ScenarioSummary, step: (line: str
       }
       return true;
     }, 120_000, 1000);
-  } catch {
-    throw new Error(`the run did not settle within 120 s: ${waiting}`);
+  } catch (err) {
+    throw new Error(`the run did not settle within 120 s: ${waiting} (${err instanceof Error ? err.message : String(err)})`);
   }
   step('settled');
 }
