@@ -9,6 +9,7 @@ import { Transaction } from 'bitcoinjs-lib';
 import { DEPOSIT_FEE } from '../networks/bitcoin/instructions';
 import { coordinatorBatchWorkflowId, type CoordinateBatchResult } from './coordinator/defs';
 import { Devnet } from './devnet';
+import { paymentsTo } from './payments';
 import { formatBtc, scriptToAddress } from './wallet';
 
 export interface ScenarioOptions {
@@ -74,17 +75,13 @@ export async function runScenario(devnet: Devnet, options: ScenarioOptions, log:
   const payee = randomTaprootScript();
   const payeeAddress = scriptToAddress(payee);
   log(`burn ${formatBtc(options.burn)} sriBTC to ${payeeAddress} ...`);
+  const beforeBurn = await btcd.rpc.getBlockCount();
   const burned = await devnet.burn(seraiAccount, options.burn, payeeAddress);
   const produced = await seen(devnet, `Serai block ${burned.block}`, async () => ((await net.seraiStatus()).height >= burned.block ? true : undefined));
-  const inMempool = await seen(devnet, 'the payout in the mempool or a block', async () => {
-    for (const txid of await btcd.rpc.getRawMempool()) {
-      const tx = Transaction.fromHex((await btcd.rpc.getRawTransaction(txid)).hex);
-      if (tx.outs.some((o) => bytesToHex(o.script) === payee)) return txid;
-    }
-    return undefined;
-  }, 100);
-  const burnBlockToMempoolMs = inMempool.at - produced.at;
-  log(`payout ${inMempool.value} in btcd's mempool ${burnBlockToMempoolMs} ms after Serai block ${burned.block}`);
+  const published = await seen(devnet, 'the payout in the mempool or a block', async () => (await paymentsTo(btcd.rpc, payee, beforeBurn + 1))[0], 100);
+  const burnBlockToMempoolMs = published.at - produced.at;
+  const where = published.value.where === 'mempool' ? "in btcd's mempool" : `in block ${published.value.where}`;
+  log(`payout ${published.value.txid} ${where} ${burnBlockToMempoolMs} ms after Serai block ${burned.block}`);
 
   const outcome = await devnet.seraiBlockOutcome(burned.block);
   const payouts: ScenarioSummary['payouts'] = [];

@@ -28,7 +28,8 @@ export interface PlanOutcome {
   txid: string;
   attempt: number;
   /** Who completed it: this processor's own transaction, or another validator's verified claim. */
-  completedBy: 'self' | 'claim';
+  /** `chain`: this plan's transaction found final on chain while waiting to sign (others signed it). */
+  completedBy: 'self' | 'claim' | 'chain';
   height?: number;
   invalid: { attempt: number; participant: number }[];
   rejected: string[];

@@ -5,6 +5,9 @@ import { coordinatorLink as link, signingActivities as signer, transactionActivi
 import { planMessageSignal, planSignId, planStatusQuery, type PlanInput, type PlanOutcome } from './plan-defs';
 import { driveSigning, NEVER_ABANDON_PATCH, SIGNING_DRIVER_PATCH, SigningAttempts, thresholdRounds, transactionSubject } from './signing-attempts';
 
+/** Marks histories whose plan watches the chain for its own transaction while it waits to sign. */
+export const PLAN_WATCHES_CHAIN_PATCH = 'plan-watches-chain';
+
 /**
  * One plan: its transaction signed through the coordinator by the one signing driver
  * (workflows/signing-attempts.ts), published, rebroadcast until final, and one `Completed`.
@@ -61,7 +64,7 @@ export async function signPlan(input: PlanInput): Promise<PlanOutcome> {
         },
   });
 
-  const completed = async (by: 'self' | 'claim', height?: number): Promise<PlanOutcome> => {
+  const completed = async (by: PlanOutcome['completedBy'], height?: number): Promise<PlanOutcome> => {
     state.stage = 'completed';
     await send({ kind: 'sign.Completed', session: key.session, id: plan.id, tx: txid });
     return { end: 'completed', txid, attempt: state.attempt, completedBy: by, height, invalid: state.invalid, rejected };
@@ -95,9 +98,32 @@ export async function signPlan(input: PlanInput): Promise<PlanOutcome> {
   };
 
   let signed: { txid: string; hex: string } | undefined;
+  // While it waits to sign, the plan also watches the chain for its own transaction: a validator
+  // that starts the plan after the others signed it (it applied the Serai block late) may never hear
+  // their Completed. Histories from before the watch wait for the coordinator only.
+  let final: { height?: number } | undefined;
+  if (persist && patched(PLAN_WATCHES_CHAIN_PATCH)) {
+    void (async () => {
+      for (;;) {
+        await sleep(settings.pollInterval);
+        if (signed) return;
+        try {
+          const found = await chain.planCompletion(signable, settings.confirmations);
+          if (found.completed) {
+            final = { height: found.height };
+            return;
+          }
+        } catch (err) {
+          // Only a non-retryable failure reaches here; the signing goes on, and so does the watch.
+          log.warn('plan: watching the chain failed; watching again', { plan: plan.id, error: err instanceof Error ? err.message : String(err) });
+        }
+      }
+    })();
+  }
   while (!signed) {
-    const result = await driveSigning(state, rounds, { idleTimeout: settings.idleTimeout, interrupted: () => claim !== undefined, persist, legacyRetryAfterFault: true });
+    const result = await driveSigning(state, rounds, { idleTimeout: settings.idleTimeout, interrupted: () => claim !== undefined || final !== undefined, persist, legacyRetryAfterFault: true });
     if (result.end === 'idle') return { end: 'idle-timeout', txid, attempt: state.attempt, completedBy: 'self', invalid: state.invalid, rejected };
+    if (result.end === 'interrupted' && final !== undefined) return completed('chain', final.height);
     if (result.end === 'interrupted') {
       if (persist) {
         const settled = await settleClaim();

@@ -19,13 +19,13 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { hexToBytes } from '@noble/hashes/utils.js';
 import * as sr25519 from '@scure/sr25519';
-import { Block, Transaction } from 'bitcoinjs-lib';
 import { batchMessage } from '../../messages';
 import { DEPOSIT_FEE } from '../../networks/bitcoin/instructions';
 import type { ExitStatus } from '../../nodes/process';
 import { Devnet } from '../devnet';
 import { runScenario, type ScenarioSummary } from '../scenario';
 import type { ValidatorSpec } from '../validator-set';
+import { paymentsTo } from '../payments';
 import { addressToScript, parseBtc } from '../wallet';
 import { readJournal, readMarker, type CrashMarker, type JournalEntry } from './settings';
 
@@ -397,22 +397,8 @@ async function judge(devnet: Devnet, summary: ScenarioSummary, reasons: string[]
   }
 
   // The burn paid exactly once: every output to its script on btcd's chain (from the key's activation) and in its mempool.
-  const burnScript = addressToScript(summary.burns[0]!.address);
   const activation = (await devnet.generateKeys()).activationHeight;
-  const paying: { txid: string; value: bigint }[] = [];
-  const seen = new Set<string>();
-  const collect = (tx: Transaction) => {
-    const txid = tx.getId();
-    if (seen.has(txid)) return;
-    seen.add(txid);
-    for (const out of tx.outs) if (Buffer.from(out.script).toString('hex') === burnScript) paying.push({ txid, value: out.value });
-  };
-  const tip = await btcd.rpc.getBlockCount();
-  for (let height = activation; height <= tip; height++) {
-    const block = Block.fromHex(await btcd.rpc.getBlockHex(await btcd.rpc.getBlockHash(height)));
-    for (const tx of block.transactions ?? []) collect(tx);
-  }
-  for (const txid of await btcd.rpc.getRawMempool()) collect(Transaction.fromHex(await btcd.rpc.getRawTransactionHex(txid)));
+  const paying = await paymentsTo(btcd.rpc, addressToScript(summary.burns[0]!.address), activation);
   const reported = summary.payouts.filter((p) => BigInt(p.paid) > 0n).map((p) => p.txid);
   if (paying.length !== 1) reasons.push(`the burn was paid ${paying.length} times on btcd (${paying.map((p) => p.txid).join(', ') || 'never'})`);
   else if (reported.length !== 1 || reported[0] !== paying[0]!.txid) reasons.push(`btcd's payout ${paying[0]!.txid} is not the scenario's (${reported.join(', ')})`);

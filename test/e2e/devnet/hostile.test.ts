@@ -11,8 +11,8 @@ import { join } from 'node:path';
 import { schnorr } from '@noble/curves/secp256k1.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
 import { WorkflowNotFoundError } from '@temporalio/client';
-import { Transaction } from 'bitcoinjs-lib';
 import { Devnet } from '../../../devnet/devnet';
+import { paymentsTo } from '../../../devnet/payments';
 import { addressToScript, scriptToAddress } from '../../../devnet/wallet';
 import { DEPOSIT_FEE } from '../../../networks/bitcoin/instructions';
 import { outpointId } from '../../../networks/bitcoin/transaction';
@@ -36,22 +36,7 @@ afterAll(async () => {
 const randomAddress = () => scriptToAddress(`5120${bytesToHex(schnorr.getPublicKey(schnorr.utils.randomSecretKey()))}`);
 const account = () => bytesToHex(crypto.getRandomValues(new Uint8Array(32)));
 
-/** Every output of btcd's chain and mempool paying `address`, by txid. */
-async function paidTo(address: string, fromHeight: number): Promise<{ txid: string; value: bigint }[]> {
-  const script = addressToScript(address);
-  const found: { txid: string; value: bigint }[] = [];
-  const tip = await devnet.btcd.rpc.getBlockCount();
-  const txids = [...(await devnet.btcd.rpc.getRawMempool())];
-  for (let height = fromHeight; height <= tip; height++) {
-    const block = await devnet.btcd.rpc.getBlock(await devnet.btcd.rpc.getBlockHash(height));
-    txids.push(...block.tx);
-  }
-  for (const txid of new Set(txids)) {
-    const tx = Transaction.fromHex((await devnet.btcd.rpc.getRawTransaction(txid)).hex);
-    for (const out of tx.outs) if (bytesToHex(out.script) === script) found.push({ txid, value: out.value });
-  }
-  return found;
-}
+const paidTo = (address: string, fromHeight: number) => paymentsTo(devnet.btcd.rpc, addressToScript(address), fromHeight);
 
 test('a deposit refunding to our own address and a burn to it are reported, the next burn is paid; unbacked coins hold payouts until an operator resumes them', async () => {
   await devnet.generateKeys();

@@ -12,9 +12,9 @@ import { bytesToHex } from '@noble/hashes/utils.js';
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import { tsToMs } from '@temporalio/common/lib/time';
 import type { Worker } from '@temporalio/worker';
-import { Transaction } from 'bitcoinjs-lib';
 import { coordinatorBatchWorkflowId, type CoordinateBatchResult } from '../../../devnet/coordinator/defs';
 import { Devnet } from '../../../devnet/devnet';
+import { paymentsTo, type Payment } from '../../../devnet/payments';
 import { addressToScript, scriptToAddress } from '../../../devnet/wallet';
 import { DEPOSIT_FEE } from '../../../networks/bitcoin/instructions';
 import { planStatusQuery } from '../../../workflows/plan-defs';
@@ -72,21 +72,8 @@ export async function until<T>(what: string, check: () => Promise<T | undefined>
 }
 
 /** Every output paying `address` in btcd's chain from `fromHeight` and in its mempool. */
-export async function paidTo(devnet: Devnet, address: string, fromHeight: number): Promise<{ txid: string; value: bigint; where: 'mempool' | number }[]> {
-  const rpc = devnet.btcd.rpc;
-  const script = addressToScript(address);
-  const where = new Map<string, 'mempool' | number>();
-  for (const txid of await rpc.getRawMempool()) where.set(txid, 'mempool');
-  const tip = await rpc.getBlockCount();
-  for (let height = fromHeight; height <= tip; height++) {
-    for (const txid of (await rpc.getBlock(await rpc.getBlockHash(height))).tx) where.set(txid, height);
-  }
-  const found: { txid: string; value: bigint; where: 'mempool' | number }[] = [];
-  for (const [txid, at] of where) {
-    const tx = Transaction.fromHex((await rpc.getRawTransaction(txid)).hex);
-    for (const out of tx.outs) if (bytesToHex(out.script) === script) found.push({ txid, value: out.value, where: at });
-  }
-  return found;
+export function paidTo(devnet: Devnet, address: string, fromHeight: number): Promise<Payment[]> {
+  return paymentsTo(devnet.btcd.rpc, addressToScript(address), fromHeight);
 }
 
 /** The coordinator's and every validator's client, by namespace. */
