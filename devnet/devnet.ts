@@ -17,7 +17,7 @@ import type { PlanOutcome } from '../workflows/plan-defs';
 import type { ScannerStatus, SeraiBlockOutcome } from '../workflows/scanner-defs';
 import { coordinatorBatchWorkflowId, type CoordinateBatchResult, type CoordinateKeygenResult } from './coordinator/defs';
 import { KeygenNetwork } from './keygen-network';
-import { startMiner } from './miner';
+import { startMiner, type Miner } from './miner';
 import { startAnvil } from '../nodes/anvil';
 import { startBtcd, type BtcdNode } from '../nodes/btcd';
 import { preferredOrFreePort } from './preferred-port';
@@ -68,6 +68,8 @@ export class Devnet {
     readonly btcd: BtcdNode,
     readonly net: KeygenNetwork,
     readonly wallet: DevnetWallet,
+    /** btcd's only source of blocks (regtest): a test pauses it to hold the chain still. */
+    readonly miner: Miner,
     private readonly stops: Array<[string, () => Promise<unknown>]>,
   ) {}
 
@@ -119,7 +121,7 @@ export class Devnet {
       stops.push(['validators and coordinator', () => net.stop()]);
       await net.startSeraiChain(options.seraiBlockTime ?? '1 second');
       log('coordinator and Serai chain simulator running');
-      return new Devnet(options, temporal, codec.url, btcd, net, DevnetWallet.of(btcd), stops);
+      return new Devnet(options, temporal, codec.url, btcd, net, DevnetWallet.of(btcd), miner, stops);
     } catch (err) {
       await stopAll();
       throw err;

@@ -16,8 +16,8 @@ export interface MinerOptions {
 export interface Miner {
   /** Stops scheduling and resolves once an in-flight mining call has finished; idempotent. */
   stop(): Promise<void>;
-  /** No new blocks until resume(); an in-flight call still completes. */
-  pause(): void;
+  /** No new blocks until resume(); resolves once a mining call already in flight has finished. */
+  pause(): Promise<void>;
   resume(): void;
   /** Blocks mined so far. */
   readonly blocks: number;
@@ -52,10 +52,12 @@ class IntervalMiner implements Miner {
     return this.mined;
   }
 
-  pause(): void {
-    if (this.state !== 'running') return;
-    this.state = 'paused';
-    this.cancelTimer();
+  async pause(): Promise<void> {
+    if (this.state === 'running') {
+      this.state = 'paused';
+      this.cancelTimer();
+    }
+    await this.inFlight;
   }
 
   resume(): void {

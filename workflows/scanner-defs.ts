@@ -38,6 +38,7 @@ export interface ScannerStatus {
   nextHeight: number | null;
   nextBatchId: number;
   awaitingAck: { height: number; batches: number[] }[];
+  /** The last Serai block applied with all it decided (its plans started or held, the solvency read). */
   lastSeraiBlock: string | null;
   queuedSeraiBlocks: string[];
   /** Serai blocks applied while payouts were halted: planned, their signing held until payouts resume. */

@@ -101,6 +101,9 @@ export async function scanner(input: ScannerInput): Promise<void> {
     }
     override = request.reason.slice(0, 200);
   });
+  // While a Serai block's effects are being started (its plans, the solvency reading, a hold), the
+  // status still names the block before it: a block shows as applied with everything it decided.
+  let applying: { before: string | null } | undefined;
   setHandler(scannerStatusQuery, (): ScannerStatus => ({
     stage,
     session: core.key?.session ?? null,
@@ -109,7 +112,7 @@ export async function scanner(input: ScannerInput): Promise<void> {
     nextHeight: core.scan?.nextHeight ?? null,
     nextBatchId: core.nextBatchId,
     awaitingAck: core.pending.map((p) => ({ height: p.height, batches: p.batches })),
-    lastSeraiBlock: core.lastSeraiBlock,
+    lastSeraiBlock: applying ? applying.before : core.lastSeraiBlock,
     queuedSeraiBlocks: substrateBlocks.map((b) => b.block),
     heldSeraiBlocks: (core.heldSeraiBlocks ?? []).map((held) => held.block),
     scheduler: core.scheduler ? { outputs: core.scheduler.outputs.length, queuedPayments: core.scheduler.payments.length } : null,
@@ -216,6 +219,7 @@ export async function scanner(input: ScannerInput): Promise<void> {
       return;
     }
     const { result } = applied;
+    applying = { before: core.lastSeraiBlock };
     core = applied.core;
     if (result.plans.some((plan) => plan.outputs.some((o) => o.kind === 'branch'))) {
       const planned = await chain.planTxids({ network, session: result.session, plans: result.plans });
@@ -241,6 +245,7 @@ export async function scanner(input: ScannerInput): Promise<void> {
       await startSeraiBlock(result);
     }
     log.info('Serai block applied', { block: result.block, plans: result.plans.length, unpayable: result.unpayable.length, acknowledged: result.acknowledged });
+    applying = undefined;
   };
 
   const poll = async () => {

@@ -14,12 +14,33 @@ export function replayCodecKeys(): string {
   return readFileSync(join(REPLAY_DIR, 'codec-keys'), 'utf8');
 }
 
-export function recordHistory(temporalAddress: string, namespace: string, workflowId: string, file: string): string {
-  const json = execFileSync(toolPath('temporal'), ['workflow', 'show', '--address', temporalAddress, '--namespace', namespace, '--workflow-id', workflowId, '--output', 'json'], {
-    encoding: 'utf8',
-    maxBuffer: 64 * 1024 * 1024,
-  });
+const temporalJson = (temporalAddress: string, args: string[]): unknown =>
+  JSON.parse(execFileSync(toolPath('temporal'), [...args, '--address', temporalAddress, '--output', 'json'], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 }));
+
+interface ExportedHistory {
+  events: { eventType: string }[];
+}
+
+/**
+ * Writes the workflow's latest run, or with `richest` the run of its continue-as-new chain with the
+ * most version markers (then the most events): the latest run of a long-lived workflow may hold
+ * little more than its start.
+ */
+export function recordHistory(temporalAddress: string, namespace: string, workflowId: string, file: string, run: 'latest' | 'richest' = 'latest'): string {
+  const show = (runId?: string) =>
+    temporalJson(temporalAddress, ['workflow', 'show', '--namespace', namespace, '--workflow-id', workflowId, ...(runId ? ['--run-id', runId] : [])]) as ExportedHistory;
+  let history = show();
+  if (run === 'richest') {
+    const runs = temporalJson(temporalAddress, ['workflow', 'list', '--namespace', namespace, '--query', `WorkflowId = '${workflowId}'`]) as { execution: { runId: string } }[];
+    const score = (h: ExportedHistory) => [h.events.filter((e) => e.eventType === 'EVENT_TYPE_MARKER_RECORDED').length, h.events.length] as const;
+    for (const { execution } of runs) {
+      const candidate = show(execution.runId);
+      const [markers, events] = score(candidate);
+      const [bestMarkers, bestEvents] = score(history);
+      if (markers > bestMarkers || (markers === bestMarkers && events > bestEvents)) history = candidate;
+    }
+  }
   const path = join(REPLAY_DIR, 'histories', `${file}.json`);
-  writeFileSync(path, JSON.stringify({ workflowId, history: JSON.parse(json) }, null, 1));
+  writeFileSync(path, JSON.stringify({ workflowId, history }, null, 1));
   return path;
 }

@@ -342,7 +342,7 @@ describe('deposits on btcd regtest', () => {
       await miner.stop();
     });
 
-    test('pause holds mining, resume restarts it', async () => {
+    test('pause holds mining once a block in flight has landed, resume restarts it', async () => {
       const node = btcd();
       const intervalMs = 200;
       const errors: unknown[] = [];
@@ -350,8 +350,7 @@ describe('deposits on btcd regtest', () => {
       const miner = startMiner(node, { intervalMs, onError: (error) => errors.push(error), onBlock: () => void blocks++ });
       try {
         while (blocks < 2) await sleep(20);
-        miner.pause();
-        await sleep(intervalMs); // lets a block already in flight land
+        await miner.pause();
         const paused = await node.rpc.getBlockCount();
         await sleep(4 * intervalMs);
         expect(await node.rpc.getBlockCount()).toBe(paused);

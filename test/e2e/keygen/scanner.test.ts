@@ -321,7 +321,7 @@ describe('scanner, Batches, Serai blocks and payouts on four validators (3-of-4)
     const outcome = await h.net.set.processor('alice').seraiBlockOutcome('2');
     const plan = outcome.plans[0]!;
     const written = [
-      recordHistory(h.temporal.address, alice, 'scanner-bitcoin', `${RECORD}-scanner`),
+      recordHistory(h.temporal.address, alice, 'scanner-bitcoin', `${RECORD}-scanner`, 'richest'),
       recordHistory(h.temporal.address, alice, 'substrate-bitcoin-2', `${RECORD}-substrateBlock`),
       recordHistory(h.temporal.address, alice, `plan-bitcoin-${plan}`, `${RECORD}-signPlan`),
       recordHistory(h.temporal.address, COORDINATOR_NAMESPACE, `coordinator-plan-bitcoin-${plan}`, `${RECORD}-coordinatePlan`),

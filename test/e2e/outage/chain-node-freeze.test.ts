@@ -48,9 +48,15 @@ afterAll(async () => {
   await cleanup?.();
 });
 
-/** Freezes btcd for FREEZE_MS and thaws it, checking it really was frozen (and is no more). */
-async function freezeBtcd(what: string): Promise<{ pausedAt: number; resumedAt: number }> {
-  const { btcd } = devnet;
+/**
+ * Freezes btcd for FREEZE_MS and thaws it, checking it really was frozen (and is no more). The
+ * miner is paused first: its calls would time out against the frozen node but stay queued in
+ * btcd's socket, and on the thaw btcd would mine them all at once. `mining: 'resume'` restarts it
+ * after the thaw; 'held' leaves the chain still until the caller resumes it.
+ */
+async function freezeBtcd(what: string, mining: 'resume' | 'held'): Promise<{ pausedAt: number; resumedAt: number }> {
+  const { btcd, miner } = devnet;
+  await miner.pause();
   btcd.pause();
   const pausedAt = Date.now();
   log(`SIGSTOP btcd (pid ${btcd.process.pid}) ${what}`);
@@ -64,6 +70,7 @@ async function freezeBtcd(what: string): Promise<{ pausedAt: number; resumedAt: 
   log(`SIGCONT btcd after ${resumedAt - pausedAt} ms`);
   expect(btcd.paused).toBe(false);
   await until('btcd to answer again', () => btcd.rpc.getBlockCount({ timeoutMs: 5000 }), 60_000, 500);
+  if (mining === 'resume') miner.resume();
   return { pausedAt, resumedAt };
 }
 
@@ -83,13 +90,14 @@ test('btcd frozen for 30 s (SIGSTOP, SIGCONT) in the deposit -> Batch flow, whil
   while (!point) {
     const tx = await btcd.rpc.getRawTransaction(deposit.txid).catch(() => undefined);
     if (tx?.blockhash) {
+      await devnet.miner.pause();
       const height = (await btcd.rpc.getBlockHeader(tx.blockhash)).height;
       const tip = await btcd.rpc.getBlockCount();
       if (tip >= height + confirmations - 1) throw new Error(`missed the freeze point: the deposit's block ${height} was final (tip ${tip}) before it was seen`);
       point = { height, tip };
     } else await sleep(50);
   }
-  const depositFreeze = await freezeBtcd(`with the deposit ${deposit.txid} in block ${point.height} and the tip at ${point.tip} (final at ${point.height + confirmations - 1})`);
+  const depositFreeze = await freezeBtcd(`with the deposit ${deposit.txid} in block ${point.height} and the tip at ${point.tip} (final at ${point.height + confirmations - 1})`, 'resume');
   // Nothing could be final while frozen: the Batch carrying the deposit did not exist at the thaw.
   const depositBlock = await btcd.rpc.getBlockHash(point.height);
   const batch = await devnet.signedBatchOf(deposit.txid, 600_000);
@@ -108,11 +116,15 @@ test('btcd frozen for 30 s (SIGSTOP, SIGCONT) in the deposit -> Batch flow, whil
   const planId = await firstPlanOfSeraiBlock(devnet, burned.block);
   const relay = net.coordinatorClient.workflow.getHandle(coordinatorPlanWorkflowId('bitcoin', planId));
   const stages = await planMidSigning(devnet, planId, PLAN_SENT_STAGE);
-  const payoutFreeze = await freezeBtcd(`while plan ${planId} is signed (stages ${JSON.stringify(stages)})`);
+  // The chain stays still from here to the third thaw: signing and publishing need no new block,
+  // and a payout mined before the third freeze could be final (every plan closed) before it.
+  const payoutFreeze = await freezeBtcd(`while plan ${planId} is signed (stages ${JSON.stringify(stages)})`, 'held');
 
   // 3. Frozen again once the payout is published and awaits its confirmations at some validator.
   const published = await planPublished(devnet, planId);
-  const confirmFreeze = await freezeBtcd(`with plan ${planId} published, awaiting confirmations (stages ${JSON.stringify(published)})`);
+  const pending = await paidTo(devnet, payee, fromHeight);
+  expect(pending).toMatchObject([{ where: 'mempool' }]);
+  const confirmFreeze = await freezeBtcd(`with plan ${planId} published (${pending[0]!.txid} in the mempool), awaiting confirmations (stages ${JSON.stringify(published)})`, 'resume');
 
   const outcomes = await Promise.all(NAMES.map((name) => until(`plan ${planId} completed at ${name}`, async () => {
     const handle = net.set.processor(name).client.workflow.getHandle(`plan-bitcoin-${planId}`);
