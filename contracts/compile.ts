@@ -1,10 +1,13 @@
 import { readFileSync } from 'node:fs';
-import { isAbsolute, relative, resolve, sep } from 'node:path';
+import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
 import solc from 'solc';
 import { z } from 'zod';
 
-/** Directory every source and import must live in. */
+/** Directory every source and import must live in, but for the packages below. */
 export const contractsRoot = resolve(__dirname);
+
+/** npm packages whose Solidity files may be imported by package name ("@openzeppelin/contracts/utils/Address.sol"). */
+export const solidityPackages: readonly string[] = ['@openzeppelin/contracts'];
 
 export interface CompileOptions {
   /** Default: solc's own default for this compiler version. */
@@ -68,7 +71,8 @@ const compileStandardJson = solc.compile as (input: string, callbacks: { import:
 
 /**
  * Compiles in-memory sources (source unit name -> Solidity text) with the bundled solc-js; imports
- * are read only from files under contracts/. Returns every contract by source unit and name.
+ * are read only from files under contracts/ and, by package name, from `solidityPackages`. Returns
+ * every contract by source unit and name.
  */
 export function compileSources(
   sources: Readonly<Record<string, string>>,
@@ -117,16 +121,32 @@ export function compileContract(sourceUnit: string, contractName: string, option
   return contract;
 }
 
-/** Reads a source unit, refusing any path that leaves contracts/. */
+/**
+ * Reads a source unit from contracts/, or from a package's directory when the unit starts with the
+ * name of one of `solidityPackages`, refusing any path that leaves that directory.
+ */
 function readContractFile(sourceUnit: string): ImportResult {
-  const path = resolve(contractsRoot, sourceUnit);
-  const inside = relative(contractsRoot, path);
-  if (isAbsolute(sourceUnit) || inside === '' || inside.startsWith(`..${sep}`) || inside === '..' || isAbsolute(inside)) {
-    return { error: `import ${JSON.stringify(sourceUnit)} is outside contracts/` };
+  const pkg = solidityPackages.find((name) => sourceUnit.startsWith(`${name}/`));
+  let root = contractsRoot;
+  let rootName = 'contracts';
+  let unit = sourceUnit;
+  if (pkg !== undefined) {
+    try {
+      root = dirname(require.resolve(`${pkg}/package.json`, { paths: [contractsRoot] }));
+    } catch {
+      return { error: `cannot find the package ${pkg} (is it installed?)` };
+    }
+    rootName = pkg;
+    unit = sourceUnit.slice(pkg.length + 1);
+  }
+  const path = resolve(root, unit);
+  const inside = relative(root, path);
+  if (isAbsolute(unit) || inside === '' || inside.startsWith(`..${sep}`) || inside === '..' || isAbsolute(inside)) {
+    return { error: `import ${JSON.stringify(sourceUnit)} is outside ${rootName}/` };
   }
   try {
     return { contents: readFileSync(path, 'utf8') };
   } catch (error) {
-    return { error: `cannot read contracts/${inside}: ${(error as NodeJS.ErrnoException).code ?? String(error)}` };
+    return { error: `cannot read ${rootName}/${inside}: ${(error as NodeJS.ErrnoException).code ?? String(error)}` };
   }
 }

@@ -50,6 +50,24 @@ describe('solc-js compile', () => {
     expect(missing).toThrow(/cannot read contracts\/test\/Nope\.sol: ENOENT/);
   });
 
+  test('imports from @openzeppelin/contracts resolve by package name, and stay inside the package', () => {
+    const token = compileSources({
+      'Token.sol': 'pragma solidity ^0.8.24; import {ERC20} from "@openzeppelin/contracts/token/ERC20/ERC20.sol"; contract Token is ERC20("T", "T") {}',
+    })
+      .get('Token.sol')
+      ?.get('Token');
+    expect(token?.bytecode).toMatch(/^0x(?:[0-9a-f]{2})+$/);
+    expect(new Interface(token?.abi as never).getFunction('transfer')?.format()).toBe('transfer(address,uint256)');
+    // OpenZeppelin's own relative imports ("../../utils/Context.sol") resolved too, or ERC20 would not compile.
+    const escape = () => compileSources({ 'Escape.sol': 'pragma solidity ^0.8.24; import "@openzeppelin/contracts/../../../package.json";' });
+    expect(escape).toThrow(/outside @openzeppelin\/contracts\//);
+    const missing = () => compileSources({ 'Missing.sol': 'pragma solidity ^0.8.24; import "@openzeppelin/contracts/Nope.sol";' });
+    expect(missing).toThrow(/cannot read @openzeppelin\/contracts\/Nope\.sol: ENOENT/);
+    // Another package is not importable: the name is taken as a path under contracts/.
+    const other = () => compileSources({ 'Other.sol': 'pragma solidity ^0.8.24; import "@openzeppelin/contracts-upgradeable/proxy/utils/Initializable.sol";' });
+    expect(other).toThrow(/cannot read contracts\/@openzeppelin\/contracts-upgradeable\/proxy\/utils\/Initializable\.sol: ENOENT/);
+  });
+
   test('asking for a contract that is not there, or is only an interface, is a ContractNotFoundError', () => {
     expect(() => compileContract('test/Counter.sol', 'Nope')).toThrow(ContractNotFoundError);
     expect(() => compileContract('test/ICounter.sol', 'ICounter')).toThrow(/no bytecode/);
