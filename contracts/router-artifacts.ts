@@ -12,3 +12,8 @@ export function compileRouter(): CompiledContract {
 export function compileDevnetDai(): CompiledContract {
   return compileContract('devnet/DevnetDai.sol', 'DevnetDai', ROUTER_COMPILE_OPTIONS);
 }
+
+/** contracts/Deployer.sol: the contract every key's Router is deployed and found through. */
+export function compileDeployer(): CompiledContract {
+  return compileContract('Deployer.sol', 'Deployer', ROUTER_COMPILE_OPTIONS);
+}
