@@ -376,6 +376,13 @@ async function cli(argv: string[]): Promise<void> {
     .description('the scanner\'s status: activation block, next height, Batches awaiting Serai, the last Serai block applied')
     .action(printing((pc) => pc.scannerStatus()));
   program
+    .command('serai-block <number>')
+    .description('what the processor made of a Serai block: its plans, burns it cannot pay and refunds it did not pay, each with its reason (waits for the block\'s workflow to finish)')
+    .action((block: string) => {
+      if (!/^(0|[1-9][0-9]*)$/.test(block)) throw new Error(`serai-block: expected a block number, got ${JSON.stringify(block)}`);
+      return printing((pc) => pc.seraiBlockOutcome(block))();
+    });
+  program
     .command('signing')
     .description('every Batch and plan still signing, with attempt and stage; stuck ones keep trying and are marked')
     .action(printing((pc) => pc.signings()));

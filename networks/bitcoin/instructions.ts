@@ -10,12 +10,9 @@
  */
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
 
-import type { InInstruction } from '../../messages/instructions';
-import type { Hex } from '../../messages/primitives';
 import * as scale from '../../messages/scale';
-import { ScaleReader, type ScaleDecodeError } from '../../messages/scale-decode';
-import { decodeShorthand } from '../../messages/shorthand';
-import type { DepositOutcome, InvalidInstruction } from '../deposits';
+import { ScaleReader } from '../../messages/scale-decode';
+import { depositOutcomeOf, type DepositOutcome, type InvalidInstruction } from '../deposits';
 import type { DataStatus, ScannedOutput } from './scan';
 
 /**
@@ -82,6 +79,12 @@ export function decodeAddress(encoded: Uint8Array): Uint8Array | null {
   }
 }
 
+/** The output script (hex) an encoded address names, the form payments pay, or null. */
+export function paymentScript(encoded: Uint8Array): string | null {
+  const script = decodeAddress(encoded);
+  return script === null ? null : bytesToHex(script);
+}
+
 export type { DepositOutcome, InvalidInstruction } from '../deposits';
 
 function missingData(status: DataStatus): InvalidInstruction {
@@ -95,48 +98,22 @@ function missingData(status: DataStatus): InvalidInstruction {
   }
 }
 
-function originScript(encoded: Hex | null): Hex | null {
-  if (encoded === null) return null;
-  const script = decodeAddress(hexToBytes(encoded));
-  return script === null ? null : bytesToHex(script);
-}
-
-function undecodable(error: ScaleDecodeError): InvalidInstruction {
-  return { reason: 'undecodable', field: error.field, detail: error.reason };
-}
-
 /** The outcome of one External output; other kinds are not deposits and yield null. */
 export function depositOutcome(output: ScannedOutput): DepositOutcome | null {
   if (output.kind !== 'external') return null;
-  let invalid: InvalidInstruction;
-  let refundTo = output.presumedOrigin;
-  if (output.data === null) {
-    invalid = missingData(output.dataStatus);
-  } else {
-    const decoded = decodeShorthand(hexToBytes(output.data));
-    if (!decoded.ok) {
-      invalid = undecodable(decoded.error);
-    } else {
-      const { shorthand } = decoded;
-      refundTo = originScript(shorthand.origin) ?? refundTo;
-      if (shorthand.kind === 'Raw') return credited(output, shorthand.instruction, refundTo);
-      invalid = { reason: 'unsupported', shorthand: shorthand.kind };
-    }
-  }
-  if (refundTo === null) return { kind: 'unusable', output: output.id, invalid };
-  return { kind: 'refund', output: output.id, invalid, refund: { address: refundTo, amount: output.amount } };
-}
-
-function credited(output: ScannedOutput, instruction: InInstruction, refundTo: Hex | null): DepositOutcome {
-  const amount = BigInt(output.amount) - DEPOSIT_FEE;
-  // The scanner drops outputs below DUST (10 000 sat), far above the deposit fee.
-  if (amount < 0n) throw new RangeError(`deposit ${output.id}: ${output.amount} sat is below the deposit fee`);
-  return {
-    kind: 'instruction',
+  return depositOutcomeOf({
     output: output.id,
-    instruction: { instruction, balance: { coin: 'bitcoin', amount: amount.toString() } },
-    refundTo,
-  };
+    data: output.data === null ? missingData(output.dataStatus) : hexToBytes(output.data),
+    presumedOrigin: output.presumedOrigin,
+    paymentAddress: paymentScript,
+    credit: () => {
+      const amount = BigInt(output.amount) - DEPOSIT_FEE;
+      // The scanner drops outputs below DUST (10 000 sat), far above the deposit fee.
+      if (amount < 0n) throw new RangeError(`deposit ${output.id}: ${output.amount} sat is below the deposit fee`);
+      return { coin: 'bitcoin', amount: amount.toString() };
+    },
+    refundAmount: output.amount,
+  });
 }
 
 /** The outcomes of a block's deposits, in output order. */

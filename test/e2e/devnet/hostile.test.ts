@@ -5,9 +5,11 @@
  * without a deposit halt payouts at every processor (the solvency watch: the plans are made, their
  * signing is held) until an operator resumes them.
  */
+import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { schnorr } from '@noble/curves/secp256k1.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
 import { WorkflowNotFoundError } from '@temporalio/client';
@@ -16,8 +18,11 @@ import { paymentsTo } from '../../../devnet/payments';
 import { addressToScript, scriptToAddress } from '../../../devnet/wallet';
 import { DEPOSIT_FEE } from '../../../networks/bitcoin/instructions';
 import { outpointId } from '../../../networks/bitcoin/transaction';
+import { repoRoot } from '../../../nodes/tools';
 
 jest.setTimeout(900_000);
+
+const execFileAsync = promisify(execFile);
 
 const NAMES = ['alice', 'bob', 'carol'];
 let devnet: Devnet;
@@ -65,6 +70,12 @@ test('a deposit refunding to our own address and a burn to it are reported, the 
   const ownOutcome = await devnet.seraiBlockOutcome(own.block);
   expect(ownOutcome.plans).toEqual([]);
   expect(ownOutcome.unpayable).toEqual([expect.objectContaining({ index: 0, amount: '10000000', reason: 'address: pays one of our own addresses' })]);
+  // An operator reads the same report with the client.
+  const printed = await execFileAsync(process.execPath, ['--import', 'tsx', join(repoRoot, 'client.ts'), '--address', devnet.temporal.address, '--namespace', 'validator-carol', '--validator', 'carol', 'serai-block', String(own.block)], {
+    cwd: repoRoot,
+    env: { ...process.env, CODEC_KEYS_FILE: join(dataDir, 'codec-keys') },
+  });
+  expect(JSON.parse(printed.stdout)).toEqual(JSON.parse(JSON.stringify(await devnet.seraiBlockOutcome(own.block, undefined, 'carol'))));
 
   // A normal burn afterwards is paid, exactly once.
   const payee = randomAddress();
