@@ -3,12 +3,14 @@
  * in the devnet ERC20, each paid to new accounts (the worst case: an account or a token balance is
  * created) and then again to the same, now funded, accounts. Gas is the receipt's gasUsed (calldata
  * and the 21,000 base included); "per payment" is the increase over an empty batch of that coin,
- * divided by the payments. Signed by a 3-of-4 key from this project's DKG and FROST.
+ * divided by the payments. Signed by a 3-of-4 key from this project's DKG and FROST. The last column
+ * is the gas the account scheduler plans such a batch with (networks/ethereum/batch-cost.ts).
  *
  *   npx tsx bench/router-gas.ts
  */
 import { Contract, Wallet } from 'ethers';
 import { startAnvil } from '../nodes/anvil';
+import { ETH_EXECUTE_GAS, OZ_ERC20_EXECUTE_GAS, type ExecuteGas } from '../networks/ethereum/batch-cost';
 import { ETH, routerInterface, type OutInstruction } from '../networks/ethereum/router';
 import { compileRouterArtifacts, deployContract, deployRouter, routerKeyset, sendAndWait, uncachedProvider, type RouterHandle, type RouterKeyset } from '../test/support/router';
 
@@ -32,10 +34,10 @@ async function main(): Promise<void> {
     const hardfork = ((await provider.send('anvil_nodeInfo', [])) as { hardFork?: string }).hardFork ?? '?';
 
     const rows: string[][] = [];
-    for (const [label, coin] of [
-      ['ETH', ETH],
-      ['ERC20 (DevnetDai)', daiAddress],
-    ] as const) {
+    for (const [label, coin, line] of [
+      ['ETH', ETH, ETH_EXECUTE_GAS],
+      ['ERC20 (DevnetDai)', daiAddress, OZ_ERC20_EXECUTE_GAS],
+    ] as [string, string, ExecuteGas][]) {
       await execute(router, key, relayer, coin, []); // the relayer's first fee in the token creates its balance
       const empty = await execute(router, key, relayer, coin, []);
       for (const size of SIZES) {
@@ -43,13 +45,13 @@ async function main(): Promise<void> {
         const fresh = await execute(router, key, relayer, coin, outs);
         const funded = await execute(router, key, relayer, coin, outs);
         const per = (gas: bigint) => ((gas - empty) / BigInt(size)).toString();
-        rows.push([label, String(size), fresh.toString(), per(fresh), funded.toString(), per(funded)]);
+        rows.push([label, String(size), fresh.toString(), per(fresh), funded.toString(), per(funded), String(line.base + line.perOut * size)]);
       }
-      rows.push([label, '0 (empty batch)', empty.toString(), '', '', '']);
+      rows.push([label, '0 (empty batch)', empty.toString(), '', '', '', String(line.base)]);
     }
 
     console.log(`Router execute gas (anvil ${hardfork}, solc 0.8.37 cancun, optimizer 200 runs; fee paid to the relayer)\n`);
-    printTable(['coin', 'payments', 'gas, new payees', 'per payment', 'gas, funded payees', 'per payment'], rows);
+    printTable(['coin', 'payments', 'gas, new payees', 'per payment', 'gas, funded payees', 'per payment', 'planned (worst-case line)'], rows);
   } finally {
     provider.destroy();
     await anvil.stop();

@@ -1,0 +1,17 @@
+/**
+ * The Router call an account plan makes: the scheduler's plain-JSON action (Serai's 8 decimals,
+ * hex without 0x) as the Router's own (base units, addresses). Pure.
+ */
+import type { AccountAction } from '../../scheduler/account/types';
+import { fromSeraiAmount } from './deposits';
+import type { RouterAction } from './router';
+
+export function routerActionOf(action: AccountAction): RouterAction {
+  if (action.kind === 'confirm-key') return { kind: 'confirmNextSeraiKey' };
+  return {
+    kind: 'execute',
+    coin: `0x${action.coin}`,
+    fee: fromSeraiAmount(BigInt(action.fee)),
+    outs: action.outs.map((out) => ({ to: `0x${out.address}`, amount: fromSeraiAmount(BigInt(out.amount)) })),
+  };
+}

@@ -1,0 +1,2 @@
+export { accountPlan, admitAccountPayments, createAccountState, receiveCredits, scheduleAccount, type RefusedAccountPayment } from './scheduler';
+export type * from './types';
