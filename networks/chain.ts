@@ -8,7 +8,7 @@
  */
 import type { FrostPublic } from '@noble/curves/abstract/frost.js';
 import type { ThresholdProtocol } from '../crypto/sign/protocol';
-import type { ExternalNetwork } from '../messages/networks';
+import type { ExternalCoin, ExternalNetwork } from '../messages/networks';
 import type { Plan } from '../scheduler/types';
 import type { DepositOutcome } from './deposits';
 import type { OutputKeySet, OutputKind, PublishOutcome } from './network';
@@ -16,10 +16,14 @@ import type { ScanState } from './finality';
 
 /** An output of a final block paying one of our keys. */
 export interface FoundOutput {
+  /** Ethereum: the deposit's transaction hash, and its log index as `vout`. */
   txid: string;
   vout: number;
   kind: OutputKind;
+  /** In Serai's units (8 decimals). */
   amount: string;
+  /** The coin, on a chain that holds more than one (Ethereum: ether, dai). */
+  coin?: ExternalCoin;
 }
 
 /** A block that became final, with our outputs in it and what each deposit asks for. */

@@ -18,6 +18,8 @@ export interface AnvilOptions {
   readyTimeoutMs?: number;
   /** Default 3. */
   startAttempts?: number;
+  /** The `finalized` tag is the latest block less twice this, `safe` less once. Default 32, anvil's. */
+  slotsInAnEpoch?: number;
 }
 
 export interface DevAccount {
@@ -85,6 +87,9 @@ export async function startAnvil(options: AnvilOptions = {}): Promise<AnvilNode>
     throw new AnvilOptionError('port', `must be a TCP port, got ${options.port}`);
   }
 
+  const slots = options.slotsInAnEpoch;
+  if (slots !== undefined && !(Number.isSafeInteger(slots) && slots > 0)) throw new AnvilOptionError('slotsInAnEpoch', `must be a positive integer, got ${slots}`);
+
   const ownsDataDir = options.dataDir === undefined;
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'anvil-'));
   mkdirSync(dataDir, { recursive: true });
@@ -99,7 +104,10 @@ export async function startAnvil(options: AnvilOptions = {}): Promise<AnvilNode>
         {
           name: 'anvil',
           command: anvil,
-          args: ['--host', LOOPBACK, '--port', String(port), '--chain-id', String(chainId), '--config-out', configOut],
+          args: [
+            ...['--host', LOOPBACK, '--port', String(port), '--chain-id', String(chainId), '--config-out', configOut],
+            ...(slots === undefined ? [] : ['--slots-in-an-epoch', String(slots)]),
+          ],
           logPath: join(dataDir, 'anvil.out.log'),
         },
         {
