@@ -8,6 +8,7 @@ import { Contract, ContractFactory, hexlify, JsonRpcProvider, type Signer, type 
 import { compileContract, type CompiledContract } from '../../contracts/compile';
 import { compileDevnetDai, compileRouter, ROUTER_COMPILE_OPTIONS } from '../../contracts/router-artifacts';
 import { assignParticipants, participantsOf, secp256k1Suite, validatorRound1, validatorRound2, validatorRound3, type DkgContext } from '../../crypto/dkg';
+import type { ThresholdProtocol } from '../../crypto/sign/protocol';
 import { signWithThreshold } from '../../crypto/sign/simulate';
 import { prepareKey } from '../../crypto/signing';
 import { schemes } from '../../crypto/suites';
@@ -34,6 +35,15 @@ export class RouterKeyset {
 
   get label(): string {
     return `${this.t}-of-${this.n}${this.weights.some((w) => w > 1) ? ` (weights ${this.weights.join(',')})` : ''}`;
+  }
+
+  /** Runs a threshold-signing protocol over `subject` in one process: each signer's preprocess and share, then the aggregate. */
+  run<Subject, Signed>(protocol: ThresholdProtocol<Subject, Signed>, subject: Subject, signers: readonly number[] = this.signers): Signed {
+    const keys = new Map(signers.map((p) => [p, protocol.prepare(this.keys.get(p)!)]));
+    const preprocesses = new Map(signers.map((p) => [p, protocol.preprocess(keys.get(p)!, subject)]));
+    const commitments = new Map([...preprocesses].map(([p, pre]) => [p, pre.commitments]));
+    const shares = new Map(signers.map((p) => [p, protocol.share(keys.get(p)!, preprocesses.get(p)!.secret, subject, commitments)]));
+    return protocol.aggregate(keys.get(signers[0]!)!.public, subject, commitments, shares);
   }
 
   /** The threshold signature c || s over a Router message (its keccak256, as the Router checks). */

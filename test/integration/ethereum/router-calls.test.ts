@@ -1,0 +1,142 @@
+/**
+ * Account plans as signed Router calls on anvil (one slot per epoch: `finalized` = latest - 2):
+ * the scheduler's plans made into signables (networks/ethereum/signable.ts), threshold-signed with
+ * the signing driver's protocol interface by a DKG key, published by a relayer and found by their
+ * eventuality (networks/ethereum/calls.ts). The key's confirmation takes nonce 1, batches follow;
+ * a call is complete only once final and only for its own message; a nonce another call took is a
+ * conflict; a call cannot be published before the nonce before it ran.
+ */
+import { bytesToHex } from '@noble/hashes/utils.js';
+import { Wallet, type JsonRpcProvider } from 'ethers';
+import { TransactionBuildError } from '../../../networks/chain-errors';
+import { payeeOf } from '../../../networks/ethereum/address';
+import { BATCH_GAS_LIMIT, ETH_EXECUTE_GAS, routerCostModel } from '../../../networks/ethereum/batch-cost';
+import { NonceConflictError, NonceNotReachedError, RouterCalls } from '../../../networks/ethereum/calls';
+import { ETH, routerInterface } from '../../../networks/ethereum/router';
+import { CONFIRM_KEY_GAS, decodeSignedCall, routerCallSigning, routerSignable, type RouterSignable } from '../../../networks/ethereum/signable';
+import { accountPlan, admitAccountPayments, createAccountState, receiveCredits, scheduleAccount, type AccountSchedulerState } from '../../../scheduler/account';
+import { useAnvil } from '../../support/chains';
+import { compileRouterArtifacts, deployContract, routerKeyset, sendAndWait, uncachedProvider, type RouterKeyset } from '../../support/router';
+
+const CHAIN_ID = 4245;
+const ETH_COIN = '00'.repeat(20);
+const anvil = useAnvil({ chainId: CHAIN_ID, slotsInAnEpoch: 1 });
+let provider: JsonRpcProvider;
+let deployer: Wallet;
+let relayer: Wallet;
+let key: RouterKeyset;
+let router: string;
+let calls: RouterCalls;
+let state: AccountSchedulerState;
+const cost = routerCostModel(2_000_000_000n, [{ coin: ETH_COIN, gas: ETH_EXECUTE_GAS, unitsPerWei: 1n }]);
+
+beforeAll(async () => {
+  provider = uncachedProvider(anvil().rpcUrl, CHAIN_ID);
+  [deployer, relayer] = [0, 1].map((i) => new Wallet(anvil().accounts[i]!.privateKey, provider)) as [Wallet, Wallet];
+  key = routerKeyset(3, [1, 2, 1]);
+  // Deployed, not confirmed: the key's confirmation is the scheduler's first plan.
+  router = payeeOf(await (await deployContract(compileRouterArtifacts().router, deployer, key.px)).getAddress());
+  calls = new RouterCalls(provider, relayer);
+  state = createAccountState({
+    network: 'ethereum',
+    key: bytesToHex(key.px),
+    coins: [{ coin: ETH_COIN, dust: '150000', maxAmount: '18446744073709551615' }],
+    maxBatchGas: BATCH_GAS_LIMIT,
+    firstNonce: 1,
+    internalAddresses: [router],
+  });
+}, 120_000);
+afterAll(() => provider?.destroy());
+
+const signableOf = (plan: Parameters<typeof routerSignable>[0]) => routerSignable(plan, { chainId: BigInt(CHAIN_ID), router: `0x${router}` });
+const mine = (blocks: number) => provider.send('anvil_mine', [`0x${blocks.toString(16)}`]);
+const nextNonce = async () => BigInt(await provider.call({ to: `0x${router}`, data: routerInterface.encodeFunctionData('nextNonce', []) }));
+
+/** Publishes and waits until the relayer's transaction is mined; returns its hash (no 0x). */
+async function publishMined(signable: RouterSignable, signed: string): Promise<string> {
+  const before = await provider.getTransactionCount(relayer.address);
+  expect(await calls.publish(signable, signed)).toEqual({ kind: 'published' });
+  for (let tries = 0; tries < 100; tries++) {
+    const block = (await provider.getBlock('latest', true))!;
+    const tx = block.prefetchedTransactions.find((t) => t.from === relayer.address && t.nonce === before);
+    if (tx !== undefined) {
+      expect((await provider.getTransactionReceipt(tx.hash))!.status).toBe(1);
+      return tx.hash.slice(2);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error('the relayer transaction was not mined');
+}
+
+let batch: RouterSignable;
+let batchTx: string;
+
+test("the key's confirmation is the first plan (nonce 1): signed, published, complete once final, and published again it is already confirmed", async () => {
+  const scheduled = scheduleAccount(state, cost);
+  state = scheduled.state;
+  expect(scheduled.plans.map((p) => [p.nonce, p.action.kind])).toEqual([[1, 'confirm-key']]);
+  const signable = signableOf(scheduled.plans[0]!);
+  const signed = key.run(routerCallSigning, signable);
+  expect(signed.txid).toBe(`${router}:1`);
+  expect(decodeSignedCall(signed.hex).nonce).toBe(1);
+
+  const hash = await publishMined(signable, signed.hex);
+  const receipt = (await provider.getTransactionReceipt(`0x${hash}`))!;
+  expect(receipt.gasUsed).toBeLessThanOrEqual(BigInt(CONFIRM_KEY_GAS));
+  expect(await nextNonce()).toBe(2n);
+  expect(await calls.completion(signable)).toEqual({ completed: false });
+  await mine(2);
+  expect(await calls.completion(signable)).toEqual({ completed: true, height: receipt.blockNumber, claim: hash });
+  expect(await calls.publish(signable, signed.hex)).toEqual({ kind: 'already-confirmed' });
+}, 120_000);
+
+test('a batch pays every payee and the relayer its fee; another validator\'s claim is pending until final, then valid', async () => {
+  const deposit = 10n ** 18n;
+  await sendAndWait(deployer, { to: `0x${router}`, value: deposit, data: routerInterface.encodeFunctionData('inInstruction', [ETH, deposit, '0x']) });
+  state = receiveCredits(state, [{ coin: ETH_COIN, amount: (deposit / 10n ** 10n).toString() }]);
+  const payees = [0, 1, 2].map(() => Wallet.createRandom().address);
+  state = admitAccountPayments(state, payees.map((to, i) => ({ coin: ETH_COIN, payment: { id: String(i + 1).padStart(64, '0'), address: payeeOf(to), amount: '2000000' } }))).state;
+  const scheduled = scheduleAccount(state, cost);
+  state = scheduled.state;
+  expect(scheduled.plans).toHaveLength(1);
+  const plan = scheduled.plans[0]!;
+  if (plan.action.kind !== 'execute') throw new Error('expected a batch');
+  batch = signableOf(plan);
+  expect(batch.nonce).toBe(2);
+  const signed = key.run(routerCallSigning, batch);
+  const relayerBefore = await provider.getBalance(relayer.address);
+  batchTx = await publishMined(batch, signed.hex);
+
+  const receipt = (await provider.getTransactionReceipt(`0x${batchTx}`))!;
+  for (const [i, to] of payees.entries()) expect(await provider.getBalance(to)).toBe(BigInt(plan.action.outs[i]!.amount) * 10n ** 10n);
+  const gasPaid = receipt.gasUsed * receipt.gasPrice;
+  expect(await provider.getBalance(relayer.address)).toBe(relayerBefore - gasPaid + BigInt(plan.action.fee) * 10n ** 10n);
+
+  expect(await calls.verifyClaim(batch, batchTx)).toEqual({ valid: false, reason: 'the transaction is not final yet', pending: true });
+  await mine(2);
+  expect(await calls.verifyClaim(batch, batchTx)).toEqual({ valid: true });
+  expect(await calls.completion(batch)).toMatchObject({ completed: true, claim: batchTx });
+  expect(await calls.verifyClaim(batch, 'ab'.repeat(32))).toEqual({ valid: false, reason: 'the transaction is not on the chain', pending: false });
+  expect(await calls.verifyClaim(batch, 'not a hash')).toEqual({ valid: false, reason: 'the claim is not a transaction hash' });
+}, 120_000);
+
+test('another call at a nonce that ran is a conflict, never a completion; a claim of the real transaction for it is refused', async () => {
+  if (batch.action.kind !== 'execute') throw new Error('expected a batch');
+  const altered = signableOf(accountPlan({ network: 'ethereum', key: bytesToHex(key.px) }, batch.nonce, { ...batch.action, fee: '1' }));
+  const signed = key.run(routerCallSigning, altered);
+  expect(await calls.publish(altered, signed.hex)).toMatchObject({ kind: 'conflict' });
+  await expect(calls.completion(altered)).rejects.toBeInstanceOf(NonceConflictError);
+  expect(await calls.verifyClaim(altered, batchTx)).toEqual({ valid: false, reason: "the transaction ran another call at the plan's nonce" });
+  // The signed call of one plan is not published for another.
+  expect(await calls.publish(batch, signed.hex)).toEqual({ kind: 'conflict', reason: "the signed call is not this plan's" });
+  expect(await calls.publish({ ...altered, nonce: 5, eventuality: { id: `${router}:5` } }, signed.hex)).toMatchObject({ kind: 'conflict' });
+}, 120_000);
+
+test('a call is not published before the nonce before it ran; a tampered signable is refused before signing', async () => {
+  const ahead = signableOf(accountPlan({ network: 'ethereum', key: bytesToHex(key.px) }, 4, { kind: 'execute', coin: ETH_COIN, fee: '0', gas: 100_000, outs: [] }));
+  const signed = key.run(routerCallSigning, ahead);
+  await expect(calls.publish(ahead, signed.hex)).rejects.toBeInstanceOf(NonceNotReachedError);
+  expect(await nextNonce()).toBe(3n);
+  expect(() => key.run(routerCallSigning, { ...ahead, eventuality: { id: `${router}:5` } })).toThrow(TransactionBuildError);
+  expect(() => key.run(routerCallSigning, { ...ahead, router: 'zz' })).toThrow(/signable\.router/);
+});
