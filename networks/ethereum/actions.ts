@@ -6,11 +6,12 @@ import type { AccountAction } from '../../scheduler/account/types';
 import { fromSeraiAmount } from './deposits';
 import type { RouterAction } from './router';
 
-export function routerActionOf(action: AccountAction): RouterAction {
+/** `coin` is where the Router keeps the batch's coin: the token's address, lowercase hex without 0x (ETH: 20 zero bytes). */
+export function routerActionOf(action: AccountAction, coin: string): RouterAction {
   if (action.kind === 'confirm-key') return { kind: 'confirmNextSeraiKey' };
   return {
     kind: 'execute',
-    coin: `0x${action.coin}`,
+    coin: `0x${coin}`,
     fee: fromSeraiAmount(BigInt(action.fee)),
     outs: action.outs.map((out) => ({ to: `0x${out.address}`, amount: fromSeraiAmount(BigInt(out.amount)) })),
   };

@@ -36,7 +36,7 @@ export const OZ_ERC20_EXECUTE_GAS: ExecuteGas = { base: 80_000, perOut: 30_000 }
 const SERAI_UNIT = 10n ** 10n;
 
 export interface RouterCoinCost {
-  /** The coin as the scheduler names it: the token's address, lowercase hex without 0x (ETH: 20 zero bytes). */
+  /** The coin's Serai name, as the scheduler names it. */
   readonly coin: string;
   readonly gas: ExecuteGas;
   /** How many of the coin's base units one wei buys (ETH: 1; a token: its agreed price in ETH). */

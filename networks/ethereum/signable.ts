@@ -28,6 +28,8 @@ export interface RouterSignable {
   readonly router: string;
   readonly nonce: number;
   readonly action: AccountAction;
+  /** Where the Router keeps a batch's coin (20-byte hex, 20 zero bytes for ETH); null for a key's confirmation. */
+  readonly token: string | null;
   /** The transaction's gas limit (a confirmation's is fixed; a batch's is its planned gas). */
   readonly gas: number;
 }
@@ -47,7 +49,7 @@ const action = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('confirm-key') }),
   z.strictObject({
     kind: z.literal('execute'),
-    coin: address,
+    coin: z.string().regex(/^[a-z][a-z0-9-]{0,31}$/),
     fee: amount,
     gas: z.int().positive(),
     outs: z.array(z.strictObject({ payment: hexBytes(1, 64), address, amount })),
@@ -59,20 +61,34 @@ const signableSchema = z.strictObject({
   router: address,
   nonce: z.int().min(1),
   action,
+  token: address.nullable(),
   gas: z.int().positive(),
 });
 
 /** The eventuality's id: the Router and the nonce its call takes. */
 export const eventualityId = (router: string, nonce: number): string => `${router}:${nonce}`;
 
-export function routerSignable(plan: AccountPlan, domain: { chainId: bigint; router: string }): RouterSignable {
+/** Where the Router is, on which chain, and where it keeps each coin (Serai name -> 20-byte hex, 20 zero bytes for ETH). */
+export interface RouterDomainConfig {
+  readonly chainId: bigint;
+  readonly router: string;
+  readonly tokens: Readonly<Record<string, string>>;
+}
+
+export function routerSignable(plan: AccountPlan, domain: RouterDomainConfig): RouterSignable {
   const router = bytesToHex(getBytes(domain.router));
+  let token: string | null = null;
+  if (plan.action.kind === 'execute') {
+    token = domain.tokens[plan.action.coin] ?? null;
+    if (token === null) throw new TransactionBuildError('plan.action.coin', `the Router holds no coin called ${plan.action.coin}`);
+  }
   return {
     eventuality: { id: eventualityId(router, plan.nonce) },
     chainId: domain.chainId.toString(),
     router,
     nonce: plan.nonce,
     action: plan.action,
+    token,
     gas: plan.action.kind === 'execute' ? plan.action.gas : CONFIRM_KEY_GAS,
   };
 }
@@ -87,12 +103,13 @@ export function checkedSignable(value: unknown): RouterSignable {
   const signable = parsed.data as RouterSignable;
   if (BigInt(signable.nonce) > MAX_ROUTER_NONCE) throw new TransactionBuildError('signable.nonce', 'beyond the Router nonce range');
   if (signable.eventuality.id !== eventualityId(signable.router, signable.nonce)) throw new TransactionBuildError('signable.eventuality.id', 'is not the Router and nonce');
+  if ((signable.action.kind === 'execute') !== (signable.token !== null)) throw new TransactionBuildError('signable.token', 'expected a token exactly for a batch');
   return signable;
 }
 
 /** The call's message: its calldata with the domain where the signature goes. */
 export function signableMessage(signable: RouterSignable): Uint8Array {
-  return routerMessage({ chainId: BigInt(signable.chainId), router: `0x${signable.router}`, nonce: BigInt(signable.nonce) }, routerActionOf(signable.action));
+  return routerMessage({ chainId: BigInt(signable.chainId), router: `0x${signable.router}`, nonce: BigInt(signable.nonce) }, routerActionOf(signable.action, signable.token ?? ''));
 }
 
 export function encodeSignedCall(signable: RouterSignable, signature: Uint8Array): string {

@@ -1,10 +1,12 @@
 import { z } from 'zod';
 
-import { expecting, hexBytes } from '../../messages/primitives';
+import { expecting } from '../../messages/primitives';
 import { amount, config as utxoConfig, payment } from '../schema';
 
-/** Coins are contract addresses (20 bytes) on Ethereum; other account chains fit in 32. */
-export const coinId = hexBytes(1, 32);
+/** A coin by its Serai name (`ether`, `dai`): where the contract keeps it is the chain adapter's business. */
+export const coinId = z
+  .string({ error: expecting('expected a lowercase coin name') })
+  .regex(/^[a-z][a-z0-9-]{0,31}$/, { error: 'expected a lowercase coin name of at most 32 characters' });
 const MAX_COINS = 16;
 /** Room for the largest nonce a plan can name and still be exact in a JSON number. */
 const MAX_NONCE = Number.MAX_SAFE_INTEGER;

@@ -3,14 +3,15 @@
  * scheduler). A contract holds every coin of the key in one balance per coin, so there are no
  * outputs to choose: payments queue per coin and leave in batches, each one signed call under the
  * contract's next nonce. Everything here lives in workflow state and history, so it is plain JSON:
- * amounts are decimal strings in Serai's units, coins and addresses lowercase hex without `0x`.
+ * amounts are decimal strings in Serai's units, coins their Serai names, addresses lowercase hex
+ * without `0x`.
  */
 import type { AmountString, Hex, Payment } from '../types';
 
 /** A coin the contract pays out, in scheduling order. */
 export interface AccountCoin {
-  /** The coin as the contract names it (Ethereum: the token's address; ETH: 20 zero bytes). */
-  readonly coin: Hex;
+  /** The coin's Serai name (`ether`, `dai`). */
+  readonly coin: string;
   /** No payment is made that would arrive below this. */
   readonly dust: AmountString;
   /** The largest payment accepted. */
@@ -32,7 +33,7 @@ export interface AccountSchedulerConfig {
 
 /** One coin's books. */
 export interface AccountBalance {
-  readonly coin: Hex;
+  readonly coin: string;
   /** What the contract holds for Serai, payments still queued included. */
   readonly balance: AmountString;
   /** Payments not yet in a batch, first in first out. */
@@ -60,7 +61,7 @@ export type AccountAction =
   /** The key's first call: it makes itself the contract's active key. */
   | { readonly kind: 'confirm-key' }
   /** Pays `outs` in `coin`, and `fee` to whoever publishes the call. `gas` is the most it may need. */
-  | { readonly kind: 'execute'; readonly coin: Hex; readonly fee: AmountString; readonly gas: number; readonly outs: readonly AccountOut[] };
+  | { readonly kind: 'execute'; readonly coin: string; readonly fee: AmountString; readonly gas: number; readonly outs: readonly AccountOut[] };
 
 /** One signed call to make, at `nonce`. */
 export interface AccountPlan {
@@ -74,7 +75,7 @@ export interface AccountPlan {
 /** A payment the scheduler will never make: what would arrive is nothing after its fee share, or less than dust. */
 export interface AccountDroppedPayment {
   readonly payment: Payment;
-  readonly coin: Hex;
+  readonly coin: string;
   readonly reason: 'fee-exceeds-payment' | 'dust-after-fee';
 }
 
@@ -83,8 +84,8 @@ export interface AccountDroppedPayment {
  * (monotone in `outs`), and the publisher's `fee` for that gas, in the coin, in Serai's units.
  */
 export interface BatchCostModel {
-  gas(coin: Hex, outs: number): number;
-  fee(coin: Hex, gas: number): bigint;
+  gas(coin: string, outs: number): number;
+  fee(coin: string, gas: number): bigint;
 }
 
 export interface AccountScheduleResult {

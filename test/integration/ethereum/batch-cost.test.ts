@@ -24,11 +24,12 @@ let deployer: Wallet;
 let key: RouterKeyset;
 let router: RouterHandle;
 let dai: Contract;
-let daiCoin: string;
+let daiToken: string;
 let state: AccountSchedulerState;
 let costs: RouterCoinCost[];
 
-const ETH_COIN = '00'.repeat(20);
+const ETH_COIN = 'ether';
+const DAI_COIN = 'dai';
 /** What each payment asks for, in Serai's units (0.01 ETH, 10 DAI): above dust once its fee share is taken. */
 const amountOf = (coin: string) => (coin === ETH_COIN ? 1_000_000n : 1_000_000_000n);
 const FEE_PER_GAS = 2_000_000_000n;
@@ -41,10 +42,10 @@ beforeAll(async () => {
   key = routerKeyset(2, [1, 1, 1]);
   router = await deployRouter(artifacts.router, deployer, key);
   dai = await deployContract(artifacts.devnetDai, deployer);
-  daiCoin = payeeOf(await dai.getAddress());
+  daiToken = payeeOf(await dai.getAddress());
   costs = [
     { coin: ETH_COIN, gas: ETH_EXECUTE_GAS, unitsPerWei: 1n },
-    { coin: daiCoin, gas: OZ_ERC20_EXECUTE_GAS, unitsPerWei: 3000n },
+    { coin: DAI_COIN, gas: OZ_ERC20_EXECUTE_GAS, unitsPerWei: 3000n },
   ];
   // The Router's key is already confirmed (nonce 1), so this scheduler starts at the Router's next nonce.
   state = createAccountState({
@@ -52,7 +53,7 @@ beforeAll(async () => {
     key: bytesToHex(key.px),
     coins: [
       { coin: ETH_COIN, dust: '150000', maxAmount: '18446744073709551615' },
-      { coin: daiCoin, dust: '500000000', maxAmount: '18446744073709551615' },
+      { coin: DAI_COIN, dust: '500000000', maxAmount: '18446744073709551615' },
     ],
     maxBatchGas: BATCH_GAS_LIMIT,
     firstNonce: Number(await router.nextNonce()),
@@ -64,7 +65,7 @@ beforeAll(async () => {
   await (await (dai.connect(deployer) as Contract).getFunction('mint')(router.address, 1000n * total)).wait();
   state = receiveCredits(state, [
     { coin: ETH_COIN, amount: (total / 10n ** 10n).toString() },
-    { coin: daiCoin, amount: ((1000n * total) / 10n ** 10n).toString() },
+    { coin: DAI_COIN, amount: ((1000n * total) / 10n ** 10n).toString() },
   ]);
 }, 120_000);
 afterAll(() => provider?.destroy());
@@ -86,7 +87,7 @@ async function runBatch(coin: string, payees: readonly string[]): Promise<{ plan
 
   const relayer = Wallet.createRandom().connect(provider);
   await sendAndWait(deployer, { to: relayer.address, value: 10n ** 19n });
-  const message = await router.message(routerActionOf(plan.action), BigInt(plan.nonce));
+  const message = await router.message(routerActionOf(plan.action, coin === ETH_COIN ? '00'.repeat(20) : daiToken), BigInt(plan.nonce));
   const receipt = await sendAndWait(relayer, { to: router.address, data: hexlify(routerCalldata(message, key.sign(message))), gasLimit: plan.action.gas });
   const executed = routerEvents(receipt, router.address).find((e) => e.name === 'Executed')!;
   return { plan, gasUsed: receipt.gasUsed, paid: decodeResults(executed.args.resultsLength as bigint, getBytes(executed.args.results as string)) };
@@ -115,7 +116,7 @@ describe('Router batches planned by the account scheduler fit their planned gas'
   }, 120_000);
 
   test.each([1, 16, 64])('DAI: %i new holders, paid by a relayer holding none', async (n) => {
-    const { plan, gasUsed, paid } = await runBatch(daiCoin, Array.from({ length: n }, newPayee));
+    const { plan, gasUsed, paid } = await runBatch(DAI_COIN, Array.from({ length: n }, newPayee));
     expect(paid).toEqual(Array(n).fill(true));
     if (plan.action.kind !== 'execute') throw new Error('expected a batch');
     expect(gasUsed).toBeLessThanOrEqual(BigInt(plan.action.gas));
@@ -123,11 +124,11 @@ describe('Router batches planned by the account scheduler fit their planned gas'
   }, 120_000);
 
   test.each([
-    ['ETH', () => ETH_COIN, ETH_EXECUTE_GAS],
-    ['DAI', () => daiCoin, OZ_ERC20_EXECUTE_GAS],
+    ['ETH', ETH_COIN, ETH_EXECUTE_GAS],
+    ['DAI', DAI_COIN, OZ_ERC20_EXECUTE_GAS],
   ] as const)('%s: the largest batch the cap allows, of new payees', async (_name, coin, line) => {
     const n = Math.floor((BATCH_GAS_LIMIT - line.base) / line.perOut);
-    const { plan, gasUsed, paid } = await runBatch(coin(), Array.from({ length: n }, newPayee));
+    const { plan, gasUsed, paid } = await runBatch(coin, Array.from({ length: n }, newPayee));
     if (plan.action.kind !== 'execute') throw new Error('expected a batch');
     expect(plan.action.outs).toHaveLength(n);
     expect(plan.action.gas).toBeLessThanOrEqual(BATCH_GAS_LIMIT);

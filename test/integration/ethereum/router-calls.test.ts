@@ -19,7 +19,7 @@ import { useAnvil } from '../../support/chains';
 import { compileRouterArtifacts, deployContract, routerKeyset, sendAndWait, uncachedProvider, type RouterKeyset } from '../../support/router';
 
 const CHAIN_ID = 4245;
-const ETH_COIN = '00'.repeat(20);
+const ETH_COIN = 'ether';
 const anvil = useAnvil({ chainId: CHAIN_ID, slotsInAnEpoch: 1 });
 let provider: JsonRpcProvider;
 let deployer: Wallet;
@@ -48,7 +48,7 @@ beforeAll(async () => {
 }, 120_000);
 afterAll(() => provider?.destroy());
 
-const signableOf = (plan: Parameters<typeof routerSignable>[0]) => routerSignable(plan, { chainId: BigInt(CHAIN_ID), router: `0x${router}` });
+const signableOf = (plan: Parameters<typeof routerSignable>[0]) => routerSignable(plan, { chainId: BigInt(CHAIN_ID), router: `0x${router}`, tokens: { ether: '00'.repeat(20) } });
 const mine = (blocks: number) => provider.send('anvil_mine', [`0x${blocks.toString(16)}`]);
 const nextNonce = async () => BigInt(await provider.call({ to: `0x${router}`, data: routerInterface.encodeFunctionData('nextNonce', []) }));
 

@@ -11,8 +11,8 @@ import {
 } from '../../../scheduler/account';
 import { SchedulerError, type Payment } from '../../../scheduler';
 
-const ETH = '00'.repeat(20);
-const DAI = '6b'.repeat(20);
+const ETH = 'ether';
+const DAI = 'dai';
 const ROUTER = 'aa'.repeat(20);
 
 const config: AccountSchedulerConfig = {
@@ -130,7 +130,7 @@ describe('account scheduler (Router batches)', () => {
       { coin: ETH, payment: { ...pay(1, 5n), address: ROUTER } },
       { coin: ETH, payment: pay(2, 0n) },
       { coin: ETH, payment: pay(3, 18446744073709551616n) },
-      { coin: 'cc'.repeat(20), payment: pay(4, 5n) },
+      { coin: 'bitcoin', payment: pay(4, 5n) },
       { coin: ETH, payment: pay(5, 1_000_000n) },
       { coin: DAI, payment: pay(5, 1_000_000n) },
       { coin: ETH, payment: { id: 'zz', address: payee(6), amount: '1' } },
