@@ -8,7 +8,7 @@ import { decodeFrostPublic } from '../crypto/key-package';
 import type { ExternalNetwork } from '../messages';
 import type { ChainAdapter, ClaimVerdict, Signable } from '../networks/chain';
 import type { PublishOutcome } from '../networks/network';
-import type { Plan } from '../scheduler/types';
+import type { AnyPlan } from '../scheduler/plans';
 import type { Keystore } from '../store';
 import { SIGNING_KEY_MISSING } from './failures';
 
@@ -16,10 +16,10 @@ export function createPlanActivities(deps: { keystore: Keystore; chain: () => Ch
   const { keystore, chain } = deps;
   return {
     /** The unsigned transaction of a plan for the key of `key`, and its eventuality. */
-    async planSignable(input: { network: ExternalNetwork; key: { session: number; attempt: number }; plan: Plan }): Promise<Signable> {
+    async planSignable(input: { network: ExternalNetwork; key: { session: number; attempt: number }; plan: AnyPlan }): Promise<Signable> {
       const pub = keystore.getGroupKey({ network: input.network, session: input.key.session, attempt: input.key.attempt, curve: chain().transactions.signing.curve });
       if (!pub) throw ApplicationFailure.nonRetryable(`no network key for session ${input.key.session}`, SIGNING_KEY_MISSING);
-      return chain().transactions.signable(input.plan, input.key.session, decodeFrostPublic(pub));
+      return await chain().transactions.signable(input.plan, input.key.session, decodeFrostPublic(pub));
     },
 
     async publishTransaction(signed: string): Promise<PublishOutcome> {

@@ -9,7 +9,7 @@ import type { ExternalNetwork } from '../messages';
 import type { ChainAdapter, FeedPoll, TimedKeySet } from '../networks/chain';
 import type { OutputKind } from '../networks/network';
 import { FinalizedReorgError, ScanStateError, type ScanState } from '../networks/finality';
-import type { Plan } from '../scheduler/types';
+import type { AnyPlan } from '../scheduler/plans';
 import type { Keystore } from '../store';
 
 export type ScanPollResult = FeedPoll;
@@ -26,7 +26,7 @@ export function createScanningActivities(deps: { keystore: Keystore; chain: () =
   return {
     /** The scripts the scanner watches for the session's confirmed key, and the key as Serai knows it. */
     async scannerKeySet(input: { network: ExternalNetwork; session: number }): Promise<{ networkKey: string; scripts: Record<OutputKind, string> }> {
-      return chain().keys.keySet(input.session, networkPublic(input.network, input.session));
+      return await chain().keys.keySet(input.session, networkPublic(input.network, input.session));
     },
 
     /** Where to start scanning for a key activated at Serai time `activeFrom` (every validator finds the same block). */
@@ -54,9 +54,9 @@ export function createScanningActivities(deps: { keystore: Keystore; chain: () =
     },
 
     /** The id each plan's transaction will have (its eventuality; witnesses do not change it). */
-    async planTxids(input: { network: ExternalNetwork; session: number; plans: Plan[] }): Promise<{ index: number; txid: string }[]> {
+    async planTxids(input: { network: ExternalNetwork; session: number; plans: AnyPlan[] }): Promise<{ index: number; txid: string }[]> {
       const pub = networkPublic(input.network, input.session);
-      return input.plans.map((plan, index) => ({ index, txid: chain().transactions.signable(plan, input.session, pub).eventuality.id }));
+      return Promise.all(input.plans.map(async (plan, index) => ({ index, txid: (await chain().transactions.signable(plan, input.session, pub)).eventuality.id })));
     },
   };
 }

@@ -26,6 +26,8 @@ const schema = z
     BITCOIN_RPC_USER: z.string().min(1).optional(),
     BITCOIN_RPC_PASSWORD: z.string().min(1).optional(),
     ETHEREUM_RPC_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
+    ETHEREUM_RELAYER_KEY: z.string().regex(/^0x[0-9a-fA-F]{64}$/, 'must be 0x and 64 hex characters (the relayer account\'s private key)').optional(),
+    ETHEREUM_DAI_ADDRESS: z.string().regex(/^0x[0-9a-fA-F]{40}$/, 'must be 0x and 40 hex characters').optional(),
     COORDINATOR_NAMESPACE: z.string().regex(/^[A-Za-z0-9._-]{1,100}$/, 'must be a namespace name').default('coordinator'),
     WORKFLOW_BUNDLE_PATH: z.string().min(1).optional(),
   })
@@ -55,6 +57,10 @@ export interface WorkerConfig {
   keystorePath: string;
   bitcoinRpc?: { url: string; username: string; password: string };
   ethereumRpcUrl?: string;
+  /** The relayer account that deploys Routers and publishes signed calls (its key is a hot key, never in a workflow). */
+  ethereumRelayerKey?: string;
+  /** The ERC20 that is Serai's DAI on this chain. */
+  ethereumDaiAddress?: string;
   /** Where processor -> coordinator messages go (the devnet coordinator's namespace). */
   coordinatorNamespace: string;
   /** A prebuilt workflow bundle (production, and many workers on one machine); else bundled at start. */
@@ -81,6 +87,8 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerCo
     bitcoinRpc:
       c.NETWORK === 'bitcoin' ? { url: c.BITCOIN_RPC_URL!, username: c.BITCOIN_RPC_USER!, password: c.BITCOIN_RPC_PASSWORD! } : undefined,
     ethereumRpcUrl: c.NETWORK === 'ethereum' ? c.ETHEREUM_RPC_URL : undefined,
+    ...(c.NETWORK === 'ethereum' && c.ETHEREUM_RELAYER_KEY ? { ethereumRelayerKey: c.ETHEREUM_RELAYER_KEY } : {}),
+    ...(c.NETWORK === 'ethereum' && c.ETHEREUM_DAI_ADDRESS ? { ethereumDaiAddress: c.ETHEREUM_DAI_ADDRESS } : {}),
     coordinatorNamespace: c.COORDINATOR_NAMESPACE,
     workflowBundlePath: c.WORKFLOW_BUNDLE_PATH,
   };

@@ -9,7 +9,7 @@
 import type { FrostPublic } from '@noble/curves/abstract/frost.js';
 import type { ThresholdProtocol } from '../crypto/sign/protocol';
 import type { ExternalCoin, ExternalNetwork } from '../messages/networks';
-import type { Plan } from '../scheduler/types';
+import type { AnyPlan } from '../scheduler/plans';
 import type { DepositOutcome } from './deposits';
 import type { OutputKeySet, OutputKind, PublishOutcome } from './network';
 import type { ScanState } from './finality';
@@ -60,7 +60,13 @@ export interface ChainFeed {
 
 /** Our addresses for a session's key, by output kind, and the key as Serai knows it. */
 export interface ChainKeys {
-  keySet(session: number, networkKey: FrostPublic): { networkKey: string; scripts: Record<OutputKind, string> };
+  /** Async where the chain must be asked (Ethereum: the key's Router). */
+  keySet(session: number, networkKey: FrostPublic): KeySet | Promise<KeySet>;
+}
+
+export interface KeySet {
+  networkKey: string;
+  scripts: Record<OutputKind, string>;
 }
 
 export type ClaimVerdict = { valid: true } | { valid: false; reason: string; pending?: boolean };
@@ -72,7 +78,8 @@ export interface Signable {
 
 /** Plans as transactions: built for a key, threshold-signed, published, and found on chain. */
 export interface ChainTransactions {
-  signable(plan: Plan, session: number, networkKey: FrostPublic): Signable;
+  /** Async where the chain must be asked (Ethereum: where the key's Router is). */
+  signable(plan: AnyPlan, session: number, networkKey: FrostPublic): Signable | Promise<Signable>;
   /** How a signable is threshold-signed under the network key (the signing driver's protocol). */
   signing: ThresholdProtocol<unknown, { txid: string; hex: string }>;
   publish(signed: string): Promise<PublishOutcome>;

@@ -4,6 +4,7 @@
  */
 import type { ExternalNetwork } from '../messages';
 import { bitcoinChain } from './bitcoin/adapter';
+import { ethereumChain } from './ethereum/adapter';
 import { BitcoinRpc, type BitcoinRpcConfig } from './bitcoin/rpc';
 import type { ChainAdapter } from './chain';
 
@@ -11,6 +12,9 @@ import type { ChainAdapter } from './chain';
 export interface ChainEndpoints {
   bitcoinRpc?: BitcoinRpcConfig;
   ethereumRpcUrl?: string;
+  /** Without it no Ethereum adapter is made: Router calls need a relayer account to publish them. */
+  ethereumRelayerKey?: string;
+  ethereumDaiAddress?: string;
 }
 
 /**
@@ -20,5 +24,8 @@ export interface ChainEndpoints {
  */
 export function createChain(network: ExternalNetwork, endpoints: ChainEndpoints): ChainAdapter | undefined {
   if (network === 'bitcoin' && endpoints.bitcoinRpc) return bitcoinChain(new BitcoinRpc(endpoints.bitcoinRpc));
+  if (network === 'ethereum' && endpoints.ethereumRpcUrl && endpoints.ethereumRelayerKey) {
+    return ethereumChain({ rpcUrl: endpoints.ethereumRpcUrl, relayerKey: endpoints.ethereumRelayerKey, daiAddress: endpoints.ethereumDaiAddress });
+  }
   return undefined;
 }

@@ -6,25 +6,47 @@
  */
 import type { ExternalNetwork } from '../messages/networks';
 import type { FeeModel } from '../scheduler';
+import type { AccountCoin, BatchCostModel } from '../scheduler/account/types';
 import { bitcoinRules } from './bitcoin/rules';
+import { ethereumRules } from './ethereum/rules';
 
-export interface ChainRules {
-  /** UTXO today; an account/nonce scheduler for Ethereum's Router next. */
-  scheduler: 'utxo';
-  limits: { maxInputs: number; maxOutputs: number; dust: string; maxAmount: string };
-  /** The scheduler's fee model at a fee rate read from the chain (Bitcoin: sat/vB). */
-  feeModel(rate: number): FeeModel;
+interface PayeeRules {
   /** The payee (hex, the form plans pay) a Serai `ExternalAddress` names, or null when it names none. */
   paymentAddress(encoded: Uint8Array): string | null;
   /** How the address kind is called in reports ("a Bitcoin address"). */
   addressName: string;
 }
 
+/** A chain of outputs (Bitcoin): the UTXO scheduler spends them. */
+export interface UtxoChainRules extends PayeeRules {
+  scheduler: 'utxo';
+  limits: { maxInputs: number; maxOutputs: number; dust: string; maxAmount: string };
+  /** The scheduler's fee model at a fee rate read from the chain (Bitcoin: sat/vB). */
+  feeModel(rate: number): FeeModel;
+}
+
+/** A chain of accounts (Ethereum's Router): the account scheduler pays in signed batches under one nonce. */
+export interface AccountChainRules extends PayeeRules {
+  scheduler: 'account';
+  /** The coins the contract holds, in scheduling order. */
+  coins: readonly AccountCoin[];
+  maxBatchGas: number;
+  /** The contract's nonce for a key's first signed call (its confirmation). */
+  firstNonce: number;
+  /** A batch's gas and fee at a fee rate read from the chain (Ethereum: wei per gas). */
+  batchCost(rate: number): BatchCostModel;
+}
+
+export type ChainRules = UtxoChainRules | AccountChainRules;
+
 export class UnsupportedNetworkError extends Error {
   override readonly name = 'UnsupportedNetworkError';
 }
 
-const rules = new Map<ExternalNetwork, ChainRules>([['bitcoin', bitcoinRules]]);
+const rules = new Map<ExternalNetwork, ChainRules>([
+  ['bitcoin', bitcoinRules],
+  ['ethereum', ethereumRules],
+]);
 
 export function chainRules(network: ExternalNetwork): ChainRules {
   const found = rules.get(network);

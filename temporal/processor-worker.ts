@@ -59,7 +59,7 @@ export async function createProcessorWorker(options: ProcessorWorkerOptions): Pr
         validator: config.validator,
         network: config.network,
         keystore,
-        chain: createChain(config.network, { bitcoinRpc: config.bitcoinRpc, ethereumRpcUrl: config.ethereumRpcUrl }),
+        chain: createChain(config.network, { bitcoinRpc: config.bitcoinRpc, ethereumRpcUrl: config.ethereumRpcUrl, ethereumRelayerKey: config.ethereumRelayerKey, ethereumDaiAddress: config.ethereumDaiAddress }),
         link,
         keygenFaults: options.keygenFaults,
       }),

@@ -1,7 +1,7 @@
 // Signals and payload types of the plan workflow: workflow-safe, shared with client.ts.
 import { defineQuery, defineSignal } from '@temporalio/workflow';
 import type { CoordinatorMessageOf, ExternalNetwork } from '../messages';
-import type { Plan } from '../scheduler/types';
+import type { AnyPlan } from '../scheduler/plans';
 
 export type PlanDelivery =
   | CoordinatorMessageOf<'sign.Preprocesses'>
@@ -19,7 +19,7 @@ export interface PlanSettings {
 
 export interface PlanInput {
   network: ExternalNetwork;
-  plan: Plan;
+  plan: AnyPlan;
   settings: PlanSettings;
 }
 

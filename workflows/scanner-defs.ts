@@ -1,7 +1,7 @@
 // Signals, queries and payload types of the scanner and Serai-block workflows: workflow-safe, shared with client.ts.
 import { defineQuery, defineSignal } from '@temporalio/workflow';
 import type { ExternalNetwork } from '../messages';
-import type { DroppedPayment } from '../scheduler/types';
+import type { Dropped } from './scheduling';
 import type { PlanSettings } from './plan-defs';
 import type { ScannerCore, SeraiBlockMessage, SeraiBlockResult, Solvency, UnpaidRefund, UnpayableBurn } from './scanner-state';
 
@@ -72,7 +72,7 @@ export interface SeraiBlockOutcome {
   plans: string[];
   /** Plans whose workflow already existed (a re-run of this block's effects). */
   alreadyStarted: string[];
-  dropped: DroppedPayment[];
+  dropped: Dropped[];
   unpayable: UnpayableBurn[];
   acknowledged: number[];
   unusableDeposits: { output: string; reason: string }[];

@@ -20,8 +20,7 @@ import type { DepositOutcome } from '../networks/deposits';
 import type { OutputKind } from '../networks/network';
 import { chainRules } from '../networks/rules';
 import type { ScanState } from '../networks/finality';
-import { admitPayments, createState, receiveOutputs, schedule } from '../scheduler';
-import type { DroppedPayment, Payment, Plan, ReceivedOutput, SchedulerState } from '../scheduler/types';
+import { hasBranches, schedulingFor, type AnyPlan, type AnySchedulerState, type CoinPayment, type Dropped, type HeldOutput } from './scheduling';
 
 export type SeraiBlockMessage = CoordinatorMessageOf<'substrate.SubstrateBlock'>;
 
@@ -44,8 +43,8 @@ export interface PendingBlock {
   hash: string;
   batches: number[];
   /** What the scheduler receives once the Batches are included. */
-  outputs: ReceivedOutput[];
-  refunds: Payment[];
+  outputs: HeldOutput[];
+  refunds: CoinPayment[];
   unusable: { output: string; reason: string }[];
   /** What its Batches mint on Serai, per coin (absent in states from before the books were kept). */
   minted?: Record<string, string>;
@@ -77,7 +76,7 @@ export interface ScannerCore {
   pending: PendingBlock[];
   /** The block of the highest Batch Serai included (plans read their fee rate there). */
   lastIncluded: { batch: number; height: number; hash: string } | null;
-  scheduler: SchedulerState | null;
+  scheduler: AnySchedulerState | null;
   /** Branch outputs our plans will create: outpoint id -> branch id. */
   expectedBranches: Record<string, string>;
   /** The last Serai block applied (decimal u64). */
@@ -126,8 +125,8 @@ export interface UnpaidRefund {
 export interface SeraiBlockResult {
   block: string;
   session: number;
-  plans: Plan[];
-  dropped: DroppedPayment[];
+  plans: AnyPlan[];
+  dropped: Dropped[];
   unpayable: UnpayableBurn[];
   /** Heights of the notable blocks this Serai block acknowledged. */
   acknowledged: number[];
@@ -147,7 +146,7 @@ export function emptyCore(network: ExternalNetwork): ScannerCore {
 
 export function withKey(core: ScannerCore, key: Omit<ScannerKey, 'activationHeight'>, scan: ScanState): ScannerCore {
   if (core.key !== null) throw new ScannerStateError(`a key (session ${core.key.session}) is already active; rotation is not supported`);
-  const scheduler = createState({ network: core.network, key: key.networkKey, ...chainRules(core.network).limits, internalAddresses: Object.values(key.scripts) });
+  const scheduler = schedulingFor(core.network).create(key);
   return { ...core, key: { ...key, activationHeight: null }, scan, scheduler, books: { minted: {}, burned: {} }, solvency: { state: 'solvent', reason: null, override: null } };
 }
 
@@ -231,8 +230,9 @@ export function batchesOf(network: ExternalNetwork, firstId: number, block: stri
   return batches;
 }
 
-function refundPayment(outcome: Extract<DepositOutcome, { kind: 'refund' }>, output: FoundOutput): Payment {
-  return { id: outpointHex(output.txid, output.vout), address: outcome.refund.address, amount: outcome.refund.amount };
+function refundPayment(outcome: Extract<DepositOutcome, { kind: 'refund' }>, output: FoundOutput): CoinPayment {
+  const payment = { id: outpointHex(output.txid, output.vout), address: outcome.refund.address, amount: outcome.refund.amount };
+  return output.coin === undefined ? payment : { ...payment, coin: output.coin };
 }
 
 /** Takes the blocks that became final, in order: notable ones get Batches (to sign) and wait for acknowledgement. */
@@ -249,8 +249,8 @@ export function acceptFinalBlocks(core: ScannerCore, blocks: readonly FinalBlock
     if (!activation && outputs.length === 0) continue;
 
     const byOutput = new Map(deposits.map((d) => [d.output, d]));
-    const received: ReceivedOutput[] = [];
-    const refunds: Payment[] = [];
+    const received: HeldOutput[] = [];
+    const refunds: CoinPayment[] = [];
     const unusable: PendingBlock['unusable'] = [];
     const instructions: InInstructionWithBalance[] = [];
     for (const output of outputs) {
@@ -262,7 +262,7 @@ export function acceptFinalBlocks(core: ScannerCore, blocks: readonly FinalBlock
         received.push(branch === undefined ? { id, kind: 'change', amount: output.amount } : { id, kind: 'branch', amount: output.amount, branch });
         continue;
       }
-      received.push({ id, kind: output.kind, amount: output.amount });
+      received.push(output.coin === undefined ? { id, kind: output.kind, amount: output.amount } : { id, kind: output.kind, amount: output.amount, coin: output.coin });
       if (output.kind !== 'external') continue;
       const deposit = byOutput.get(`${output.txid}:${output.vout}`);
       if (deposit?.kind === 'instruction') instructions.push(deposit.instruction);
@@ -336,14 +336,14 @@ function paymentId(block: string, index: number): string {
 }
 
 /** Burns of a Serai block as payments; a burn whose address names no payee on the network is reported, never dropped silently. */
-export function burnsToPayments(core: ScannerCore, message: SeraiBlockMessage): { payments: Payment[]; unpayable: UnpayableBurn[] } {
-  const payments: Payment[] = [];
+export function burnsToPayments(core: ScannerCore, message: SeraiBlockMessage): { payments: CoinPayment[]; unpayable: UnpayableBurn[] } {
+  const payments: CoinPayment[] = [];
   const unpayable: UnpayableBurn[] = [];
   message.burns.forEach((burn, index) => {
     const { address } = burn.instruction;
     const amount = burn.balance.amount;
     const unpaid = (reason: string) => unpayable.push({ index, address, amount, reason });
-    if (burn.balance.coin !== core.network) return unpaid(`coin ${burn.balance.coin} is not ${core.network}'s`);
+    if (COIN_NETWORK[burn.balance.coin] !== core.network) return unpaid(`coin ${burn.balance.coin} is not ${core.network}'s`);
     const rules = chainRules(core.network);
     let payee: string | null;
     try {
@@ -352,7 +352,7 @@ export function burnsToPayments(core: ScannerCore, message: SeraiBlockMessage): 
       payee = null;
     }
     if (payee === null) return unpaid(`the address does not parse as ${rules.addressName}`);
-    payments.push({ id: paymentId(message.block, index), address: payee, amount });
+    payments.push({ id: paymentId(message.block, index), address: payee, amount, coin: burn.balance.coin });
   });
   return { payments, unpayable };
 }
@@ -407,20 +407,22 @@ export function applySeraiBlock(core: ScannerCore, message: SeraiBlockMessage, f
   const pending: PendingBlock[] = [];
   for (const entry of core.pending) (entry.batches.every((id) => id <= highest) ? acked : pending).push(entry);
 
+  const scheduling = schedulingFor(core.network);
   let scheduler = core.scheduler;
   const lastAcked = acked[acked.length - 1];
   const lastIncluded = lastAcked ? { batch: Math.max(...lastAcked.batches), height: lastAcked.height, hash: lastAcked.hash } : core.lastIncluded;
   const outputs = acked.flatMap((entry) => entry.outputs);
-  if (outputs.length > 0) scheduler = receiveOutputs(scheduler, outputs);
+  if (outputs.length > 0) scheduler = scheduling.receive(scheduler, outputs);
   const { payments, unpayable } = burnsToPayments(core, message);
   const refunds = acked.flatMap((entry) => entry.refunds);
   // Each refund and burn is checked on its own: one the scheduler refuses is reported, the rest go on.
-  const admitted = admitPayments(scheduler, [...refunds, ...payments]);
+  const admitted = scheduling.admit(scheduler, [...refunds, ...payments]);
   scheduler = admitted.state;
   const unpaidRefunds: UnpaidRefund[] = [];
+  const burnIds = new Set(payments.map((p) => p.id));
   for (const { payment, reason } of admitted.refused) {
     const index = message.burns.findIndex((_, i) => paymentId(message.block, i) === payment.id);
-    if (payments.includes(payment)) unpayable.push({ index, address: message.burns[index]!.instruction.address, amount: payment.amount, reason });
+    if (burnIds.has(payment.id)) unpayable.push({ index, address: message.burns[index]!.instruction.address, amount: payment.amount, reason });
     else unpaidRefunds.push({ payment: payment.id, address: payment.address, amount: payment.amount, reason });
   }
   unpayable.sort((a, b) => a.index - b.index);
@@ -431,7 +433,7 @@ export function applySeraiBlock(core: ScannerCore, message: SeraiBlockMessage, f
   }
   // Scheduling never depends on the solvency watch: every validator makes the same plans from the
   // same Serai blocks, whenever it applies them. The watch only holds back signing them (`holdSeraiBlock`).
-  const scheduled = schedule(scheduler, { feeModel: chainRules(core.network).feeModel(feeRate) });
+  const scheduled = scheduling.schedule(scheduler, feeRate);
 
   return {
     core: {
@@ -458,10 +460,28 @@ export function applySeraiBlock(core: ScannerCore, message: SeraiBlockMessage, f
 }
 
 
+/** Whether any of a Serai block's plans creates branch outputs (UTXO plans only). */
+export function plansWithBranches(result: SeraiBlockResult): boolean {
+  return result.plans.some(hasBranches);
+}
+
+/** What the scheduler holds, for the status. */
+export function schedulerSummary(core: ScannerCore): { outputs: number; queuedPayments: number } | null {
+  if (core.scheduler === null) return null;
+  const scheduling = schedulingFor(core.network);
+  return { outputs: scheduling.heldOutputs(core.scheduler).length, queuedPayments: scheduling.queuedPayments(core.scheduler) };
+}
+
+/** The ids of the outputs the scheduler holds (the solvency watch checks they are unspent). */
+export function heldOutputIds(core: ScannerCore): string[] {
+  return core.scheduler === null ? [] : schedulingFor(core.network).heldOutputs(core.scheduler);
+}
+
 /** Remembers which outpoints of our plans' transactions are branch outputs, to hand them to the scheduler by branch id. */
-export function expectPlanOutputs(core: ScannerCore, planned: readonly { plan: Plan; txid: string }[]): ScannerCore {
+export function expectPlanOutputs(core: ScannerCore, planned: readonly { plan: AnyPlan; txid: string }[]): ScannerCore {
   const expectedBranches = { ...core.expectedBranches };
   for (const { plan, txid } of planned) {
+    if (!hasBranches(plan) || !('outputs' in plan)) continue;
     plan.outputs.forEach((output, vout) => {
       if (output.kind === 'branch') expectedBranches[outpointHex(txid, vout)] = output.branch;
     });

@@ -33,6 +33,9 @@ import {
   applySeraiBlock,
   emptyCore,
   expectPlanOutputs,
+  heldOutputIds,
+  plansWithBranches,
+  schedulerSummary,
   feeRateBlock,
   isRedelivery,
   knowsBatches,
@@ -115,7 +118,7 @@ export async function scanner(input: ScannerInput): Promise<void> {
     lastSeraiBlock: applying ? applying.before : core.lastSeraiBlock,
     queuedSeraiBlocks: substrateBlocks.map((b) => b.block),
     heldSeraiBlocks: (core.heldSeraiBlocks ?? []).map((held) => held.block),
-    scheduler: core.scheduler ? { outputs: core.scheduler.outputs.length, queuedPayments: core.scheduler.payments.length } : null,
+    scheduler: schedulerSummary(core),
     rejected: [...rejected],
     solvency: core.solvency ?? null,
   }));
@@ -129,7 +132,8 @@ export async function scanner(input: ScannerInput): Promise<void> {
   const readSolvency = async (): Promise<SolvencyReading | undefined> => {
     if (!core.books || !core.scheduler) return undefined;
     const supply = await chain.seraiSupply();
-    const spentElsewhere = core.scheduler.outputs.length > 0 ? await chain.spentOutputs(core.scheduler.outputs.map((o) => o.id)) : [];
+    const held = heldOutputIds(core);
+    const spentElsewhere = held.length > 0 ? await chain.spentOutputs(held) : [];
     const reading = { supply, spentElsewhere, override };
     override = undefined;
     return reading;
@@ -221,7 +225,7 @@ export async function scanner(input: ScannerInput): Promise<void> {
     const { result } = applied;
     applying = { before: core.lastSeraiBlock };
     core = applied.core;
-    if (result.plans.some((plan) => plan.outputs.some((o) => o.kind === 'branch'))) {
+    if (plansWithBranches(result)) {
       const planned = await chain.planTxids({ network, session: result.session, plans: result.plans });
       core = expectPlanOutputs(core, planned.map(({ index, txid }) => ({ plan: result.plans[index]!, txid })));
     }

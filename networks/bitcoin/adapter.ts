@@ -1,5 +1,7 @@
 /** Bitcoin behind the chain seam, over a btcd (or bitcoind) RPC client. */
+import { isUtxoPlan } from '../../scheduler/plans';
 import type { ChainAdapter, Signable } from '../chain';
+import { TransactionBuildError } from '../chain-errors';
 import { BitcoinNetwork } from './chain';
 import { completion, verifyClaim } from './eventuality';
 import { outputKeySet } from './keys';
@@ -63,7 +65,10 @@ export function bitcoinChain(rpc: BitcoinRpc): ChainAdapter {
       keySet: (session, pub) => ({ networkKey: bytesToHex(pub.commitments[0]!), scripts: outputKeySet(session, pub).scripts }),
     },
     transactions: {
-      signable: (plan, session, pub) => buildTransaction(plan, outputKeySet(session, pub).scripts),
+      signable: (plan, session, pub) => {
+        if (!isUtxoPlan(plan)) throw new TransactionBuildError('plan', 'expected a UTXO plan (inputs and outputs)');
+        return buildTransaction(plan, outputKeySet(session, pub).scripts);
+      },
       signing: bitcoinTransactionSigning as ChainAdapter['transactions']['signing'],
       publish: (hex) => publish(rpc, hex),
       async completion(signable: Signable, confirmations) {

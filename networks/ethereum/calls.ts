@@ -8,7 +8,7 @@
  * Final, as for the feed, means at or below the node's `finalized` block.
  */
 import { bytesToHex } from '@noble/hashes/utils.js';
-import { getBytes, toBeHex, zeroPadValue, type JsonRpcProvider, type Log, type Wallet } from 'ethers';
+import { concat, getBytes, hexlify, toBeHex, zeroPadValue, type JsonRpcProvider, type Log, type Wallet } from 'ethers';
 import type { ClaimVerdict } from '../chain';
 import type { PublishOutcome } from '../network';
 import { routerInterface, routerMessageHash } from './router';
@@ -17,6 +17,7 @@ import { decodeSignedCall, signableMessage, type RouterSignable } from './signab
 const EXECUTED = routerInterface.getEvent('Executed')!.topicHash;
 const KEY_UPDATED = routerInterface.getEvent('SeraiKeyUpdated')!.topicHash;
 const HASH = /^[0-9a-f]{64}$/;
+const EXECUTE_SELECTOR = routerInterface.getFunction('execute')!.selector;
 
 /** A nonce was taken by a call other than the plan's: the plan can never complete (an operator must look). */
 export class NonceConflictError extends Error {
@@ -78,22 +79,16 @@ export class RouterCalls {
 
   /**
    * Publishes a signed call from the relayer: `already-confirmed` if its nonce ran this call,
-   * `conflict` if it ran another, NonceNotReachedError while an earlier nonce has not run.
+   * `conflict` if it ran another, NonceNotReachedError while an earlier nonce has not run. The
+   * signed call names everything needed: its nonce, the Router, the chain and the calldata.
    */
-  async publish(signable: RouterSignable, signed: string): Promise<PublishOutcome> {
+  async publish(signed: string): Promise<PublishOutcome> {
     const { nonce, tx } = decodeSignedCall(signed);
-    if (nonce !== signable.nonce || tx.to?.toLowerCase() !== `0x${signable.router}` || !isCallOf(signable, getBytes(tx.data))) {
-      return { kind: 'conflict', reason: "the signed call is not this plan's" };
-    }
-    const event = await this.eventAt(signable.router, nonce);
+    const router = bytesToHex(getBytes(tx.to!));
+    const event = await this.eventAt(router, nonce);
     if (event !== null) {
-      try {
-        this.matches(signable, event);
-        return { kind: 'already-confirmed' };
-      } catch (error) {
-        if (error instanceof NonceConflictError) return { kind: 'conflict', reason: error.message };
-        throw error;
-      }
+      if (event.messageHash === signedCallHash(tx.chainId, router, nonce, getBytes(tx.data))) return { kind: 'already-confirmed' };
+      return { kind: 'conflict', reason: `Router nonce ${nonce}: taken by ${event.log.transactionHash}, another call` };
     }
     const next = Number(await this.provider.call({ to: tx.to, data: routerInterface.encodeFunctionData('nextNonce', []) }).then((r) => BigInt(r)));
     if (next < nonce) throw new NonceNotReachedError(nonce, next);
@@ -127,11 +122,12 @@ export class RouterCalls {
   }
 }
 
-/** Whether `calldata` is the signable's message with some signature in the domain's place (bytes 4..68). */
-function isCallOf(signable: RouterSignable, calldata: Uint8Array): boolean {
-  const message = signableMessage(signable);
-  if (calldata.length !== message.length) return false;
-  return calldata.every((byte, i) => (i >= 4 && i < 68) || byte === message[i]);
+/** The message hash a signed call's event carries: its calldata with the domain in the signature's place, hashed (an `execute`'s), or none. */
+function signedCallHash(chainId: bigint, router: string, nonce: number, calldata: Uint8Array): string | null {
+  if (hexlify(calldata.subarray(0, 4)) !== EXECUTE_SELECTOR) return null;
+  const message = Uint8Array.from(calldata);
+  message.set(getBytes(concat([toBeHex(chainId, 32), toBeHex((BigInt(`0x${router}`) << 96n) | BigInt(nonce), 32)])), 4);
+  return bytesToHex(routerMessageHash(message));
 }
 
 /** The message hash the call's event carries: an `execute`'s, or none for a key's confirmation. */

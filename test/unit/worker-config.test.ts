@@ -27,6 +27,14 @@ test('a complete environment gives a config with defaults filled in', () => {
   });
 });
 
+test('an Ethereum worker takes its RPC URL, relayer key and DAI address', () => {
+  const relayerKey = `0x${'ab'.repeat(32)}`;
+  const dai = `0x${'cd'.repeat(20)}`;
+  const env = { ...valid, NETWORK: 'ethereum', ETHEREUM_RPC_URL: 'http://127.0.0.1:8545', ETHEREUM_RELAYER_KEY: relayerKey, ETHEREUM_DAI_ADDRESS: dai };
+  expect(loadWorkerConfig(env)).toMatchObject({ network: 'ethereum', ethereumRpcUrl: 'http://127.0.0.1:8545', ethereumRelayerKey: relayerKey, ethereumDaiAddress: dai, bitcoinRpc: undefined });
+  expect(() => loadWorkerConfig({ ...env, ETHEREUM_RPC_URL: undefined })).toThrow('config: ETHEREUM_RPC_URL must be set when NETWORK=ethereum');
+});
+
 test('the production config knows nothing of devnet fault injection', () => {
   expect(loadWorkerConfig({ ...valid, DEVNET_BYZANTINE: 'bad-share:4' })).toEqual(loadWorkerConfig(valid));
 });
@@ -47,6 +55,8 @@ test.each([
   ['no codec keys', { CODEC_KEYS_FILE: undefined }, 'config: CODEC_KEYS or CODEC_KEYS_FILE must be set'],
   ['bitcoin without RPC', { BITCOIN_RPC_PASSWORD: undefined }, 'config: BITCOIN_RPC_URL BITCOIN_RPC_USER and BITCOIN_RPC_PASSWORD must be set when NETWORK=bitcoin'],
   ['RPC URL not http', { BITCOIN_RPC_URL: 'ftp://x' }, 'config: BITCOIN_RPC_URL must be an http(s) URL'],
+  ['short relayer key', { ETHEREUM_RELAYER_KEY: '0xhunter2' }, "config: ETHEREUM_RELAYER_KEY must be 0x and 64 hex characters (the relayer account's private key)"],
+  ['bad DAI address', { ETHEREUM_DAI_ADDRESS: '0x1234' }, 'config: ETHEREUM_DAI_ADDRESS must be 0x and 40 hex characters (got "0x1234")'],
 ])('%s is a one-line ConfigError', (_name, change, message) => {
   const env = { ...valid, ...change } as NodeJS.ProcessEnv;
   for (const key of Object.keys(change)) if ((change as Record<string, unknown>)[key] === undefined) delete env[key];

@@ -52,7 +52,7 @@ import { encodeShorthand } from '../../../messages/shorthand';
 import { decodeAddress, depositOutcomes, type DepositOutcome } from '../../../networks/bitcoin/instructions';
 import type { ScannedOutput } from '../../../networks/bitcoin/scan';
 import { initialScanState } from '../../../networks/finality';
-import type { DroppedPayment, Payment, Plan } from '../../../scheduler';
+import type { DroppedPayment, Payment, Plan, SchedulerState } from '../../../scheduler';
 import {
   acceptFinalBlocks,
   applySeraiBlock,
@@ -543,7 +543,7 @@ function runScenario(s: Scenario, options: RunOptions): { trace: TraceEntry[]; c
       return;
     }
 
-    const schedulerBefore = core.scheduler!;
+    const schedulerBefore = (core.scheduler as SchedulerState);
     const { core: next, result } = applySeraiBlock(core, message, spec.feeRate);
     core = next;
     trace.push({ step: 'serai', refused: null, result });
@@ -553,10 +553,10 @@ function runScenario(s: Scenario, options: RunOptions): { trace: TraceEntry[]; c
     if (message.batches.length > 0) highestIncluded = Math.max(highestIncluded, ...message.batches);
 
     // Plans' outputs to us: branch outputs must be expected (as the workflow does), then they and the change confirm later.
-    if (result.plans.some((plan) => plan.outputs.some((o) => o.kind === 'branch'))) {
-      core = expectPlanOutputs(core, result.plans.map((plan) => ({ plan, txid: txidOf(`plan ${plan.id}`) })));
+    if ((result.plans as Plan[]).some((plan) => plan.outputs.some((o) => o.kind === 'branch'))) {
+      core = expectPlanOutputs(core, (result.plans as Plan[]).map((plan) => ({ plan, txid: txidOf(`plan ${plan.id}`) })));
     }
-    for (const plan of result.plans) {
+    for (const plan of (result.plans as Plan[])) {
       const txid = txidOf(`plan ${plan.id}`);
       plan.outputs.forEach((o, vout) => {
         if (o.kind === 'branch') unconfirmed.push({ txid, vout, kind: 'branch', amount: o.amount });
@@ -575,16 +575,16 @@ function runScenario(s: Scenario, options: RunOptions): { trace: TraceEntry[]; c
     count('refunds unpaid', result.unpaidRefunds.length);
     count('burns', message.burns.length);
     count('burns unpayable', result.unpayable.length);
-    count('plans', result.plans.length);
-    count('plans (branch)', result.plans.filter((p) => p.kind === 'branch').length);
-    count('plans (aggregation)', result.plans.filter((p) => p.kind === 'aggregation').length);
-    count('plans with a branch output', result.plans.filter((p) => p.outputs.some((o) => o.kind === 'branch')).length);
-    count('payments dropped', result.dropped.length);
-    count('payments paid', result.plans.reduce((n, p) => n + p.outputs.filter((o) => o.kind === 'payment').length, 0));
-    count('payments still queued after a block', core.scheduler!.payments.length);
+    count('plans', (result.plans as Plan[]).length);
+    count('plans (branch)', (result.plans as Plan[]).filter((p) => p.kind === 'branch').length);
+    count('plans (aggregation)', (result.plans as Plan[]).filter((p) => p.kind === 'aggregation').length);
+    count('plans with a branch output', (result.plans as Plan[]).filter((p) => p.outputs.some((o) => o.kind === 'branch')).length);
+    count('payments dropped', (result.dropped as DroppedPayment[]).length);
+    count('payments paid', (result.plans as Plan[]).reduce((n, p) => n + p.outputs.filter((o) => o.kind === 'payment').length, 0));
+    count('payments still queued after a block', (core.scheduler as SchedulerState).payments.length);
     if (options.check) checkSeraiBlock(message, result, acked, schedulerBefore, core, ledger);
     // Plan outputs are in flight until the scheduler has them.
-    for (const plan of result.plans) {
+    for (const plan of (result.plans as Plan[])) {
       const txid = txidOf(`plan ${plan.id}`);
       plan.outputs.forEach((o, vout) => {
         if (o.kind === 'branch') ledger.inFlight.set(outpointHex(txid, vout), BigInt(o.amount));
@@ -603,17 +603,17 @@ function runScenario(s: Scenario, options: RunOptions): { trace: TraceEntry[]; c
 }
 
 /** The per-block and cumulative conservation checks of one applied Serai block. */
-function checkSeraiBlock(message: SeraiBlockMessage, result: SeraiBlockResult, acked: readonly ModelBlock[], before: NonNullable<ScannerCore['scheduler']>, core: ScannerCore, ledger: Ledger): void {
+function checkSeraiBlock(message: SeraiBlockMessage, result: SeraiBlockResult, acked: readonly ModelBlock[], before: SchedulerState, core: ScannerCore, ledger: Ledger): void {
   assert.deepEqual(result.acknowledged, acked.map((p) => p.height), 'acknowledged blocks');
-  const state = core.scheduler!;
+  const state = (core.scheduler as SchedulerState);
   const queued = new Map(state.payments.map((p) => [p.id, p]));
   const waiting = new Map(state.branches.flatMap((b) => b.payments.map((p) => [p.id, p] as const)));
   const paidNow = new Map<string, { amount: bigint; address: string }[]>();
-  for (const plan of result.plans) {
+  for (const plan of (result.plans as Plan[])) {
     for (const o of plan.outputs) if (o.kind === 'payment') paidNow.set(o.payment, [...(paidNow.get(o.payment) ?? []), { amount: BigInt(o.amount), address: o.address }]);
   }
   const droppedNow = new Map<string, DroppedPayment[]>();
-  for (const d of result.dropped) droppedNow.set(d.payment.id, [...(droppedNow.get(d.payment.id) ?? []), d]);
+  for (const d of (result.dropped as DroppedPayment[])) droppedNow.set(d.payment.id, [...(droppedNow.get(d.payment.id) ?? []), d]);
   /** Where a payment admitted by this block went: exactly one place, or the test fails. */
   const admittedNow = (id: string): boolean => queued.has(id) || waiting.has(id) || paidNow.has(id) || droppedNow.has(id);
 
@@ -727,7 +727,7 @@ function checkSeraiBlock(message: SeraiBlockMessage, result: SeraiBlockResult, a
   assert.equal(ledger.burned, ledger.burnsAdmitted + ledger.burnsUnpayable, 'burns: admitted + unpayable != burned (cumulative)');
 
   // Plans: value conserved; inputs held by the scheduler before, each spent once.
-  for (const plan of result.plans) checkPlan(plan, ledger);
+  for (const plan of (result.plans as Plan[])) checkPlan(plan, ledger);
   for (const [id, paid] of paidNow) ledger.paid.set(id, [...(ledger.paid.get(id) ?? []), ...paid]);
   for (const [id, dropped] of droppedNow) ledger.dropped.set(id, [...(ledger.dropped.get(id) ?? []), ...dropped]);
 
@@ -781,7 +781,7 @@ function checkPlan(plan: Plan, ledger: Ledger): void {
 
 /** The scheduler's books: deposits - consumed = held outputs + in flight + branch shortfalls + operatingCosts. */
 function checkBooks(core: ScannerCore, ledger: Ledger): void {
-  const state = core.scheduler!;
+  const state = (core.scheduler as SchedulerState);
   let consumed = 0n;
   for (const [id, payment] of ledger.admitted) if (ledger.paid.has(id) || ledger.dropped.has(id)) consumed += BigInt(payment.amount);
   const pool = sumOf(state.outputs);

@@ -5,6 +5,8 @@ import type { InInstructionWithBalance } from '../../../messages/instructions';
 import { MAX_BATCH_INSTRUCTIONS, MAX_BATCH_SIZE } from '../../../messages/limits';
 import { encodeAddress, type DepositOutcome } from '../../../networks/bitcoin/instructions';
 import { initialScanState } from '../../../networks/finality';
+import type { AnyPlan, AnySchedulerState } from '../../../scheduler/plans';
+import type { Plan, SchedulerState } from '../../../scheduler/types';
 import {
   acceptFinalBlocks,
   applySeraiBlock,
@@ -27,6 +29,10 @@ import {
   type ScannerCore,
   type SeraiBlockMessage,
 } from '../../../workflows/scanner-state';
+
+/** Bitcoin's scheduler and plans are the UTXO scheduler's. */
+const utxo = (state: AnySchedulerState | null): SchedulerState => state as SchedulerState;
+const utxoPlans = (plans: readonly AnyPlan[]): Plan[] => plans as Plan[];
 
 const hash = (n: number) => n.toString(16).padStart(64, '0');
 const txid = (n: number) => (n + 0x1000).toString(16).padStart(64, 'a');
@@ -108,7 +114,7 @@ describe('the scanner core', () => {
     // Serai's acknowledgement hands all three to the scheduler, queues the refund and reports the unusable one.
     const applied = applySeraiBlock(core, serai(1, [0, 1]), 1);
     expect(applied.result.unusableDeposits).toEqual([{ output: `${txid(3)}:0`, reason: 'no-data' }]);
-    const queued = [...applied.core.scheduler!.payments.map((p) => p.id), ...applied.result.plans.flatMap((p) => p.outputs.flatMap((o) => (o.kind === 'payment' ? [o.payment] : [])))];
+    const queued = [...utxo(applied.core.scheduler).payments.map((p) => p.id), ...utxoPlans(applied.result.plans).flatMap((p) => p.outputs.flatMap((o) => (o.kind === 'payment' ? [o.payment] : [])))];
     expect(queued).toContain(outpointHex(txid(2), 0));
   });
 
@@ -128,7 +134,7 @@ describe('the scanner core', () => {
     expect(first.result.acknowledged).toEqual([102, 103]);
     expect(first.result.plans).toEqual([]);
     expect(core.pending).toEqual([]);
-    expect(core.scheduler!.outputs).toHaveLength(1);
+    expect(utxo(core.scheduler).outputs).toHaveLength(1);
     expect(scanCap(core)).toBeUndefined();
 
     const payee = `5120${'66'.repeat(32)}`;
@@ -139,7 +145,7 @@ describe('the scanner core', () => {
     const second = applySeraiBlock(core, serai(2, [], burns), 3);
     expect(second.result.unpayable).toEqual([{ index: 1, address: 'ff00ff', amount: '2000000', reason: 'the address does not parse as a Bitcoin address' }]);
     expect(second.result.plans).toHaveLength(1);
-    const plan = second.result.plans[0]!;
+    const plan = utxoPlans(second.result.plans)[0]!;
     expect(plan.outputs).toEqual([expect.objectContaining({ kind: 'payment', address: payee })]);
     expect(isRedelivery(second.core, serai(2, [], burns))).toBe(true);
     expect(isRedelivery(second.core, serai(1, [0, 1]))).toBe(true);
@@ -220,12 +226,12 @@ describe('hostile refunds and burns never stop a Serai block (issue: nothing a u
       [2, 'amount: expected at most maxAmount'],
     ]);
     // The good refund and the good burn are paid, in one plan.
-    const paid = result.plans.flatMap((plan) => plan.outputs.filter((o) => o.kind === 'payment').map((o) => o.address));
+    const paid = utxoPlans(result.plans).flatMap((plan) => plan.outputs.filter((o) => o.kind === 'payment').map((o) => o.address));
     expect(paid).toEqual([payee, payee]);
     expect(after.lastSeraiBlock).toBe('1');
     // Nothing is lost from the books: both deposits are in the pool or spent by the plan.
-    const spent = result.plans.flatMap((plan) => plan.inputs.map((input) => input.id));
-    expect(new Set([...spent, ...after.scheduler!.outputs.map((o) => o.id)])).toEqual(new Set([outpointHex(txid(1), 0), outpointHex(txid(2), 0)]));
+    const spent = utxoPlans(result.plans).flatMap((plan) => plan.inputs.map((input) => input.id));
+    expect(new Set([...spent, ...utxo(after.scheduler).outputs.map((o) => o.id)])).toEqual(new Set([outpointHex(txid(1), 0), outpointHex(txid(2), 0)]));
   });
 
   test('a later block still applies after a block of hostile burns', () => {

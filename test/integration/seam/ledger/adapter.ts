@@ -1,4 +1,5 @@
 /** The toy ledger behind the chain seam (networks/chain.ts), exactly as a real chain's adapter sits there. */
+import { isUtxoPlan } from '../../../../scheduler/plans';
 import { hexToBytes, bytesToHex } from '@noble/hashes/utils.js';
 import { singleMessageProtocol } from '../../../../crypto/sign/single-message';
 import { schemes } from '../../../../crypto/suites';
@@ -78,6 +79,7 @@ export function ledgerChain(ledger: Ledger): ChainAdapter {
     },
     transactions: {
       signable(plan, _session, pub): LedgerSignable {
+        if (!isUtxoPlan(plan)) throw new Error('the ledger takes UTXO plans');
         const key = bytesToHex(pub.commitments[0]!);
         const inputs = plan.inputs.map(({ id, kind }) => ({ id, kind }));
         const outputs = plan.outputs.map((o) => (o.kind === 'payment' ? { address: o.address, amount: o.amount } : { address: ledgerAddress(key, 'branch'), amount: o.amount }));

@@ -1,0 +1,103 @@
+/**
+ * The scheduler a network's rules name, behind one interface for the scanner (pure,
+ * workflow-safe): the UTXO scheduler for a chain of outputs, the account scheduler for a contract
+ * holding balances (Ethereum's Router). The scanner hands both the same things: outputs that
+ * reached the key (with their coin on a chain of several), refunds and burns as payments of a coin,
+ * and the fee rate read at an agreed block.
+ */
+import type { Payment, ReceivedOutput, SchedulerState } from '../scheduler/types';
+import { admitPayments, createState, receiveOutputs, schedule } from '../scheduler';
+import { admitAccountPayments, createAccountState, receiveCredits, scheduleAccount } from '../scheduler/account';
+import type { AccountSchedulerState } from '../scheduler/account/types';
+import type { AnyPlan, AnySchedulerState } from '../scheduler/plans';
+import type { ExternalNetwork } from '../messages/networks';
+import type { OutputKind } from '../networks/network';
+import { chainRules, type AccountChainRules, type UtxoChainRules } from '../networks/rules';
+
+export type { AnyPlan, AnySchedulerState };
+
+/** An output as the scanner keeps it until its Batch is included: the coin is set on a chain of several. */
+export type HeldOutput = ReceivedOutput & { readonly coin?: string };
+/** A refund or burn to pay: the coin is set on a chain of several. */
+export type CoinPayment = Payment & { readonly coin?: string };
+
+export interface Dropped {
+  readonly payment: Payment;
+  readonly reason: string;
+  readonly coin?: string;
+}
+
+export interface Scheduling {
+  create(key: { networkKey: string; scripts: Record<OutputKind, string> }): AnySchedulerState;
+  receive(state: AnySchedulerState, outputs: readonly HeldOutput[]): AnySchedulerState;
+  /** Queues what it can; never throws for a payment (`refused` says why). */
+  admit(state: AnySchedulerState, payments: readonly CoinPayment[]): { state: AnySchedulerState; refused: { payment: CoinPayment; reason: string }[] };
+  schedule(state: AnySchedulerState, feeRate: number): { state: AnySchedulerState; plans: AnyPlan[]; dropped: Dropped[] };
+  /** The ids of outputs the scheduler holds (none on an account chain). */
+  heldOutputs(state: AnySchedulerState): string[];
+  queuedPayments(state: AnySchedulerState): number;
+}
+
+export class SchedulingError extends Error {
+  override readonly name = 'SchedulingError';
+}
+
+const bare = ({ id, address, amount }: CoinPayment): Payment => ({ id, address, amount });
+
+function utxoScheduling(network: ExternalNetwork, rules: UtxoChainRules): Scheduling {
+  const of = (state: AnySchedulerState) => state as SchedulerState;
+  return {
+    create: (key) => createState({ network, key: key.networkKey, ...rules.limits, internalAddresses: Object.values(key.scripts) }),
+    receive: (state, outputs) => receiveOutputs(of(state), outputs.map(({ coin: _, ...output }) => output as ReceivedOutput)),
+    admit(state, payments) {
+      const admitted = admitPayments(of(state), payments.map(bare));
+      return { state: admitted.state, refused: admitted.refused.map(({ payment, reason }) => ({ payment: payments.find((p) => p.id === payment.id) ?? payment, reason })) };
+    },
+    schedule(state, feeRate) {
+      const scheduled = schedule(of(state), { feeModel: rules.feeModel(feeRate) });
+      return { state: scheduled.state, plans: [...scheduled.plans], dropped: [...scheduled.dropped] };
+    },
+    heldOutputs: (state) => of(state).outputs.map((o) => o.id),
+    queuedPayments: (state) => of(state).payments.length,
+  };
+}
+
+function accountScheduling(network: ExternalNetwork, rules: AccountChainRules): Scheduling {
+  const of = (state: AnySchedulerState) => state as AccountSchedulerState;
+  const coinOf = (what: string, coin: string | undefined): string => {
+    if (coin === undefined) throw new SchedulingError(`${what} names no coin, which ${network} needs`);
+    return coin;
+  };
+  return {
+    create: (key) =>
+      createAccountState({
+        network,
+        key: key.networkKey,
+        coins: rules.coins,
+        maxBatchGas: rules.maxBatchGas,
+        firstNonce: rules.firstNonce,
+        internalAddresses: [...new Set(Object.values(key.scripts))],
+      }),
+    receive: (state, outputs) => receiveCredits(of(state), outputs.map((o) => ({ coin: coinOf(`output ${o.id}`, o.coin), amount: o.amount }))),
+    admit(state, payments) {
+      const admitted = admitAccountPayments(of(state), payments.map((p) => ({ coin: coinOf(`payment ${p.id}`, p.coin), payment: bare(p) })));
+      return { state: admitted.state, refused: admitted.refused.map(({ payment, reason }) => ({ payment: payments.find((p) => p.id === payment.id) ?? payment, reason })) };
+    },
+    schedule(state, feeRate) {
+      const scheduled = scheduleAccount(of(state), rules.batchCost(feeRate));
+      return { state: scheduled.state, plans: [...scheduled.plans], dropped: [...scheduled.dropped] };
+    },
+    heldOutputs: () => [],
+    queuedPayments: (state) => of(state).balances.reduce((n, b) => n + b.queue.length, 0),
+  };
+}
+
+export function schedulingFor(network: ExternalNetwork): Scheduling {
+  const rules = chainRules(network);
+  return rules.scheduler === 'utxo' ? utxoScheduling(network, rules) : accountScheduling(network, rules);
+}
+
+/** Whether a plan creates branch outputs the scanner must map back to their branch (UTXO plans only). */
+export function hasBranches(plan: AnyPlan): boolean {
+  return 'outputs' in plan && plan.outputs.some((o) => o.kind === 'branch');
+}
