@@ -1,7 +1,7 @@
 /**
  * The scheduler a network's rules name, behind one interface for the scanner (pure,
- * workflow-safe): the UTXO scheduler for a chain of outputs, the account scheduler for a contract
- * holding balances (Ethereum's Router). The scanner hands both the same things: outputs that
+ * workflow-safe): the UTXO scheduler for a chain of outputs, the account scheduler for a chain
+ * where one contract holds every balance. The scanner hands both the same things: outputs that
  * reached the key (with their coin on a chain of several), refunds and burns as payments of a coin,
  * and the fee rate read at an agreed block.
  */

@@ -16,7 +16,6 @@ import { decodeSignedCall, signableMessage, type RouterSignable } from './signab
 
 const EXECUTED = routerInterface.getEvent('Executed')!.topicHash;
 const KEY_UPDATED = routerInterface.getEvent('SeraiKeyUpdated')!.topicHash;
-const HASH = /^[0-9a-f]{64}$/;
 const EXECUTE_SELECTOR = routerInterface.getFunction('execute')!.selector;
 
 /** A nonce was taken by a call other than the plan's: the plan can never complete (an operator must look). */
@@ -105,19 +104,17 @@ export class RouterCalls {
     return { completed: true, height: event.log.blockNumber, claim: event.log.transactionHash.slice(2) };
   }
 
-  /** Another validator's claim (the hash of the transaction that ran the call), checked against the chain. */
+  /**
+   * Another validator's claim that the plan completed: its eventuality (the Router and the nonce),
+   * valid once the event at the nonce is final and is this plan's call; pending while it is not
+   * final. A nonce that has not run is no claim to wait on (the plan keeps watching the chain).
+   */
   async verifyClaim(signable: RouterSignable, claim: string): Promise<ClaimVerdict> {
-    if (typeof claim !== 'string' || !HASH.test(claim)) return { valid: false, reason: 'the claim is not a transaction hash' };
-    const receipt = await this.provider.getTransactionReceipt(`0x${claim}`);
-    if (receipt === null) {
-      const known = (await this.provider.getTransaction(`0x${claim}`)) !== null;
-      return { valid: false, reason: 'the transaction is not on the chain', pending: known };
-    }
-    const nonceTopic = zeroPadValue(toBeHex(signable.nonce), 32);
-    const log = receipt.logs.find((l) => l.address.toLowerCase() === `0x${signable.router}` && [EXECUTED, KEY_UPDATED].includes(l.topics[0]!) && l.topics[1] === nonceTopic);
-    if (log === undefined) return { valid: false, reason: "the transaction did not run the plan's nonce" };
-    if (eventHash(log) !== expectedHash(signable)) return { valid: false, reason: "the transaction ran another call at the plan's nonce" };
-    if (receipt.blockNumber > (await this.finalizedHeight())) return { valid: false, reason: 'the transaction is not final yet', pending: true };
+    if (claim !== signable.eventuality.id) return { valid: false, reason: "the claim is not this plan's eventuality (its Router and nonce)" };
+    const event = await this.eventAt(signable.router, signable.nonce);
+    if (event === null) return { valid: false, reason: "the plan's nonce has not run" };
+    if (event.messageHash !== expectedHash(signable)) return { valid: false, reason: "another call ran at the plan's nonce" };
+    if (event.log.blockNumber > (await this.finalizedHeight())) return { valid: false, reason: 'the call is not final yet', pending: true };
     return { valid: true };
   }
 }

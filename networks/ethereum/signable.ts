@@ -65,8 +65,10 @@ const signableSchema = z.strictObject({
   gas: z.int().positive(),
 });
 
-/** The eventuality's id: the Router and the nonce its call takes. */
-export const eventualityId = (router: string, nonce: number): string => `${router}:${nonce}`;
+/** The eventuality's id, hex: the Router (20 bytes) and the nonce its call takes (8 bytes, big-endian). */
+export function eventualityId(router: string, nonce: number): string {
+  return router + BigInt(nonce).toString(16).padStart(16, '0');
+}
 
 /** Where the Router is, on which chain, and where it keeps each coin (Serai name -> 20-byte hex, 20 zero bytes for ETH). */
 export interface RouterDomainConfig {

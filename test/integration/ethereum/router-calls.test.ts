@@ -77,7 +77,7 @@ test("the key's confirmation is the first plan (nonce 1): signed, published, com
   expect(scheduled.plans.map((p) => [p.nonce, p.action.kind])).toEqual([[1, 'confirm-key']]);
   const signable = signableOf(scheduled.plans[0]!);
   const signed = key.run(routerCallSigning, signable);
-  expect(signed.txid).toBe(`${router}:1`);
+  expect(signed.txid).toBe(`${router}0000000000000001`);
   expect(decodeSignedCall(signed.hex).nonce).toBe(1);
 
   const hash = await publishMined(signed.hex);
@@ -112,12 +112,14 @@ test('a batch pays every payee and the relayer its fee; another validator\'s cla
   const gasPaid = receipt.gasUsed * receipt.gasPrice;
   expect(await provider.getBalance(relayer.address)).toBe(relayerBefore - gasPaid + BigInt(plan.action.fee) * 10n ** 10n);
 
-  expect(await calls.verifyClaim(batch, batchTx)).toEqual({ valid: false, reason: 'the transaction is not final yet', pending: true });
+  const claim = batch.eventuality.id;
+  expect(await calls.verifyClaim(batch, claim)).toEqual({ valid: false, reason: 'the call is not final yet', pending: true });
   await mine(2);
-  expect(await calls.verifyClaim(batch, batchTx)).toEqual({ valid: true });
+  expect(await calls.verifyClaim(batch, claim)).toEqual({ valid: true });
   expect(await calls.completion(batch)).toMatchObject({ completed: true, claim: batchTx });
-  expect(await calls.verifyClaim(batch, 'ab'.repeat(32))).toEqual({ valid: false, reason: 'the transaction is not on the chain', pending: false });
-  expect(await calls.verifyClaim(batch, 'not a hash')).toEqual({ valid: false, reason: 'the claim is not a transaction hash' });
+  expect(await calls.verifyClaim(batch, batchTx)).toEqual({ valid: false, reason: "the claim is not this plan's eventuality (its Router and nonce)" });
+  const later = signableOf(accountPlan({ network: 'ethereum', key: bytesToHex(key.px) }, 3, { kind: 'execute', coin: ETH_COIN, fee: '0', gas: 100_000, outs: [] }));
+  expect(await calls.verifyClaim(later, later.eventuality.id)).toEqual({ valid: false, reason: "the plan's nonce has not run" });
 }, 120_000);
 
 test('another call at a nonce that ran is a conflict, never a completion; a claim of the real transaction for it is refused', async () => {
@@ -126,7 +128,7 @@ test('another call at a nonce that ran is a conflict, never a completion; a clai
   const signed = key.run(routerCallSigning, altered);
   expect(await calls.publish(signed.hex)).toMatchObject({ kind: 'conflict' });
   await expect(calls.completion(altered)).rejects.toBeInstanceOf(NonceConflictError);
-  expect(await calls.verifyClaim(altered, batchTx)).toEqual({ valid: false, reason: "the transaction ran another call at the plan's nonce" });
+  expect(await calls.verifyClaim(altered, altered.eventuality.id)).toEqual({ valid: false, reason: "another call ran at the plan's nonce" });
 }, 120_000);
 
 test('a call is not published before the nonce before it ran; a tampered signable is refused before signing', async () => {
@@ -134,6 +136,6 @@ test('a call is not published before the nonce before it ran; a tampered signabl
   const signed = key.run(routerCallSigning, ahead);
   await expect(calls.publish(signed.hex)).rejects.toBeInstanceOf(NonceNotReachedError);
   expect(await nextNonce()).toBe(3n);
-  expect(() => key.run(routerCallSigning, { ...ahead, eventuality: { id: `${router}:5` } })).toThrow(TransactionBuildError);
+  expect(() => key.run(routerCallSigning, { ...ahead, eventuality: { id: `${router}0000000000000005` } })).toThrow(TransactionBuildError);
   expect(() => key.run(routerCallSigning, { ...ahead, router: 'zz' })).toThrow(/signable\.router/);
 });
