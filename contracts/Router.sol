@@ -27,8 +27,12 @@ contract Router {
         uint256 amount;
     }
 
-    /// The nonce the next signed call must be signed under.
-    uint256 public nextNonce;
+    /// The nonce the next signed call must be signed under. It stays below 2**96 (it shares the
+    /// domain word with the Router's address) and shares its slot with `escapedTo`, which every
+    /// signed call reads.
+    uint96 public nextNonce;
+    /// Where every coin may be moved once the key invoked the escape hatch; 0 until then.
+    address public escapedTo;
     /// A key set by `updateSeraiKey`, active once it signs `confirmNextSeraiKey`; 0 if none.
     bytes32 public nextSeraiKey;
     /// The active key (its x-coordinate); 0 until the constructor's key is confirmed.
@@ -47,6 +51,8 @@ contract Router {
     /// Bit i % 8 of results[i / 8] is set iff out i was sent; an unset bit means it went to `owed`.
     event Executed(uint256 indexed nonce, bytes32 indexed messageHash, uint256 resultsLength, bytes results);
     event Claimed(address indexed coin, address indexed to, uint256 amount);
+    event EscapeHatch(uint256 indexed nonce, address indexed escapeTo);
+    event Escaped(address indexed coin, uint256 amount);
 
     error SeraiKeyWasNone();
     error InvalidSeraiKey();
@@ -55,6 +61,10 @@ contract Router {
     error InsufficientFunds();
     error NothingOwed();
     error Reentered();
+    error EscapeHatchInvoked();
+    error InvalidEscapeAddress();
+    error EscapeAddressWasNotAContract();
+    error EscapeHatchNotInvoked();
 
     modifier nonReentrant() {
         if (_entered) revert Reentered();
@@ -88,6 +98,7 @@ contract Router {
     /// A deposit of `amount` of `coin` (address(0): ETH, sent as msg.value) with its instruction
     /// for Serai. Tokens that take a fee on transfer are not supported.
     function inInstruction(address coin, uint256 amount, bytes calldata instruction) external payable {
+        if (escapedTo != address(0)) revert EscapeHatchInvoked();
         if (seraiKey == 0) revert SeraiKeyWasNone();
         if (msg.value != (coin == address(0) ? amount : 0)) revert AmountMismatchesMsgValue();
         if (coin != address(0)) IERC20(coin).safeTransferFrom(msg.sender, address(this), amount);
@@ -118,6 +129,29 @@ contract Router {
         if (fee != 0) _pay(coin, msg.sender, fee);
     }
 
+    /// Signed by the active key, once: the Router takes no deposit and runs no signed call again,
+    /// and anyone may move each coin to `escapeTo` (a contract: the validators' way out when the key
+    /// must be abandoned, Serai's escape hatch).
+    function escapeHatch(Signature calldata signature, address escapeTo) external {
+        if (escapeTo == address(0)) revert InvalidEscapeAddress();
+        if (escapeTo.code.length == 0) revert EscapeAddressWasNotAContract();
+        (uint256 nonce, ) = _verifySignature(seraiKey, signature);
+        escapedTo = escapeTo;
+        emit EscapeHatch(nonce, escapeTo);
+    }
+
+    /// After the escape hatch: moves the Router's `coin` to `escapedTo`, all but what payees are
+    /// owed (they still claim it). Anyone may call it.
+    function escape(address coin) external nonReentrant {
+        address to = escapedTo;
+        if (to == address(0)) revert EscapeHatchNotInvoked();
+        uint256 balance = coin == address(0) ? address(this).balance : IERC20(coin).balanceOf(address(this));
+        uint256 amount = balance - totalOwed[coin];
+        if (coin == address(0)) Address.sendValue(payable(to), amount);
+        else IERC20(coin).safeTransfer(to, amount);
+        emit Escaped(coin, amount);
+    }
+
     /// Sends `to` all it is owed in `coin`, with all the gas this call has. Anyone may call it.
     function claim(address coin, address to) external nonReentrant {
         uint256 amount = owed[coin][to];
@@ -141,13 +175,14 @@ contract Router {
         bytes32 key,
         Signature calldata signature
     ) private returns (uint256 nonce, bytes32 messageHash) {
+        if (escapedTo != address(0)) revert EscapeHatchInvoked();
         if (key == 0) revert SeraiKeyWasNone();
         nonce = nextNonce;
         // The nonce stays below 2**96, clear of the address's bits.
         bytes32 domain = bytes32((uint256(uint160(address(this))) << 96) | nonce);
         messageHash = keccak256(bytes.concat(msg.data[:4], bytes32(block.chainid), domain, msg.data[68:]));
         if (!Schnorr.verify(key, messageHash, signature.c, signature.s)) revert InvalidSignature();
-        nextNonce = nonce + 1;
+        nextNonce = uint96(nonce + 1);
     }
 
     /// Sends `amount` of `coin` to `to`, or keeps it in `owed` if that fails.

@@ -23,7 +23,10 @@ export const ROUTER_ABI = [
   'function inInstruction(address coin, uint256 amount, bytes instruction) payable',
   'function execute((bytes32 c, bytes32 s) signature, address coin, uint256 fee, (address to, uint256 amount)[] outs)',
   'function claim(address coin, address to)',
-  'function nextNonce() view returns (uint256)',
+  'function escapeHatch((bytes32 c, bytes32 s) signature, address escapeTo)',
+  'function escape(address coin)',
+  'function escapedTo() view returns (address)',
+  'function nextNonce() view returns (uint96)',
   'function nextSeraiKey() view returns (bytes32)',
   'function seraiKey() view returns (bytes32)',
   'function owed(address coin, address to) view returns (uint256)',
@@ -33,6 +36,8 @@ export const ROUTER_ABI = [
   'event InInstruction(address indexed from, address indexed coin, uint256 amount, bytes instruction)',
   'event Executed(uint256 indexed nonce, bytes32 indexed messageHash, uint256 resultsLength, bytes results)',
   'event Claimed(address indexed coin, address indexed to, uint256 amount)',
+  'event EscapeHatch(uint256 indexed nonce, address indexed escapeTo)',
+  'event Escaped(address indexed coin, uint256 amount)',
   'error SeraiKeyWasNone()',
   'error InvalidSeraiKey()',
   'error InvalidSignature()',
@@ -40,6 +45,10 @@ export const ROUTER_ABI = [
   'error InsufficientFunds()',
   'error NothingOwed()',
   'error Reentered()',
+  'error EscapeHatchInvoked()',
+  'error InvalidEscapeAddress()',
+  'error EscapeAddressWasNotAContract()',
+  'error EscapeHatchNotInvoked()',
   // OpenZeppelin's, from SafeERC20 and Address.
   'error SafeERC20FailedOperation(address token)',
   'error InsufficientBalance(uint256 balance, uint256 needed)',
@@ -67,7 +76,9 @@ export type RouterAction =
   /** Sets the key that takes over once it confirms; signed by the active key. `nextKey` is its px (32 bytes). */
   | { readonly kind: 'updateSeraiKey'; readonly nextKey: Uint8Array }
   /** Makes the next key active; signed by that next key. */
-  | { readonly kind: 'confirmNextSeraiKey' };
+  | { readonly kind: 'confirmNextSeraiKey' }
+  /** Stops the Router for good and lets anyone move its coins to `escapeTo` (a contract); signed by the active key. */
+  | { readonly kind: 'escapeHatch'; readonly escapeTo: string };
 
 export class RouterMessageError extends Error {
   override readonly name = 'RouterMessageError';
@@ -98,6 +109,8 @@ export function routerMessage(domain: RouterDomain, action: RouterAction): Uint8
       return getBytes(routerInterface.encodeFunctionData('updateSeraiKey', [placeholder, action.nextKey]));
     case 'confirmNextSeraiKey':
       return getBytes(routerInterface.encodeFunctionData('confirmNextSeraiKey', [placeholder]));
+    case 'escapeHatch':
+      return getBytes(routerInterface.encodeFunctionData('escapeHatch', [placeholder, checkedAddress('escapeTo', action.escapeTo)]));
   }
 }
 

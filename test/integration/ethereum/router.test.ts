@@ -472,3 +472,55 @@ describe('key update', () => {
     expect(await provider.getBalance(to)).toBe(2n);
   });
 });
+
+describe('the escape hatch', () => {
+  test('signed once by the active key, to a contract only; afterwards no deposit and no signed call, and anyone moves each coin out, all but what payees are owed', async () => {
+    const router = await deployRouter(artifacts.router, deployer, key, relayer);
+    await depositEth(router, parseEther('2'));
+    const coin = await depositToken(router, 'devnetDai', 1000n);
+    const coinAddress = await coin.getAddress();
+    // A payee that refuses ETH: 0.5 stays owed to it through the escape.
+    const refuser = await deployContract(artifacts.costlyReceiver, deployer);
+    const refuserAddress = await refuser.getAddress();
+    const owedBatch = await executeMessage(router, ETH, 0n, [{ to: refuserAddress, amount: parseEther('0.5') }]);
+    await router.send(relayer, owedBatch, key.sign(owedBatch));
+    const escape = (c: string) => ({ from: depositor.address, to: router.address, data: routerInterface.encodeFunctionData('escape', [c]) });
+    expect(await revertName(provider, escape(ETH))).toBe('EscapeHatchNotInvoked');
+
+    const vault = await (await deployContract(artifacts.costlyReceiver, deployer)).getAddress();
+    const to = async (escapeTo: string) => router.message({ kind: 'escapeHatch', escapeTo });
+    const toZero = await to(ZeroAddress);
+    expect(await router.revertOf(relayer.address, toZero, key.sign(toZero))).toBe('InvalidEscapeAddress');
+    const toAccount = await to(payee());
+    expect(await router.revertOf(relayer.address, toAccount, key.sign(toAccount))).toBe('EscapeAddressWasNotAContract');
+    const hatch = await to(vault);
+    expect(await router.revertOf(relayer.address, hatch, otherKey.sign(hatch))).toBe('InvalidSignature');
+    const nonce = await router.nextNonce();
+    const invoked = await router.send(relayer, hatch, key.sign(hatch));
+    expect(routerEvents(invoked, router.address)).toEqual([{ name: 'EscapeHatch', args: { nonce, escapeTo: vault } }]);
+    expect(await view(router, 'escapedTo')).toBe(vault);
+    expect(await router.nextNonce()).toBe(nonce + 1n);
+
+    // Nothing signed runs again, the hatch included, and no deposit is taken.
+    const pay = await executeMessage(router, ETH, 0n, [{ to: payee(), amount: 1n }]);
+    expect(await router.revertOf(relayer.address, pay, key.sign(pay))).toBe('EscapeHatchInvoked');
+    const again = await to(vault);
+    expect(await router.revertOf(relayer.address, again, key.sign(again))).toBe('EscapeHatchInvoked');
+    const update = await router.message({ kind: 'updateSeraiKey', nextKey: otherKey.px });
+    expect(await router.revertOf(relayer.address, update, key.sign(update))).toBe('EscapeHatchInvoked');
+    const deposit = { from: depositor.address, to: router.address, value: 1n, data: routerInterface.encodeFunctionData('inInstruction', [ETH, 1n, '0x']) };
+    expect(await revertName(provider, deposit)).toBe('EscapeHatchInvoked');
+
+    // Anyone moves the coins: ETH less the 0.5 owed, all of the token.
+    const escapedEth = await sendAndWait(depositor, escape(ETH));
+    expect(routerEvents(escapedEth, router.address)).toEqual([{ name: 'Escaped', args: { coin: ZeroAddress, amount: parseEther('1.5') } }]);
+    expect(await provider.getBalance(vault)).toBe(parseEther('1.5'));
+    await sendAndWait(depositor, escape(coinAddress));
+    expect(await coin.getFunction('balanceOf')(vault)).toBe(1000n);
+    expect(await coin.getFunction('balanceOf')(router.address)).toBe(0n);
+    // The owed payee still claims what it is owed.
+    await sendAndWait(depositor, { to: router.address, data: routerInterface.encodeFunctionData('claim', [ETH, refuserAddress]) });
+    expect(await refuser.getFunction('received')()).toBe(parseEther('0.5'));
+    expect(await provider.getBalance(router.address)).toBe(0n);
+  });
+});
