@@ -17,6 +17,8 @@ export interface ValidatorSpec {
   offline?: boolean;
   /** Devnet fault injection: journal activities, SIGKILL after the k-th (devnet/crash/hook.ts). Read at each (re)start. */
   crash?: CrashHookSettings;
+  /** This validator's own Ethereum relayer account (its private key), so no two workers share an account nonce. */
+  relayerKey?: string;
 }
 
 export interface ValidatorSetOptions {
@@ -112,6 +114,7 @@ export class ValidatorSet {
         ...(this.options.workflowBundlePath ? { WORKFLOW_BUNDLE_PATH: this.options.workflowBundlePath } : {}),
         ...(member.spec.byzantine ? { DEVNET_BYZANTINE: member.spec.byzantine } : {}),
         ...(member.spec.crash ? crashHookEnv(member.spec.crash) : {}),
+        ...(member.spec.relayerKey ? { ETHEREUM_RELAYER_KEY: member.spec.relayerKey } : {}),
       },
     });
     this.options.log?.(`worker ${member.spec.name} started (pid ${member.process.pid}), log ${member.process.logPath}`);

@@ -44,6 +44,8 @@ export function workerEnv(launch: ValidatorLaunch): NodeJS.ProcessEnv {
     env.BITCOIN_RPC_PASSWORD = launch.chains.bitcoinRpc.password;
   }
   if (launch.chains.ethereumRpcUrl) env.ETHEREUM_RPC_URL = launch.chains.ethereumRpcUrl;
+  if (launch.chains.ethereumRelayerKey) env.ETHEREUM_RELAYER_KEY = launch.chains.ethereumRelayerKey;
+  if (launch.chains.ethereumDaiAddress) env.ETHEREUM_DAI_ADDRESS = launch.chains.ethereumDaiAddress;
   return { ...env, ...launch.extraEnv };
 }
 

@@ -7,45 +7,24 @@
  * block's burns of both coins become `execute` batches at nonces 2 and 3, published by a relayer
  * and completed at every validator; every payee paid once, in the Router's events and balances.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { bytesToHex, hexToBytes, randomBytes } from '@noble/hashes/utils.js';
 import * as sr25519 from '@scure/sr25519';
-import { Client, Connection } from '@temporalio/client';
-import { NativeConnection, Worker } from '@temporalio/worker';
+import type { Client } from '@temporalio/client';
 import { Contract, Wallet, type JsonRpcProvider } from 'ethers';
-import { createActivities } from '../../../activities';
-import { ProcessorClient } from '../../../client';
-import { processorTaskQueue } from '../../../config/worker-config';
-import { compileDeployer } from '../../../contracts/router-artifacts';
-import { COORDINATOR_NAMESPACE, COORDINATOR_TASK_QUEUE, coordinatorBatchWorkflowId, coordinatorKeygenWorkflowId, type CoordinateBatchResult } from '../../../devnet/coordinator/defs';
+import { COORDINATOR_TASK_QUEUE, coordinatorBatchWorkflowId, coordinatorKeygenWorkflowId, type CoordinateBatchResult } from '../../../devnet/coordinator/defs';
 import { coordinateKeygen } from '../../../devnet/coordinator/keygen';
-import { seraiChain } from '../../../devnet/coordinator/serai-chain';
-import { SERAI_CHAIN_WORKFLOW_ID } from '../../../devnet/coordinator/serai-defs';
-import { coordinatorWorkflowsPath, createCoordinatorWorker } from '../../../devnet/coordinator/worker';
-import { ensureNamespace, validatorNamespace } from '../../../devnet/namespaces';
-import { startTemporalServer, type RunningTemporalServer } from '../../../devnet/temporal-server';
+import { validatorNamespace } from '../../../devnet/namespaces';
 import { batchMessage } from '../../../messages/batch';
-import { encodeShorthand } from '../../../messages/shorthand';
-import { encodeEthereumAddress } from '../../../networks/ethereum/address';
 import { ethereumChain } from '../../../networks/ethereum/adapter';
-import { keylessDeployment } from '../../../networks/ethereum/deployer';
-import { decodeResults, ETH, routerInterface } from '../../../networks/ethereum/router';
+import { decodeResults, routerInterface } from '../../../networks/ethereum/router';
 import { eventualityId } from '../../../networks/ethereum/signable';
-import { Keystore } from '../../../store';
-import { writeWorkflowBundle } from '../../../temporal/bundle';
-import { TemporalCoordinatorLink } from '../../../temporal/coordinator-link';
-import { createDataConverter } from '../../../temporal/data-converter';
-import type { BatchSigningOutcome } from '../../../workflows/batch-defs';
+import { parseKeyring } from '../../../temporal/keyring';
 import type { PlanOutcome } from '../../../workflows/plan-defs';
 import type { SeraiBlockOutcome } from '../../../workflows/scanner-defs';
 import { useAnvil } from '../../support/chains';
-import { TEST_PROCESSOR_SETTINGS } from '../../support/keygen-net';
-import { compileRouterArtifacts, deployContract, sendAndWait, uncachedProvider } from '../../support/router';
-import { installRuntimeOnce, testKeyring } from '../../support/temporal';
+import { depositDai, depositEth, ethereumBurn, prepareEthereumChain, seraiBlockOf, transferInstruction, type EthereumTestChain } from '../../support/ethereum';
+import { startInProcessSet, type InProcessSet } from '../../support/in-process-set';
 import { recordHistory, replayCodecKeys } from '../../support/replay-record';
-import { parseKeyring } from '../../../temporal/keyring';
 
 jest.setTimeout(600_000);
 
@@ -58,51 +37,18 @@ const processorWorkflowsPath = require.resolve('../../../workflows');
 const RECORD = process.env.RECORD_REPLAY_HISTORIES;
 
 const anvil = useAnvil({ chainId: CHAIN_ID, slotsInAnEpoch: 1 });
+let chain: EthereumTestChain;
 let provider: JsonRpcProvider;
-let funder: Wallet;
-let depositor: Wallet;
 let dai: Contract;
-let dataDir: string;
-let temporal: RunningTemporalServer;
-let connection: Connection;
+let set: InProcessSet;
 let coordinatorClient: Client;
-const closers: Array<() => Promise<void>> = [];
-let miner: NodeJS.Timeout | undefined;
-const processors = new Map<string, ProcessorClient>();
 let recordedPlan = '';
+const until = <T>(what: string, check: () => Promise<T | undefined>) => set.until(what, check);
+const completed = <T>(name: string, workflowId: string) => set.completed<T>(name, workflowId);
+const signedBy = (workflowId: string, needed: number) => set.signedBy(workflowId, needed);
+const processor = (name: string) => set.processors.get(name)!;
 
-async function until<T>(what: string, check: () => Promise<T | undefined>, limitMs = 240_000): Promise<T> {
-  const deadline = Date.now() + limitMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) {
-      const statuses = await Promise.all(NAMES.map((name) => processors.get(name)!.scannerStatus().catch((err: unknown) => String(err))));
-      throw new Error(`timed out waiting for ${what}; scanners: ${JSON.stringify(statuses)}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 300));
-  }
-}
-
-async function completed<T>(name: string, workflowId: string): Promise<T | undefined> {
-  const handle = processors.get(name)!.client.workflow.getHandle(workflowId);
-  const status = await handle.describe().then((d) => d.status.name, () => undefined);
-  return status === 'COMPLETED' ? ((await handle.result()) as T) : undefined;
-}
-
-const signedBy = async (workflowId: string, needed: number) =>
-  until(`${workflowId} signed by ${needed}`, async () => {
-    const outcomes = await Promise.all(NAMES.map((name) => completed<BatchSigningOutcome>(name, workflowId)));
-    return outcomes.filter((o) => o?.end === 'signed').length >= needed ? outcomes : undefined;
-  });
-
-const seraiBlock = (block: string, batches: number[], finalized: string, burns: { instruction: { address: string; data: null }; balance: { coin: 'ether' | 'dai'; amount: string } }[] = []) => ({
-  kind: 'substrate.SubstrateBlock' as const,
-  context: { serai_time: String(Math.floor(Date.now() / 1000)), network_latest_finalized_block: finalized },
-  block,
-  batches,
-  burns,
-});
+const seraiBlock = seraiBlockOf;
 
 async function planOutcomes(seraiBlockNumber: string): Promise<{ outcome: SeraiBlockOutcome; plans: PlanOutcome[] }> {
   const outcomes = await until(`every processor applied Serai block ${seraiBlockNumber}`, async () => {
@@ -124,80 +70,23 @@ async function planOutcomes(seraiBlockNumber: string): Promise<{ outcome: SeraiB
 }
 
 beforeAll(async () => {
-  installRuntimeOnce();
-  provider = uncachedProvider(anvil().rpcUrl, CHAIN_ID);
-  const wallet = (i: number) => new Wallet(anvil().accounts[i]!.privateKey, provider);
-  [funder, depositor] = [wallet(0), wallet(1)];
-  // The chain before any validator: the keyless Deployer, and the ERC20 standing in for DAI.
-  const deployment = keylessDeployment(compileDeployer().bytecode);
-  await sendAndWait(funder, { to: deployment.sender, value: deployment.funding });
-  await (await provider.broadcastTransaction(deployment.rawTransaction)).wait();
-  dai = await deployContract(compileRouterArtifacts().devnetDai, funder);
-  miner = setInterval(() => void provider.send('evm_mine', []).catch(() => undefined), 500);
-
-  dataDir = mkdtempSync(join(tmpdir(), 'ethereum-e2e-'));
-  temporal = await startTemporalServer({ dataDir: join(dataDir, 'temporal') });
-  closers.push(() => temporal.stop());
-  connection = await Connection.connect({ address: temporal.address });
-  closers.push(() => connection.close());
-  const keyring = RECORD ? parseKeyring(replayCodecKeys(), 'replay codec keys') : testKeyring();
-  const dataConverter = createDataConverter(keyring);
-  await ensureNamespace(connection, COORDINATOR_NAMESPACE);
-  for (const name of NAMES) await ensureNamespace(connection, validatorNamespace(name));
-  const [processorBundle, coordinatorBundle] = await Promise.all([
-    writeWorkflowBundle(processorWorkflowsPath, join(dataDir, 'processor.js')),
-    writeWorkflowBundle(coordinatorWorkflowsPath, join(dataDir, 'coordinator.js')),
-  ]);
-  const coordinator = await createCoordinatorWorker({
-    temporalAddress: temporal.address,
-    namespace: COORDINATOR_NAMESPACE,
+  chain = await prepareEthereumChain(anvil());
+  ({ provider, dai } = chain);
+  // Each validator relays from an account of its own.
+  set = await startInProcessSet({
     network: NETWORK,
-    keyring,
-    connection,
-    workflowBundlePath: coordinatorBundle,
-    processorSettings: TEST_PROCESSOR_SETTINGS,
+    names: NAMES,
+    workflowsPath: processorWorkflowsPath,
+    chainFor: (_name, index) => ethereumChain({ rpcUrl: anvil().rpcUrl, relayerKey: chain.accountKey(2 + index), daiAddress: chain.daiAddress }),
+    keyring: RECORD ? parseKeyring(replayCodecKeys(), 'replay codec keys') : undefined,
+    dataDirPrefix: 'ethereum-e2e-',
   });
-  const coordinatorRun = coordinator.worker.run();
-  closers.push(async () => {
-    coordinator.worker.shutdown();
-    await coordinatorRun;
-    await coordinator.close();
-  });
-  coordinatorClient = new Client({ connection, namespace: COORDINATOR_NAMESPACE, dataConverter });
-  await coordinatorClient.workflow.start(seraiChain, { taskQueue: COORDINATOR_TASK_QUEUE, workflowId: SERAI_CHAIN_WORKFLOW_ID, args: [{ settings: { blockTime: '1 hour' } }] });
-
-  for (const [index, name] of NAMES.entries()) {
-    const namespace = validatorNamespace(name);
-    const keystore = Keystore.open({ path: join(dataDir, `${name}.sqlite`), key: randomBytes(32) });
-    // Each validator relays from an account of its own.
-    const chain = ethereumChain({ rpcUrl: anvil().rpcUrl, relayerKey: anvil().accounts[2 + index]!.privateKey, daiAddress: await dai.getAddress() });
-    const native = await NativeConnection.connect({ address: temporal.address });
-    const link = await TemporalCoordinatorLink.connect({ address: temporal.address, namespace: COORDINATOR_NAMESPACE, dataConverter });
-    const worker = await Worker.create({
-      connection: native,
-      namespace,
-      taskQueue: processorTaskQueue(name, NETWORK),
-      workflowBundle: { codePath: processorBundle },
-      activities: createActivities({ validator: name, network: NETWORK, keystore, chain, link: link.link }),
-      dataConverter,
-    });
-    const run = worker.run();
-    closers.push(async () => {
-      worker.shutdown();
-      await run;
-      await link.close();
-      await native.close();
-      keystore.close();
-    });
-    processors.set(name, new ProcessorClient(new Client({ connection, namespace, dataConverter }), { validator: name, network: NETWORK, namespace }, TEST_PROCESSOR_SETTINGS));
-  }
+  coordinatorClient = set.coordinatorClient;
 }, 300_000);
 
 afterAll(async () => {
-  clearInterval(miner);
-  for (const close of closers.reverse()) await close().catch((err: unknown) => console.error('cleanup failed:', err));
-  provider?.destroy();
-  if (dataDir && !process.env.KEEP_TEST_DATA) rmSync(dataDir, { recursive: true, force: true });
+  await set?.stop();
+  chain?.stop();
 });
 
 test('ETH and the ERC20 in and out through the real workflows: Batches of the deposits, execute batches of the burns, each payee paid once', async () => {
@@ -209,7 +98,7 @@ test('ETH and the ERC20 in and out through the real workflows: Batches of the de
 
   // Every scanner finds the same Router (deployed by whichever relayer came first) and activates the key.
   const statuses = await until('every scanner to activate the key', async () => {
-    const all = await Promise.all(NAMES.map((name) => processors.get(name)!.scannerStatus().catch(() => undefined)));
+    const all = await Promise.all(NAMES.map((name) => processor(name).scannerStatus().catch(() => undefined)));
     return all.every((s) => s?.activationHeight != null) ? all.map((s) => s!) : undefined;
   });
   const router = statuses[0]!.externalScript!;
@@ -224,7 +113,7 @@ test('ETH and the ERC20 in and out through the real workflows: Batches of the de
   const block0 = (await coordinatorClient.workflow.getHandle(coordinatorBatchWorkflowId(NETWORK, 0)).result()) as CoordinateBatchResult;
 
   // Serai includes Batch 0: the first plan confirms the key at the Router's nonce 1.
-  for (const name of NAMES) await processors.get(name)!.deliver(seraiBlock('1', [0], block0.signedBatch.batch.block));
+  for (const name of NAMES) await processor(name).deliver(seraiBlock('1', [0], block0.signedBatch.batch.block));
   const first = await planOutcomes('1');
   expect(first.plans).toHaveLength(1);
   expect(first.plans[0]!.txid).toBe(eventualityId(router, 1));
@@ -233,14 +122,8 @@ test('ETH and the ERC20 in and out through the real workflows: Batches of the de
 
   // Deposits: 1.5 ETH, then 40 DAI, each with a Transfer to a Serai account; Serai includes each Batch as it comes.
   const account = bytesToHex(randomBytes(32));
-  const instruction = `0x${bytesToHex(encodeShorthand({ kind: 'Raw', origin: null, instruction: { kind: 'Transfer', address: account } }))}`;
-  const daiAsDepositor = dai.connect(depositor) as Contract;
-  await (await daiAsDepositor.getFunction('mint')(depositor.address, 40n * 10n ** 18n)).wait();
-  await (await daiAsDepositor.getFunction('approve')(`0x${router}`, 40n * 10n ** 18n)).wait();
-  const deposits = [
-    () => sendAndWait(depositor, { to: `0x${router}`, value: 15n * 10n ** 17n, data: routerInterface.encodeFunctionData('inInstruction', [ETH, 15n * 10n ** 17n, instruction]) }),
-    async () => sendAndWait(depositor, { to: `0x${router}`, data: routerInterface.encodeFunctionData('inInstruction', [await dai.getAddress(), 40n * 10n ** 18n, instruction]) }),
-  ];
+  const instruction = transferInstruction(account);
+  const deposits = [() => depositEth(chain, router, 15n * 10n ** 17n, instruction), () => depositDai(chain, router, 40n * 10n ** 18n, instruction)];
   const credited: CoordinateBatchResult[] = [];
   for (const [index, deposit] of deposits.entries()) {
     await deposit();
@@ -248,7 +131,7 @@ test('ETH and the ERC20 in and out through the real workflows: Batches of the de
     await signedBy(`batch-${NETWORK}-${id}`, 2);
     const result = (await coordinatorClient.workflow.getHandle(coordinatorBatchWorkflowId(NETWORK, id)).result()) as CoordinateBatchResult;
     credited.push(result);
-    if (index === 0) for (const name of NAMES) await processors.get(name)!.deliver(seraiBlock('2', [id], result.signedBatch.batch.block));
+    if (index === 0) for (const name of NAMES) await processor(name).deliver(seraiBlock('2', [id], result.signedBatch.batch.block));
   }
   expect(credited.map((r) => r.signedBatch.batch.instructions)).toEqual([
     [{ instruction: { kind: 'Transfer', address: account }, balance: { coin: 'ether', amount: '150000000' } }],
@@ -262,10 +145,10 @@ test('ETH and the ERC20 in and out through the real workflows: Batches of the de
 
   // Serai includes the DAI Batch and burns 0.5 ETH and 10 DAI to two payees.
   const [ethPayee, daiPayee] = [Wallet.createRandom().address, Wallet.createRandom().address];
-  const burn = (to: string, coin: 'ether' | 'dai', amount: string) => ({ instruction: { address: bytesToHex(encodeEthereumAddress(to)), data: null }, balance: { coin, amount } });
+  const burn = ethereumBurn;
   const last = credited[1]!.signedBatch;
   for (const name of NAMES) {
-    await processors.get(name)!.deliver(seraiBlock('3', [last.batch.id], last.batch.block, [burn(ethPayee, 'ether', '50000000'), burn(daiPayee, 'dai', '1000000000')]));
+    await processor(name).deliver(seraiBlock('3', [last.batch.id], last.batch.block, [burn(ethPayee, 'ether', '50000000'), burn(daiPayee, 'dai', '1000000000')]));
   }
   const third = await planOutcomes('3');
   recordedPlan = third.outcome.plans[0]!;
@@ -295,9 +178,9 @@ test('ETH and the ERC20 in and out through the real workflows: Batches of the de
 (RECORD ? test : test.skip)('record replay fixtures of the Ethereum scanner, Serai-block and plan workflows', () => {
   const alice = validatorNamespace('alice');
   const written = [
-    recordHistory(temporal.address, alice, `scanner-${NETWORK}`, `${RECORD}ethereum-scanner`, 'richest'),
-    recordHistory(temporal.address, alice, `substrate-${NETWORK}-3`, `${RECORD}ethereum-substrateBlock`),
-    recordHistory(temporal.address, alice, `plan-${NETWORK}-${recordedPlan}`, `${RECORD}ethereum-signPlan`),
+    recordHistory(set.temporalAddress, alice, `scanner-${NETWORK}`, `${RECORD}ethereum-scanner`, 'richest'),
+    recordHistory(set.temporalAddress, alice, `substrate-${NETWORK}-3`, `${RECORD}ethereum-substrateBlock`),
+    recordHistory(set.temporalAddress, alice, `plan-${NETWORK}-${recordedPlan}`, `${RECORD}ethereum-signPlan`),
   ];
   console.log(`recorded ${written.join(', ')}`);
 });

@@ -5,35 +5,18 @@
  * workflow bundle is the processor's own `workflows/` plus the ledger's rules (ledger/workflows.ts);
  * the activities are the processor's own, given the ledger's adapter.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { bytesToHex, hexToBytes, randomBytes } from '@noble/hashes/utils.js';
 import * as sr25519 from '@scure/sr25519';
-import { Client, Connection } from '@temporalio/client';
-import { NativeConnection, Worker } from '@temporalio/worker';
-import { createActivities } from '../../../activities';
-import { ProcessorClient } from '../../../client';
-import { processorTaskQueue } from '../../../config/worker-config';
-import { COORDINATOR_NAMESPACE, COORDINATOR_TASK_QUEUE, coordinatorBatchWorkflowId, coordinatorKeygenWorkflowId, type CoordinateBatchResult } from '../../../devnet/coordinator/defs';
+import type { Client } from '@temporalio/client';
+import type { ProcessorClient } from '../../../client';
+import { COORDINATOR_TASK_QUEUE, coordinatorBatchWorkflowId, coordinatorKeygenWorkflowId, type CoordinateBatchResult } from '../../../devnet/coordinator/defs';
 import { coordinateKeygen } from '../../../devnet/coordinator/keygen';
-import { seraiChain } from '../../../devnet/coordinator/serai-chain';
-import { SERAI_CHAIN_WORKFLOW_ID } from '../../../devnet/coordinator/serai-defs';
-import { coordinatorWorkflowsPath, createCoordinatorWorker } from '../../../devnet/coordinator/worker';
-import { ensureNamespace, validatorNamespace } from '../../../devnet/namespaces';
-import { startTemporalServer, type RunningTemporalServer } from '../../../devnet/temporal-server';
 import { batchMessage } from '../../../messages/batch';
 import { encodeShorthand } from '../../../messages/shorthand';
-import { Keystore } from '../../../store';
-import { writeWorkflowBundle } from '../../../temporal/bundle';
-import { TemporalCoordinatorLink } from '../../../temporal/coordinator-link';
-import { createDataConverter } from '../../../temporal/data-converter';
-import type { BatchSigningOutcome } from '../../../workflows/batch-defs';
 import type { PlanOutcome } from '../../../workflows/plan-defs';
 import type { SeraiBlockOutcome } from '../../../workflows/scanner-defs';
-import { TEST_PROCESSOR_SETTINGS } from '../../support/keygen-net';
-import { installRuntimeOnce, testKeyring } from '../../support/temporal';
+import { startInProcessSet, type InProcessSet } from '../../support/in-process-set';
 import { ledgerChain } from './ledger/adapter';
 import { Ledger, ledgerAddress, spendMessage, type LedgerTx } from './ledger/ledger';
 import { ledgerRules } from './ledger/rules';
@@ -46,106 +29,24 @@ const ledgerWorkflowsPath = require.resolve('./ledger/workflows');
 const NETWORK = 'monero' as const;
 const ROUNDS = { roundTimeout: '60 seconds', blameTimeout: '30 seconds', maxAttempts: 2 };
 
-let dataDir: string;
-let temporal: RunningTemporalServer;
-let connection: Connection;
-let coordinatorClient: Client;
 const ledger = new Ledger();
-const closers: Array<() => Promise<void>> = [];
+let set: InProcessSet;
+let coordinatorClient: Client;
+let processors: Map<string, ProcessorClient>;
 let miner: NodeJS.Timeout | undefined;
-const processors = new Map<string, ProcessorClient>();
-
-async function until<T>(what: string, check: () => Promise<T | undefined>, limitMs = 180_000): Promise<T> {
-  const deadline = Date.now() + limitMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 300));
-  }
-}
-
-/** The result of a processor's workflow once it completed, else undefined. */
-async function completed<T>(name: string, workflowId: string): Promise<T | undefined> {
-  const handle = processors.get(name)!.client.workflow.getHandle(workflowId);
-  const status = await handle.describe().then((d) => d.status.name, () => undefined);
-  return status === 'COMPLETED' ? ((await handle.result()) as T) : undefined;
-}
-
-const signedBy = async (workflowId: string, needed: number) =>
-  until(`${workflowId} signed by ${needed}`, async () => {
-    const outcomes = await Promise.all(NAMES.map((name) => completed<BatchSigningOutcome>(name, workflowId)));
-    return outcomes.filter((o) => o?.end === 'signed').length >= needed ? outcomes : undefined;
-  });
+const completed = <T>(name: string, workflowId: string) => set.completed<T>(name, workflowId);
 
 beforeAll(async () => {
-  installRuntimeOnce();
-  dataDir = mkdtempSync(join(tmpdir(), 'ledger-seam-'));
-  temporal = await startTemporalServer({ dataDir: join(dataDir, 'temporal') });
-  closers.push(() => temporal.stop());
-  connection = await Connection.connect({ address: temporal.address });
-  closers.push(() => connection.close());
-  const keyring = testKeyring();
-  const dataConverter = createDataConverter(keyring);
-  await ensureNamespace(connection, COORDINATOR_NAMESPACE);
-  for (const name of NAMES) await ensureNamespace(connection, validatorNamespace(name));
-
-  const [processorBundle, coordinatorBundle] = await Promise.all([
-    writeWorkflowBundle(ledgerWorkflowsPath, join(dataDir, 'processor.js')),
-    writeWorkflowBundle(coordinatorWorkflowsPath, join(dataDir, 'coordinator.js')),
-  ]);
-  const coordinator = await createCoordinatorWorker({
-    temporalAddress: temporal.address,
-    namespace: COORDINATOR_NAMESPACE,
-    network: NETWORK,
-    keyring,
-    connection,
-    workflowBundlePath: coordinatorBundle,
-    processorSettings: TEST_PROCESSOR_SETTINGS,
-  });
-  const coordinatorRun = coordinator.worker.run();
-  closers.push(async () => {
-    coordinator.worker.shutdown();
-    await coordinatorRun;
-    await coordinator.close();
-  });
-  coordinatorClient = new Client({ connection, namespace: COORDINATOR_NAMESPACE, dataConverter });
-  // The coordinator publishes every SignedBatch to a Serai chain until one takes it; this test plays
-  // Serai itself, so the chain only takes them (no keys are set on it: it includes nothing).
-  await coordinatorClient.workflow.start(seraiChain, { taskQueue: COORDINATOR_TASK_QUEUE, workflowId: SERAI_CHAIN_WORKFLOW_ID, args: [{ settings: { blockTime: '1 hour' } }] });
-
   // Every validator's processor in this process, sharing the one in-memory ledger.
   const chain = ledgerChain(ledger);
-  for (const name of NAMES) {
-    const namespace = validatorNamespace(name);
-    const keystore = Keystore.open({ path: join(dataDir, `${name}.sqlite`), key: randomBytes(32) });
-    const native = await NativeConnection.connect({ address: temporal.address });
-    const link = await TemporalCoordinatorLink.connect({ address: temporal.address, namespace: COORDINATOR_NAMESPACE, dataConverter });
-    const worker = await Worker.create({
-      connection: native,
-      namespace,
-      taskQueue: processorTaskQueue(name, NETWORK),
-      workflowBundle: { codePath: processorBundle },
-      activities: createActivities({ validator: name, network: NETWORK, keystore, chain, link: link.link }),
-      dataConverter,
-    });
-    const run = worker.run();
-    closers.push(async () => {
-      worker.shutdown();
-      await run;
-      await link.close();
-      await native.close();
-      keystore.close();
-    });
-    processors.set(name, new ProcessorClient(new Client({ connection, namespace, dataConverter }), { validator: name, network: NETWORK, namespace }, TEST_PROCESSOR_SETTINGS));
-  }
+  set = await startInProcessSet({ network: NETWORK, names: NAMES, workflowsPath: ledgerWorkflowsPath, chainFor: () => chain, dataDirPrefix: 'ledger-seam-' });
+  ({ coordinatorClient, processors } = set);
   miner = setInterval(() => ledger.mine(), 400);
 });
 
 afterAll(async () => {
   clearInterval(miner);
-  for (const close of closers.reverse()) await close().catch((err: unknown) => console.error('cleanup failed:', err));
-  if (dataDir && !process.env.KEEP_TEST_DATA) rmSync(dataDir, { recursive: true, force: true });
+  await set?.stop();
 });
 
 test('a toy ledger chain runs through the real workflows: key generation, a signed Batch of its deposit, a completed payout', async () => {
@@ -159,13 +60,13 @@ test('a toy ledger chain runs through the real workflows: key generation, a sign
   const external = ledgerAddress(networkKey, 'external');
 
   // The key's activation block is notable: Batch 0 (empty) is signed by at least t.
-  const activation = await until('every scanner to activate the key', async () => {
+  const activation = await set.until('every scanner to activate the key', async () => {
     const statuses = await Promise.all(NAMES.map((name) => processors.get(name)!.scannerStatus().catch(() => undefined)));
     return statuses.every((s) => s?.activationHeight != null) ? statuses.map((s) => s!.activationHeight) : undefined;
   });
   expect(new Set(activation).size).toBe(1);
   for (const name of NAMES) expect((await processors.get(name)!.scannerStatus()).externalScript).toBe(external);
-  const batch0 = await signedBy(`batch-${NETWORK}-0`, 2);
+  const batch0 = await set.signedBy(`batch-${NETWORK}-0`, 2);
   const block0 = (await coordinatorClient.workflow.getHandle(coordinatorBatchWorkflowId(NETWORK, 0)).result()) as CoordinateBatchResult;
   expect(batch0.filter((o) => o?.end === 'signed').length).toBeGreaterThanOrEqual(2);
 
@@ -183,7 +84,7 @@ test('a toy ledger chain runs through the real workflows: key generation, a sign
   const seraiAccount = bytesToHex(randomBytes(32));
   const depositor = bytesToHex(randomBytes(32));
   ledger.deposit({ from: depositor, to: external, amount: 50_000n, data: encodeShorthand({ kind: 'Raw', origin: null, instruction: { kind: 'Transfer', address: seraiAccount } }) });
-  await signedBy(`batch-${NETWORK}-1`, 2);
+  await set.signedBy(`batch-${NETWORK}-1`, 2);
   const batch1 = (await coordinatorClient.workflow.getHandle(coordinatorBatchWorkflowId(NETWORK, 1)).result()) as CoordinateBatchResult;
   const { batch, signature } = batch1.signedBatch;
   expect(batch.network).toBe(NETWORK);
@@ -194,7 +95,7 @@ test('a toy ledger chain runs through the real workflows: key generation, a sign
   const payee = bytesToHex(randomBytes(32));
   const burn = { instruction: { address: payee, data: null }, balance: { coin: 'monero' as const, amount: '20000' } };
   for (const name of NAMES) await processors.get(name)!.deliver(seraiBlock('2', [1], batch.block, [burn]));
-  const outcomes = await until('every processor applied Serai block 2', async () => {
+  const outcomes = await set.until('every processor applied Serai block 2', async () => {
     const all = await Promise.all(NAMES.map((name) => completed<SeraiBlockOutcome>(name, `substrate-${NETWORK}-2`)));
     return all.every((o) => o !== undefined) ? (all as SeraiBlockOutcome[]) : undefined;
   });
@@ -203,7 +104,7 @@ test('a toy ledger chain runs through the real workflows: key generation, a sign
   expect(outcomes[0]!.unpayable).toEqual([]);
   const planId = outcomes[0]!.plans[0]!;
 
-  const plans = await until('the plan completed at every processor', async () => {
+  const plans = await set.until('the plan completed at every processor', async () => {
     const all = await Promise.all(NAMES.map((name) => completed<PlanOutcome>(name, `plan-${NETWORK}-${planId}`)));
     return all.every((o) => o !== undefined) ? (all as PlanOutcome[]) : undefined;
   });

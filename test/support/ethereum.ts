@@ -1,0 +1,84 @@
+/**
+ * An Ethereum chain for the processor's end-to-end tests, as it is before any validator: anvil with
+ * the keyless Deployer broadcast, the devnet ERC20 standing in for DAI, and a block mined every
+ * half second (so the `finalized` tag moves); plus the Serai-side messages the tests play.
+ */
+import { bytesToHex } from '@noble/hashes/utils.js';
+import { Contract, Wallet, type JsonRpcProvider } from 'ethers';
+import { compileDeployer } from '../../contracts/router-artifacts';
+import { encodeShorthand } from '../../messages/shorthand';
+import { encodeEthereumAddress } from '../../networks/ethereum/address';
+import { keylessDeployment } from '../../networks/ethereum/deployer';
+import { ETH, routerInterface } from '../../networks/ethereum/router';
+import type { AnvilNode } from '../../nodes/anvil';
+import { compileRouterArtifacts, deployContract, sendAndWait, uncachedProvider } from './router';
+
+export interface EthereumTestChain {
+  provider: JsonRpcProvider;
+  funder: Wallet;
+  depositor: Wallet;
+  dai: Contract;
+  daiAddress: string;
+  /** Dev account `i`'s private key (relayers use 2, 3, ...). */
+  accountKey(i: number): string;
+  stop(): void;
+}
+
+export async function prepareEthereumChain(anvil: AnvilNode): Promise<EthereumTestChain> {
+  const provider = uncachedProvider(anvil.rpcUrl, anvil.chainId);
+  const wallet = (i: number) => new Wallet(anvil.accounts[i]!.privateKey, provider);
+  const [funder, depositor] = [wallet(0), wallet(1)];
+  const deployment = keylessDeployment(compileDeployer().bytecode);
+  await sendAndWait(funder, { to: deployment.sender, value: deployment.funding });
+  await (await provider.broadcastTransaction(deployment.rawTransaction)).wait();
+  const dai = await deployContract(compileRouterArtifacts().devnetDai, funder);
+  const miner = setInterval(() => void provider.send('evm_mine', []).catch(() => undefined), 500);
+  return {
+    provider,
+    funder,
+    depositor,
+    dai,
+    daiAddress: await dai.getAddress(),
+    accountKey: (i) => anvil.accounts[i]!.privateKey,
+    stop: () => {
+      clearInterval(miner);
+      provider.destroy();
+    },
+  };
+}
+
+/** A Shorthand `Raw` Transfer to a Serai account, as a deposit's instruction bytes (0x hex). */
+export function transferInstruction(seraiAccount: string): string {
+  return `0x${bytesToHex(encodeShorthand({ kind: 'Raw', origin: null, instruction: { kind: 'Transfer', address: seraiAccount } }))}`;
+}
+
+/** Deposits `amount` wei of ETH into the Router with `instruction`. */
+export function depositEth(chain: EthereumTestChain, router: string, amount: bigint, instruction: string) {
+  return sendAndWait(chain.depositor, { to: `0x${router}`, value: amount, data: routerInterface.encodeFunctionData('inInstruction', [ETH, amount, instruction]) });
+}
+
+/** Mints `amount` of the ERC20 to the depositor and deposits it into the Router with `instruction`. */
+export async function depositDai(chain: EthereumTestChain, router: string, amount: bigint, instruction: string) {
+  const dai = chain.dai.connect(chain.depositor) as Contract;
+  await (await dai.getFunction('mint')(chain.depositor.address, amount)).wait();
+  await (await dai.getFunction('approve')(`0x${router}`, amount)).wait();
+  return sendAndWait(chain.depositor, { to: `0x${router}`, data: routerInterface.encodeFunctionData('inInstruction', [chain.daiAddress, amount, instruction]) });
+}
+
+export type EthereumBurn = { instruction: { address: string; data: null }; balance: { coin: 'ether' | 'dai'; amount: string } };
+
+/** A Serai burn of `amount` (Serai's 8 decimals) of `coin` to an Ethereum address. */
+export function ethereumBurn(to: string, coin: 'ether' | 'dai', amount: string): EthereumBurn {
+  return { instruction: { address: bytesToHex(encodeEthereumAddress(to)), data: null }, balance: { coin, amount } };
+}
+
+/** A Serai block including `batches` and burning `burns`. */
+export function seraiBlockOf(block: string, batches: number[], finalized: string, burns: EthereumBurn[] = []) {
+  return {
+    kind: 'substrate.SubstrateBlock' as const,
+    context: { serai_time: String(Math.floor(Date.now() / 1000)), network_latest_finalized_block: finalized },
+    block,
+    batches,
+    burns,
+  };
+}
