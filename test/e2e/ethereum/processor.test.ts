@@ -6,6 +6,7 @@
  * the key (Router nonce 1); a deposit of ETH and one of the ERC20 are signed into a Batch; a Serai
  * block's burns of both coins become `execute` batches at nonces 2 and 3, published by a relayer
  * and completed at every validator; every payee paid once, in the Router's events and balances.
+ * Last, a reorg deeper than the `finalized` block halts every scanner with FinalizedReorgError.
  */
 import { bytesToHex, hexToBytes, randomBytes } from '@noble/hashes/utils.js';
 import * as sr25519 from '@scure/sr25519';
@@ -183,4 +184,20 @@ test('ETH and the ERC20 in and out through the real workflows: Batches of the de
     recordHistory(set.temporalAddress, alice, `plan-${NETWORK}-${recordedPlan}`, `${RECORD}ethereum-signPlan`),
   ];
   console.log(`recorded ${written.join(', ')}`);
+});
+
+test('a reorg replacing blocks the scanners reported as final halts every Ethereum scanner loudly (FinalizedReorgError), never silently', async () => {
+  const latest = await provider.getBlockNumber();
+  const statuses = await Promise.all(NAMES.map((name) => processor(name).scannerStatus()));
+  const lowest = Math.min(...statuses.map((status) => status.nextHeight! - 1));
+  // Replaces every block from the lowest one any scanner reported up to the tip.
+  await provider.send('anvil_reorg', [latest - lowest + 1, []]);
+  const scanner = (name: string) => processor(name).client.workflow.getHandle(`scanner-${NETWORK}`);
+  await until('every scanner halted', async () => {
+    const all = await Promise.all(NAMES.map(async (name) => (await scanner(name).describe()).status.name));
+    return all.every((status) => status === 'FAILED') ? all : undefined;
+  });
+  for (const name of NAMES) {
+    await expect(scanner(name).result()).rejects.toMatchObject({ cause: { type: 'FinalizedReorgError', message: expect.stringMatching(/^scanner halted: reorg of a final block at height \d+/) } });
+  }
 });
