@@ -21,6 +21,11 @@ export interface EthereumTestChain {
   daiAddress: string;
   /** Dev account `i`'s private key (relayers use 2, 3, ...). */
   accountKey(i: number): string;
+  /**
+   * Runs `change` with the miner stopped and its last block mined: anvil loses blocks when
+   * `anvil_reorg` runs while another block is being mined (heights go missing for good).
+   */
+  withMiningPaused<T>(change: () => Promise<T>): Promise<T>;
   stop(): void;
 }
 
@@ -32,7 +37,7 @@ export async function prepareEthereumChain(anvil: AnvilNode): Promise<EthereumTe
   await sendAndWait(funder, { to: deployment.sender, value: deployment.funding });
   await (await provider.broadcastTransaction(deployment.rawTransaction)).wait();
   const dai = await deployContract(compileRouterArtifacts().devnetDai, funder);
-  const miner = setInterval(() => void provider.send('evm_mine', []).catch(() => undefined), 500);
+  const miner = blockMiner(provider, 500);
   return {
     provider,
     funder,
@@ -40,9 +45,35 @@ export async function prepareEthereumChain(anvil: AnvilNode): Promise<EthereumTe
     dai,
     daiAddress: await dai.getAddress(),
     accountKey: (i) => anvil.accounts[i]!.privateKey,
+    withMiningPaused: miner.paused,
     stop: () => {
-      clearInterval(miner);
+      miner.stop();
       provider.destroy();
+    },
+  };
+}
+
+/** Mines a block every `intervalMs`, one at a time, so the `finalized` tag moves. */
+function blockMiner(provider: JsonRpcProvider, intervalMs: number) {
+  let inFlight: Promise<unknown> = Promise.resolve();
+  let timer: NodeJS.Timeout | undefined;
+  const start = () => {
+    timer = setInterval(() => {
+      inFlight = inFlight.then(() => provider.send('evm_mine', []).catch(() => undefined));
+    }, intervalMs);
+  };
+  const stop = () => clearInterval(timer);
+  start();
+  return {
+    stop,
+    async paused<T>(change: () => Promise<T>): Promise<T> {
+      stop();
+      await inFlight;
+      try {
+        return await change();
+      } finally {
+        start();
+      }
     },
   };
 }

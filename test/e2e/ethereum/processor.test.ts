@@ -187,11 +187,18 @@ test('ETH and the ERC20 in and out through the real workflows: Batches of the de
 });
 
 test('a reorg replacing blocks the scanners reported as final halts every Ethereum scanner loudly (FinalizedReorgError), never silently', async () => {
-  const latest = await provider.getBlockNumber();
-  const statuses = await Promise.all(NAMES.map((name) => processor(name).scannerStatus()));
-  const lowest = Math.min(...statuses.map((status) => status.nextHeight! - 1));
-  // Replaces every block from the lowest one any scanner reported up to the tip.
-  await provider.send('anvil_reorg', [latest - lowest + 1, []]);
+  // Replaces every block from the lowest one any scanner reported up to the tip (fixed while the miner is paused).
+  const replaced = await chain.withMiningPaused(async () => {
+    const latest = await provider.getBlockNumber();
+    const statuses = await Promise.all(NAMES.map((name) => processor(name).scannerStatus()));
+    const lowest = Math.min(...statuses.map((status) => status.nextHeight! - 1));
+    const before = await provider.getBlock(lowest);
+    await provider.send('anvil_reorg', [latest - lowest + 1, []]);
+    const after = await provider.getBlock(lowest);
+    expect(await provider.getBlockNumber()).toBe(latest);
+    return { height: lowest, before: before!.hash, after: after!.hash };
+  });
+  expect(replaced.after).not.toBe(replaced.before);
   const scanner = (name: string) => processor(name).client.workflow.getHandle(`scanner-${NETWORK}`);
   await until('every scanner halted', async () => {
     const all = await Promise.all(NAMES.map(async (name) => (await scanner(name).describe()).status.name));
