@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
 import { CONTROL_FILE } from './control';
 import { repoRoot } from '../nodes/tools';
 
@@ -30,22 +30,26 @@ async function call(dataDir: string, method: 'GET' | 'POST', path: string, paylo
 async function main(argv: string[]): Promise<void> {
   const program = new Command('devnet').description('Drive the running devnet').option('--data-dir <dir>', 'the data dir npm start uses', join(repoRoot, '.data', 'devnet'));
   const dataDir = () => program.opts<{ dataDir: string }>().dataDir;
+  const coin = () => new Option('--coin <coin>', 'btc, eth or dai (the devnet ERC20)').choices(['btc', 'eth', 'dai']).default('btc');
   program
-    .command('deposit <btc>')
-    .description('deposit BTC to the validators with a Transfer to a Serai account, or (--swap-refund-to) with a Swap the processor refunds to that address')
+    .command('deposit <amount>')
+    .description('deposit BTC to the validators (or ETH or DAI into their Router) with a Transfer to a Serai account, or (BTC, --swap-refund-to) with a Swap the processor refunds to that address')
+    .addOption(coin())
     .option('--to <account>', 'Serai account, 64 hex digits')
     .option('--swap-refund-to <address>', 'bcrt1... refund origin of a Swap deposit (our own deposit address makes the hostile deposit)')
-    .action((btc: string, o: { to?: string; swapRefundTo?: string }) => {
+    .action((amount: string, o: { coin: string; to?: string; swapRefundTo?: string }) => {
       if ((o.to === undefined) === (o.swapRefundTo === undefined)) throw new Error('deposit: give exactly one of --to <account> and --swap-refund-to <address>');
-      return call(dataDir(), 'POST', '/deposit', o.to !== undefined ? { amount: btc, to: o.to } : { amount: btc, swapRefundTo: o.swapRefundTo });
+      if (o.swapRefundTo !== undefined && o.coin !== 'btc') throw new Error('deposit: --swap-refund-to makes a Bitcoin deposit (--coin btc)');
+      return call(dataDir(), 'POST', '/deposit', o.to !== undefined ? { amount, to: o.to, coin: o.coin } : { amount, swapRefundTo: o.swapRefundTo });
     });
   program
-    .command('burn <btc>')
-    .description('burn sriBTC on Serai to a Bitcoin (regtest) address')
+    .command('burn <amount>')
+    .description("burn sriBTC on Serai to a Bitcoin (regtest) address, or sriETH or sriDAI to an Ethereum address; the amount is in Serai's 8 decimals")
+    .addOption(coin())
     .requiredOption('--from <account>', 'Serai account, 64 hex digits')
-    .requiredOption('--to <address>', 'bcrt1... address')
-    .action((btc: string, o: { from: string; to: string }) => call(dataDir(), 'POST', '/burn', { amount: btc, from: o.from, to: o.to }));
-  program.command('status').description('heights, balances, Batches and every scanner').action(() => call(dataDir(), 'GET', '/status'));
+    .requiredOption('--to <address>', 'bcrt1... address (btc) or 0x... address (eth, dai)')
+    .action((amount: string, o: { coin: string; from: string; to: string }) => call(dataDir(), 'POST', '/burn', { amount, from: o.from, to: o.to, coin: o.coin }));
+  program.command('status').description('each network\'s height, key and scanners; Serai\'s balances and Batches').action(() => call(dataDir(), 'GET', '/status'));
   await program.parseAsync(argv);
 }
 

@@ -9,16 +9,18 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { z } from 'zod';
 import type { Devnet } from './devnet';
+import { parseEther18, parseSeraiUnits } from './ethereum';
 import { parseBtc } from './wallet';
 
 export const CONTROL_FILE = 'control.json';
 
 const hex32 = z.string().regex(/^[0-9a-f]{64}$/, 'expected a 32-byte Serai account as 64 lowercase hex digits');
+const coin = z.enum(['btc', 'eth', 'dai']).default('btc');
 const depositBody = z.union([
-  z.strictObject({ amount: z.string(), to: hex32 }),
+  z.strictObject({ amount: z.string(), to: hex32, coin }),
   z.strictObject({ amount: z.string(), swapRefundTo: z.string().min(1) }),
 ]);
-const burnBody = z.strictObject({ amount: z.string(), from: hex32, to: z.string().min(1) });
+const burnBody = z.strictObject({ amount: z.string(), from: hex32, to: z.string().min(1), coin });
 
 async function body(req: IncomingMessage): Promise<unknown> {
   const chunks: Buffer[] = [];
@@ -45,18 +47,31 @@ export async function startControlServer(devnet: Devnet, dataDir: string): Promi
       try {
         if (req.method === 'POST' && req.url === '/deposit') {
           const request = depositBody.parse(await body(req));
+          if ('to' in request && request.coin !== 'btc') {
+            const sent = await devnet.depositEthereum(request.coin, parseEther18(request.amount), request.to);
+            return reply(200, { txid: sent.hash, block: sent.height, router: devnet.routerAddress() });
+          }
           const amount = parseBtc(request.amount);
           const sent = 'to' in request ? await devnet.deposit(amount, request.to) : await devnet.depositSwap(amount, request.swapRefundTo);
           return reply(200, { txid: sent.txid, address: devnet.depositAddress() });
         }
         if (req.method === 'POST' && req.url === '/burn') {
-          const { amount, from, to } = burnBody.parse(await body(req));
-          return reply(200, await devnet.burn(from, parseBtc(amount), to));
+          const { amount, from, to, coin } = burnBody.parse(await body(req));
+          return reply(200, coin === 'btc' ? await devnet.burn(from, parseBtc(amount), to) : await devnet.burnEthereum(from, coin, parseSeraiUnits(amount), to));
         }
         if (req.method === 'GET' && req.url === '/status') {
-          const scanners = Object.fromEntries(await Promise.all(devnet.online.map(async (name) => [name, await devnet.scannerStatus(name)] as const)));
+          const scannersOf = async (network: 'bitcoin' | 'ethereum') =>
+            Object.fromEntries(await Promise.all(devnet.online.map(async (name) => [name, await devnet.scannerStatus(name, network)] as const)));
           const serai = await devnet.net.seraiStatus();
-          return reply(200, { depositAddress: devnet.depositAddress(), bitcoinHeight: await devnet.btcd.rpc.getBlockCount(), serai: { height: serai.height, balances: serai.balances, coins: serai.coins, batches: serai.batches }, scanners });
+          const bitcoin = { height: await devnet.btcd.rpc.getBlockCount(), depositAddress: devnet.depositAddress(), scanners: await scannersOf('bitcoin') };
+          const ethereum = devnet.ethereum && {
+            height: await devnet.ethereum.provider.getBlockNumber(),
+            finalized: (await devnet.ethereum.provider.getBlock('finalized'))?.number ?? null,
+            router: devnet.routerAddress(),
+            dai: devnet.ethereum.daiAddress,
+            scanners: await scannersOf('ethereum'),
+          };
+          return reply(200, { bitcoin, ...(ethereum ? { ethereum } : {}), serai: { height: serai.height, balances: serai.balances, coins: serai.coins, batches: serai.batches } });
         }
         return reply(404, { error: `no ${req.method} ${req.url}` });
       } catch (err) {

@@ -1,13 +1,15 @@
 /**
  * The whole devnet in one object: Temporal dev server with its UI and codec server, btcd with a
- * miner, the devnet coordinator with the Serai chain simulator, and a set of validators whose
- * processors are Temporal workers in their own OS processes. `npm start`, the scenario and the
- * end-to-end tests all drive this.
+ * miner, anvil with the Deployer and the devnet DAI (when Ethereum is one of its networks), the
+ * devnet coordinator with the Serai chain simulator, and a set of validators whose processors
+ * (one per network) are Temporal workers in their own OS processes. `npm start`, the scenario and
+ * the end-to-end tests all drive this.
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
 import type { ProcessorSettings } from '../client';
+import type { NetworkName } from '../config/worker-config';
 import { batchMessage, type SignedBatch } from '../messages';
 import { encodeShorthand } from '../messages/shorthand';
 import { encodeAddress } from '../networks/bitcoin/instructions';
@@ -18,7 +20,8 @@ import type { ScannerStatus, SeraiBlockOutcome } from '../workflows/scanner-defs
 import { coordinatorBatchWorkflowId, type CoordinateBatchResult, type CoordinateKeygenResult } from './coordinator/defs';
 import { KeygenNetwork } from './keygen-network';
 import { startMiner, type Miner } from './miner';
-import { startAnvil } from '../nodes/anvil';
+import { DevnetEthereum, ETHEREUM_COINS, transferInstruction, type EthereumCoinName, type RawEthereumTransaction } from './ethereum';
+import { encodeEthereumAddress } from '../networks/ethereum/address';
 import { startBtcd, type BtcdNode } from '../nodes/btcd';
 import { preferredOrFreePort } from './preferred-port';
 import { ensureCodecKeysFile } from './secrets';
@@ -39,8 +42,12 @@ export interface DevnetOptions {
   /** Key shares needed to sign. */
   t: number;
   ports?: { temporal?: number; ui?: number; codec?: number };
+  /** The networks every validator runs a processor for: Bitcoin, and Ethereum too if named. Default Bitcoin only. */
+  networks?: readonly NetworkName[];
   /** btcd mines a block this often. */
   blockIntervalMs?: number;
+  /** anvil mines a block this often. Default 1. */
+  ethereumBlockTimeSeconds?: number;
   seraiBlockTime?: string | number;
   keygenRounds?: { roundTimeout: string | number; blameTimeout: string | number; maxAttempts: number };
   processorSettings?: ProcessorSettings;
@@ -49,9 +56,13 @@ export interface DevnetOptions {
 
 export interface DevnetKeys {
   keygen: CoordinateKeygenResult;
-  /** The External output script of the key: deposits pay it. */
+  /** Where deposits go: the key's External output script (Bitcoin), its Router's address (Ethereum; hex). */
   externalScript: string;
   activationHeight: number;
+}
+
+export class DevnetNetworkError extends Error {
+  override readonly name = 'DevnetNetworkError';
 }
 
 export class DevnetTimeoutError extends Error {
@@ -59,13 +70,16 @@ export class DevnetTimeoutError extends Error {
 }
 
 export class Devnet {
-  private keys: DevnetKeys | undefined;
+  private readonly keys = new Map<NetworkName, Promise<DevnetKeys>>();
+  private readonly settled = new Map<NetworkName, DevnetKeys>();
 
   private constructor(
     readonly options: DevnetOptions,
     readonly temporal: RunningTemporalServer,
     readonly codecUrl: string,
     readonly btcd: BtcdNode,
+    /** Undefined unless Ethereum is one of the networks. */
+    readonly ethereum: DevnetEthereum | undefined,
     readonly net: KeygenNetwork,
     readonly wallet: DevnetWallet,
     /** btcd's only source of blocks (regtest): a test pauses it to hold the chain still. */
@@ -79,6 +93,10 @@ export class Devnet {
     const stopAll = async () => {
       for (const [name, stop] of stops.reverse()) await stop().catch((err: unknown) => log(`stopping ${name} failed: ${(err as Error).message}`));
     };
+    const networks = options.networks ?? ['bitcoin'];
+    if (!networks.includes('bitcoin') || networks.some((n) => n !== 'bitcoin' && n !== 'ethereum') || new Set(networks).size !== networks.length) {
+      throw new DevnetNetworkError(`the devnet runs bitcoin, optionally with ethereum; got ${JSON.stringify(networks)}`);
+    }
     try {
       mkdirSync(options.dataDir, { recursive: true });
       const { path: codecKeysFile, keyring } = ensureCodecKeysFile(options.dataDir);
@@ -100,10 +118,14 @@ export class Devnet {
       stops.push(['btcd', () => btcd.stop()]);
       await btcd.activateSoftForks();
       log(`btcd RPC ${btcd.rpc.url}, height ${await btcd.rpc.getBlockCount()}`);
-      // Ethereum is not wired into the processor yet; anvil runs so its RPC is there to use.
-      const anvil = await startAnvil({});
-      stops.push(['anvil', () => anvil.stop()]);
-      log(`anvil RPC ${anvil.rpcUrl}`);
+      let ethereum: DevnetEthereum | undefined;
+      if (networks.includes('ethereum')) {
+        log('starting anvil, deploying the keyless Deployer and the devnet DAI ...');
+        ethereum = await DevnetEthereum.start({ dataDir: join(options.dataDir, 'anvil'), validators: options.validators.length, blockTimeSeconds: options.ethereumBlockTimeSeconds });
+        stops.push(['anvil', () => ethereum!.stop()]);
+        log(`anvil RPC ${ethereum.rpcUrl} (chain ${ethereum.anvil.chainId}), DAI at ${ethereum.daiAddress}`);
+      }
+      const validators = options.validators.map((v, index) => (ethereum && v.relayerKey === undefined ? { ...v, relayerKey: ethereum.relayerKey(index) } : v));
       const miner = startMiner(btcd, { intervalMs: options.blockIntervalMs ?? 1000, onError: (err: unknown) => log(`miner: ${err instanceof Error ? err.message : String(err)}`) });
       stops.push(['miner', () => miner.stop()]);
 
@@ -112,16 +134,16 @@ export class Devnet {
         dataDir: options.dataDir,
         keyring,
         codecKeysFile,
-        network: 'bitcoin',
-        validators: options.validators,
-        chains: { bitcoinRpc: btcd.rpcCredentials },
+        networks,
+        validators,
+        chains: { bitcoinRpc: btcd.rpcCredentials, ...(ethereum ? { ethereumRpcUrl: ethereum.rpcUrl, ethereumDaiAddress: ethereum.daiAddress } : {}) },
         processorSettings: options.processorSettings ?? DEVNET_PROCESSOR_SETTINGS,
         log,
       });
       stops.push(['validators and coordinator', () => net.stop()]);
       await net.startSeraiChain(options.seraiBlockTime ?? '1 second');
       log('coordinator and Serai chain simulator running');
-      return new Devnet(options, temporal, codec.url, btcd, net, DevnetWallet.of(btcd), miner, stops);
+      return new Devnet(options, temporal, codec.url, btcd, ethereum, net, DevnetWallet.of(btcd), miner, stops);
     } catch (err) {
       await stopAll();
       throw err;
@@ -147,33 +169,110 @@ export class Devnet {
     }
   }
 
-  /** Key generation for session 0, Serai's confirmation of the key pair, and the scanners' activation block. */
+  get networks(): readonly NetworkName[] {
+    return [...this.net.sets.keys()];
+  }
+
+  /**
+   * Key generation for session 0 of every network (side by side), Serai's confirmation of each key
+   * pair, and each network's scanners' activation block. Returns Bitcoin's keys.
+   */
   async generateKeys(): Promise<DevnetKeys> {
-    if (this.keys) return this.keys;
+    const all = await Promise.all(this.networks.map((network) => this.keysOf(network)));
+    return all[0]!;
+  }
+
+  /** `network`'s session-0 key, generated (once) if it is not yet. */
+  keysOf(network: NetworkName): Promise<DevnetKeys> {
+    let keys = this.keys.get(network);
+    if (!keys) {
+      keys = this.generateKey(network);
+      keys.catch(() => this.keys.delete(network));
+      this.keys.set(network, keys);
+    }
+    return keys;
+  }
+
+  private async generateKey(network: NetworkName): Promise<DevnetKeys> {
+    if (!this.networks.includes(network)) throw new DevnetNetworkError(`this devnet runs no ${network} processors (networks: ${this.networks.join(', ')})`);
     const rounds = this.options.keygenRounds ?? { roundTimeout: '30 seconds', blameTimeout: '20 seconds', maxAttempts: 3 };
-    this.log(`key generation: ${this.options.validators.length} validators, ${this.options.t} shares to sign ...`);
-    const keygen = await this.net.generateKey({ network: 'bitcoin', session: 0, t: this.options.t, settings: rounds });
-    this.log(`key generation done in attempt ${keygen.attempt} by ${keygen.members.join(', ')}`);
-    this.log(`  Serai key ${keygen.keyPair.substrateKey}`);
-    this.log(`  Bitcoin key ${keygen.keyPair.networkKey}`);
-    await this.net.seraiSetKeys({ network: 'bitcoin', session: 0, keyPair: { substrate_key: keygen.keyPair.substrateKey, network_key: keygen.keyPair.networkKey } });
-    const statuses = await this.waitFor('every online scanner to find its activation block', async () => {
-      const all = await Promise.all(this.online.map((name) => this.scannerStatus(name)));
+    this.log(`${network} key generation: ${this.options.validators.length} validators, ${this.options.t} shares to sign ...`);
+    const keygen = await this.net.generateKey({ network, session: 0, t: this.options.t, settings: rounds });
+    this.log(`${network} key generation done in attempt ${keygen.attempt} by ${keygen.members.join(', ')}`);
+    this.log(`  ${network} Serai key ${keygen.keyPair.substrateKey}`);
+    this.log(`  ${network} key ${keygen.keyPair.networkKey}`);
+    await this.net.seraiSetKeys({ network, session: 0, keyPair: { substrate_key: keygen.keyPair.substrateKey, network_key: keygen.keyPair.networkKey } });
+    const statuses = await this.waitFor(`every online ${network} scanner to find its activation block`, async () => {
+      const all = await Promise.all(this.online.map((name) => this.scannerStatus(name, network)));
       return all.every((s) => s?.activationHeight !== null && s?.activationHeight !== undefined) ? (all as ScannerStatus[]) : undefined;
     });
     const first = statuses[0]!;
-    this.keys = { keygen, externalScript: first.externalScript!, activationHeight: first.activationHeight! };
-    this.log(`key active from Bitcoin block ${first.activationHeight}; deposit address ${this.depositAddress()}`);
-    return this.keys;
+    const keys = { keygen, externalScript: first.externalScript!, activationHeight: first.activationHeight! };
+    const where = network === 'bitcoin' ? `deposit address ${scriptToAddress(keys.externalScript)}` : `Router 0x${keys.externalScript}`;
+    if (network === 'ethereum') {
+      // The Router takes deposits once the key confirmed itself (nonce 1), its first plan after Serai's first Batch.
+      const ethereum = this.requireEthereum();
+      await this.waitFor('the Router\'s key confirmed (nonce 1)', async () => (BigInt(await ethereum.routerKey(`0x${keys.externalScript}`)) !== 0n ? true : undefined));
+    }
+    this.settled.set(network, keys);
+    this.log(`${network} key active from block ${first.activationHeight}; ${where}`);
+    return keys;
   }
 
+  /** Bitcoin's deposit address (after key generation). */
   depositAddress(): string {
-    if (!this.keys) throw new Error('no key yet: run key generation first');
-    return scriptToAddress(this.keys.externalScript);
+    const keys = this.settledKeys('bitcoin');
+    return scriptToAddress(keys.externalScript);
   }
 
-  async scannerStatus(name: string): Promise<ScannerStatus | undefined> {
-    return this.net.set.processor(name).scannerStatus().catch(() => undefined);
+  /** The Ethereum key's Router (0x and lowercase hex), after key generation. */
+  routerAddress(): string {
+    return `0x${this.settledKeys('ethereum').externalScript}`;
+  }
+
+  private settledKeys(network: NetworkName): DevnetKeys {
+    const keys = this.settled.get(network);
+    if (!keys) throw new Error(`no ${network} key yet: run key generation first`);
+    return keys;
+  }
+
+  async scannerStatus(name: string, network: NetworkName = 'bitcoin'): Promise<ScannerStatus | undefined> {
+    return this.net.setOf(network).processor(name).scannerStatus().catch(() => undefined);
+  }
+
+  private requireEthereum(): DevnetEthereum {
+    if (!this.ethereum) throw new DevnetNetworkError('this devnet runs no Ethereum (start it with ethereum among its networks)');
+    return this.ethereum;
+  }
+
+  /** A deposit of `amount` (18 decimals) of ETH or DAI into the Router with a Transfer to `seraiAccount`. */
+  async depositEthereum(coin: EthereumCoinName, amount: bigint, seraiAccount: string): Promise<RawEthereumTransaction> {
+    const ethereum = this.requireEthereum();
+    const { externalScript } = await this.keysOf('ethereum');
+    return ethereum.deposit(externalScript, coin, amount, transferInstruction(seraiAccount));
+  }
+
+  /** `from` burns `amount` (Serai's 8 decimals) of sriETH or sriDAI on Serai to an Ethereum address. */
+  async burnEthereum(from: string, coin: EthereumCoinName, amount: bigint, address: string) {
+    this.requireEthereum();
+    let encoded: Uint8Array;
+    try {
+      encoded = encodeEthereumAddress(address);
+    } catch (err) {
+      throw new DevnetNetworkError(`Serai cannot name ${address} as an Ethereum address: ${(err as Error).message}`);
+    }
+    return this.net.seraiBurn({ from, coin: ETHEREUM_COINS[coin], amount: amount.toString(), address: bytesToHex(encoded), data: null });
+  }
+
+  /** The Batch carrying an Ethereum deposit's block, once the coordinator has its SignedBatch. */
+  async signedBatchOfEthereum(deposit: RawEthereumTransaction, limitMs = 300_000): Promise<CoordinateBatchResult> {
+    const block = deposit.block.replace(/^0x/, '');
+    return this.waitFor(`the SignedBatch of Ethereum block ${deposit.height}`, async () => {
+      const status = await this.net.seraiStatus().catch(() => undefined);
+      const record = status?.batches.ethereum.find((b) => b.externalBlock === block);
+      if (!record) return undefined;
+      return (await this.net.coordinatorClient.workflow.getHandle(coordinatorBatchWorkflowId('ethereum', record.id)).result()) as CoordinateBatchResult;
+    }, limitMs);
   }
 
   /** A deposit to the validators' key with a Transfer to `seraiAccount`. */
@@ -220,19 +319,18 @@ export class Devnet {
     }, limitMs);
   }
 
-  /** The plans an online validator made for a Serai block, once its workflow completed. */
-  /** What `name`'s processor (the first online one by default) decided for Serai block `block`, once it did. */
-  async seraiBlockOutcome(block: number, limitMs = 300_000, name = this.online[0]!): Promise<SeraiBlockOutcome> {
-    const handle = this.net.set.processor(name).client.workflow.getHandle(`substrate-bitcoin-${block}`);
+  /** What `name`'s processor (the first online one by default) for `network` decided for Serai block `block`, once it did. */
+  async seraiBlockOutcome(block: number, limitMs = 300_000, name = this.online[0]!, network: NetworkName = 'bitcoin'): Promise<SeraiBlockOutcome> {
+    const handle = this.net.setOf(network).processor(name).client.workflow.getHandle(`substrate-${network}-${block}`);
     return this.waitFor(`Serai block ${block} applied by ${name}`, async () => {
       const status = await handle.describe().then((d) => d.status.name, () => undefined);
       return status === 'COMPLETED' ? ((await handle.result()) as SeraiBlockOutcome) : undefined;
     }, limitMs);
   }
 
-  async planOutcome(planId: string, limitMs = 300_000): Promise<PlanOutcome> {
+  async planOutcome(planId: string, limitMs = 300_000, network: NetworkName = 'bitcoin'): Promise<PlanOutcome> {
     const name = this.online[0]!;
-    const handle = this.net.set.processor(name).client.workflow.getHandle(`plan-bitcoin-${planId}`);
+    const handle = this.net.setOf(network).processor(name).client.workflow.getHandle(`plan-${network}-${planId}`);
     return this.waitFor(`plan ${planId} completed`, async () => {
       const status = await handle.describe().then((d) => d.status.name, () => undefined);
       return status === 'COMPLETED' ? ((await handle.result()) as PlanOutcome) : undefined;

@@ -41,7 +41,8 @@ export interface KeygenNetworkOptions {
   dataDir: string;
   keyring: Keyring;
   codecKeysFile: string;
-  network: NetworkName;
+  /** The networks every validator runs a processor for, one worker process each; `set` is the first's. */
+  networks: readonly NetworkName[];
   validators: ValidatorSpec[];
   chains: ChainEndpoints;
   processorSettings: ProcessorSettings;
@@ -49,14 +50,16 @@ export interface KeygenNetworkOptions {
 }
 
 /**
- * A validator set and its devnet coordinator on one Temporal server: every validator's worker in
- * its own OS process and namespace, the coordinator's worker in this process.
+ * A validator set and its devnet coordinator on one Temporal server: every validator's worker for
+ * each network in its own OS process (one namespace per validator), the coordinator's worker in
+ * this process.
  */
 export class KeygenNetwork {
   private constructor(
     readonly connection: Connection,
     readonly coordinatorClient: Client,
-    readonly set: ValidatorSet,
+    /** Each network's processors, in the order of `networks`. */
+    readonly sets: ReadonlyMap<NetworkName, ValidatorSet>,
     private readonly coordinatorWorker: Worker,
     private readonly coordinatorRun: Promise<void>,
     private readonly closeCoordinator: () => Promise<void>,
@@ -64,6 +67,7 @@ export class KeygenNetwork {
 
   static async start(options: KeygenNetworkOptions): Promise<KeygenNetwork> {
     const log = options.log ?? (() => undefined);
+    if (options.networks.length === 0 || new Set(options.networks).size !== options.networks.length) throw new Error(`KeygenNetwork: networks must be distinct and at least one, got ${JSON.stringify(options.networks)}`);
     mkdirSync(options.dataDir, { recursive: true });
     const connection = await Connection.connect({ address: options.temporalAddress });
     await ensureNamespace(connection, COORDINATOR_NAMESPACE);
@@ -75,17 +79,17 @@ export class KeygenNetwork {
     const coordinator = await createCoordinatorWorker({
       temporalAddress: options.temporalAddress,
       namespace: COORDINATOR_NAMESPACE,
-      network: options.network,
       keyring: options.keyring,
       connection,
       workflowBundlePath: coordinatorBundle,
       processorSettings: options.processorSettings,
     });
     const coordinatorRun = coordinator.worker.run();
-    let set: ValidatorSet;
+    const sets = new Map<NetworkName, ValidatorSet>();
     try {
-      set = await ValidatorSet.start({
-        network: options.network,
+      for (const network of options.networks) {
+        sets.set(network, await ValidatorSet.start({
+        network,
         validators: options.validators,
         connection,
         temporalAddress: options.temporalAddress,
@@ -97,8 +101,10 @@ export class KeygenNetwork {
         workflowBundlePath: processorBundle,
         settings: options.processorSettings,
         log,
-      });
+        }));
+      }
     } catch (err) {
+      for (const set of sets.values()) await set.stop();
       coordinator.worker.shutdown();
       await coordinatorRun.catch(() => undefined);
       await coordinator.close();
@@ -106,7 +112,18 @@ export class KeygenNetwork {
       throw err;
     }
     const coordinatorClient = new Client({ connection, namespace: COORDINATOR_NAMESPACE, dataConverter: createDataConverter(options.keyring) });
-    return new KeygenNetwork(connection, coordinatorClient, set, coordinator.worker, coordinatorRun, coordinator.close);
+    return new KeygenNetwork(connection, coordinatorClient, sets, coordinator.worker, coordinatorRun, coordinator.close);
+  }
+
+  /** The first network's processors. */
+  get set(): ValidatorSet {
+    return this.sets.values().next().value!;
+  }
+
+  setOf(network: NetworkName): ValidatorSet {
+    const set = this.sets.get(network);
+    if (!set) throw new Error(`no processors for ${network} in this devnet (networks: ${[...this.sets.keys()].join(', ')})`);
+    return set;
   }
 
   /** Runs key generation for a session to its confirmed key pair (or its failure). */
@@ -117,7 +134,7 @@ export class KeygenNetwork {
   async startKeygen(input: KeygenRequest) {
     const args: CoordinateKeygenInput = {
       ...input,
-      validators: [...this.set.members.values()].map((m) => ({ name: m.spec.name, weight: m.spec.weight })),
+      validators: [...this.setOf(input.network).members.values()].map((m) => ({ name: m.spec.name, weight: m.spec.weight })),
     };
     return this.coordinatorClient.workflow.start(coordinateKeygen, {
       taskQueue: COORDINATOR_TASK_QUEUE,
@@ -158,7 +175,7 @@ export class KeygenNetwork {
   }
 
   async stop(): Promise<void> {
-    await this.set.stop();
+    await Promise.all([...this.sets.values()].map((set) => set.stop()));
     // On SIGINT the SDK's runtime may have begun shutting the worker down already.
     if (this.coordinatorWorker.getState() === 'RUNNING') this.coordinatorWorker.shutdown();
     await this.coordinatorRun.catch(() => undefined);

@@ -1,7 +1,9 @@
 /**
- * deposit -> Batch -> mint -> burn -> payout on a running devnet, with a summary anyone can
- * re-verify offline: both public keys, each Batch's signed message and signature, each deposit
- * and payout transaction as raw hex, and the Serai simulator's final balances.
+ * deposit -> Batch -> mint -> burn -> payout on a running devnet, on Bitcoin and (when the devnet
+ * runs it) on Ethereum with ETH and the devnet DAI, with a summary anyone can re-verify offline:
+ * the public keys, each Batch's signed message and signature, each deposit and payout transaction
+ * as raw bytes, each Router call's signed message with its (c, s), and the Serai simulator's final
+ * balances.
  */
 import { schnorr } from '@noble/curves/secp256k1.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
@@ -9,13 +11,23 @@ import { Transaction } from 'bitcoinjs-lib';
 import { DEPOSIT_FEE } from '../networks/bitcoin/instructions';
 import { coordinatorBatchWorkflowId, type CoordinateBatchResult } from './coordinator/defs';
 import { Devnet } from './devnet';
+import { runEthereumScenario, type EthereumScenarioAmounts, type EthereumScenarioSummary } from './ethereum-scenario';
 import { paymentsTo } from './payments';
 import { formatBtc, scriptToAddress } from './wallet';
 
 export interface ScenarioOptions {
   deposit: bigint;
   burn: bigint;
+  /** Moved only when the devnet runs Ethereum. Default: SCENARIO_AMOUNTS's. */
+  ethereum?: EthereumScenarioAmounts;
 }
+
+/** What `npm start -- --scenario` moves: 0.5 BTC in and 0.2 out; 1.5 ETH in and 0.5 out; 40 DAI in and 10 out. */
+export const SCENARIO_AMOUNTS: ScenarioOptions = {
+  deposit: 50_000_000n,
+  burn: 20_000_000n,
+  ethereum: { eth: { deposit: 15n * 10n ** 17n, burn: 50_000_000n }, dai: { deposit: 40n * 10n ** 18n, burn: 1_000_000_000n } },
+};
 
 export interface ScenarioSummary {
   ok: boolean;
@@ -33,6 +45,8 @@ export interface ScenarioSummary {
   coins: unknown;
   checks: { minted: boolean; supplyMatchesBalances: boolean; paidOnce: boolean };
   timings: { depositFinalToSignedBatchMs: number; burnBlockToMempoolMs: number; totalMs: number };
+  /** Present when the devnet runs Ethereum. */
+  ethereum?: EthereumScenarioSummary;
 }
 
 function randomTaprootScript(): string {
@@ -107,8 +121,11 @@ export async function runScenario(devnet: Devnet, options: ScenarioOptions, log:
     supplyMatchesBalances: BigInt(coin.minted) - BigInt(coin.burned) === sumOfBalances,
     paidOnce: payouts.filter((p) => BigInt(p.paid) > 0n).length === 1 && paidTotal <= options.burn && paidTotal > 0n,
   };
+  const bitcoinMs = Date.now() - started;
+  const ethereum = devnet.ethereum ? await runEthereumScenario(devnet, seraiAccount, options.ethereum ?? SCENARIO_AMOUNTS.ethereum!, log) : undefined;
+  const end = await net.seraiStatus();
   return {
-    ok: checks.minted && checks.supplyMatchesBalances && checks.paidOnce,
+    ok: checks.minted && checks.supplyMatchesBalances && checks.paidOnce && (ethereum?.ok ?? true),
     validators: devnet.options.validators.map((v) => ({ name: v.name, offline: v.offline === true })),
     threshold: devnet.options.t,
     seraiKey: keys.keygen.keyPair.substrateKey,
@@ -119,9 +136,10 @@ export async function runScenario(devnet: Devnet, options: ScenarioOptions, log:
     deposits: [{ txid: deposit.txid, hex: deposit.hex, amount: options.deposit.toString() }],
     burns: [{ from: seraiAccount, amount: options.burn.toString(), address: payeeAddress, seraiBlock: burned.block }],
     payouts,
-    balances: status.balances,
-    coins: status.coins,
+    balances: end.balances,
+    coins: end.coins,
     checks,
-    timings: { depositFinalToSignedBatchMs, burnBlockToMempoolMs, totalMs: Date.now() - started },
+    timings: { depositFinalToSignedBatchMs, burnBlockToMempoolMs, totalMs: bitcoinMs },
+    ...(ethereum ? { ethereum } : {}),
   };
 }

@@ -4,9 +4,8 @@ import { Command } from 'commander';
 import { startControlServer } from './control';
 import { Devnet } from './devnet';
 import { repoRoot } from '../nodes/tools';
-import { runScenario } from './scenario';
+import { runScenario, SCENARIO_AMOUNTS } from './scenario';
 import type { ValidatorSpec } from './validator-set';
-import { parseBtc } from './wallet';
 
 const step = (msg: string) => console.error(`[devnet] ${msg}`);
 
@@ -20,6 +19,8 @@ interface StartOptions {
   offline: string[];
   scenario: boolean;
   blockInterval: number;
+  ethereumBlockTime: number;
+  networks: string[];
   fresh: boolean;
 }
 
@@ -27,7 +28,7 @@ const NAMES = ['alice', 'bob', 'carol', 'dave', 'erin', 'frank', 'grace', 'heidi
 
 async function main(argv: string[]): Promise<void> {
   const program = new Command('devnet')
-    .description('Run the local devnet: Temporal dev server + UI, codec server, btcd regtest with a miner, the coordinator with the Serai chain simulator, and N validators; then key generation')
+    .description('Run the local devnet: Temporal dev server + UI, codec server, btcd regtest with a miner, anvil with the Deployer and a DAI, the coordinator with the Serai chain simulator, and N validators with a processor per network; then key generation')
     .option('--data-dir <dir>', 'where state persists between runs', join(repoRoot, '.data', 'devnet'))
     .option('--temporal-port <port>', 'Temporal gRPC port (a free one if taken)', parsePort, 7233)
     .option('--ui-port <port>', 'Temporal UI port (a free one if taken)', parsePort, 8233)
@@ -36,12 +37,17 @@ async function main(argv: string[]): Promise<void> {
     .option('--threshold <t>', 'key shares needed to sign', parseCount, 3)
     .option('--offline <names...>', 'validators whose worker never starts', [])
     .option('--block-interval <ms>', 'btcd mines a block this often', parseCount, 1000)
+    .option('--ethereum-block-time <s>', 'anvil mines a block this often (seconds)', parseCount, 1)
+    .option('--networks <names...>', 'the networks the validators serve: bitcoin, and ethereum', ['bitcoin', 'ethereum'])
     .option('--scenario', 'run deposit -> Batch -> mint -> burn -> payout, print a JSON summary on stdout and exit', false)
     .option('--fresh', 'start from an empty data dir (btcd restarts from genesis anyway)', false);
   program.parse(argv);
   const opts = program.opts<StartOptions>();
   if (opts.threshold > opts.validators) throw new Error(`--threshold ${opts.threshold} is more than --validators ${opts.validators}`);
   if (opts.validators > NAMES.length) throw new Error(`--validators: at most ${NAMES.length}`);
+  const networks = opts.networks.flatMap((n) => n.split(','));
+  for (const network of networks) if (network !== 'bitcoin' && network !== 'ethereum') throw new Error(`--networks: ${network} is not bitcoin or ethereum`);
+  if (!networks.includes('bitcoin')) throw new Error('--networks: the devnet always runs bitcoin');
   const validators: ValidatorSpec[] = NAMES.slice(0, opts.validators).map((name) => ({ name, weight: 1, offline: opts.offline.includes(name) }));
   for (const name of opts.offline) if (!validators.some((v) => v.name === name)) throw new Error(`--offline ${name}: no such validator (${validators.map((v) => v.name).join(', ')})`);
 
@@ -69,20 +75,23 @@ async function main(argv: string[]): Promise<void> {
       t: opts.threshold,
       ports: { temporal: opts.temporalPort, ui: opts.uiPort, codec: opts.codecPort },
       blockIntervalMs: opts.blockInterval,
+      ethereumBlockTimeSeconds: opts.ethereumBlockTime,
+      networks: networks as ('bitcoin' | 'ethereum')[],
       log: step,
     });
     step(`Temporal UI: ${devnet.temporal.uiUrl}/namespaces/coordinator/workflows (each validator: /namespaces/validator-<name>/workflows)`);
     await devnet.generateKeys();
     if (opts.scenario) {
-      const summary = await runScenario(devnet, { deposit: parseBtc('0.5'), burn: parseBtc('0.2') }, step);
+      const summary = await runScenario(devnet, SCENARIO_AMOUNTS, step);
       console.log(JSON.stringify(summary, null, 2));
       step(summary.ok ? 'scenario passed' : 'scenario FAILED its checks');
       await stopAll(summary.ok ? 0 : 1);
       return;
     }
     const control = await startControlServer(devnet, dataDir);
-    step(`ready. Deposit address ${devnet.depositAddress()}`);
+    step(`ready. Deposit address ${devnet.depositAddress()}${devnet.ethereum ? `; Router ${devnet.routerAddress()}` : ''}`);
     step(`try: npm run devnet -- deposit 0.5 --to <64-hex Serai account>, then: npm run devnet -- burn 0.2 --from <account> --to <bcrt1 address>; npm run devnet -- status`);
+    if (devnet.ethereum) step(`and: npm run devnet -- deposit 1.5 --coin eth --to <account>, then: npm run devnet -- burn 0.5 --coin eth --from <account> --to <0x address> (--coin dai likewise)`);
     step(`control endpoint ${control.url} (details in ${control.file}); Ctrl-C to stop`);
   } catch (err) {
     console.error(`[devnet] failed: ${err instanceof Error ? err.message : String(err)}`);

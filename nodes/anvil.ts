@@ -20,6 +20,10 @@ export interface AnvilOptions {
   startAttempts?: number;
   /** The `finalized` tag is the latest block less twice this, `safe` less once. Default 32, anvil's. */
   slotsInAnEpoch?: number;
+  /** Mine a block this often (interval mining; transactions wait for the next block). Default: a block per transaction. */
+  blockTimeSeconds?: number;
+  /** Dev accounts of anvil's test mnemonic. Default 10, anvil's. */
+  accounts?: number;
 }
 
 export interface DevAccount {
@@ -89,6 +93,9 @@ export async function startAnvil(options: AnvilOptions = {}): Promise<AnvilNode>
 
   const slots = options.slotsInAnEpoch;
   if (slots !== undefined && !(Number.isSafeInteger(slots) && slots > 0)) throw new AnvilOptionError('slotsInAnEpoch', `must be a positive integer, got ${slots}`);
+  const { blockTimeSeconds, accounts } = options;
+  if (blockTimeSeconds !== undefined && !(Number.isSafeInteger(blockTimeSeconds) && blockTimeSeconds > 0)) throw new AnvilOptionError('blockTimeSeconds', `must be a positive integer, got ${blockTimeSeconds}`);
+  if (accounts !== undefined && !(Number.isSafeInteger(accounts) && accounts > 0 && accounts <= 1000)) throw new AnvilOptionError('accounts', `must be an integer within 1..1000, got ${accounts}`);
 
   const ownsDataDir = options.dataDir === undefined;
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'anvil-'));
@@ -107,6 +114,8 @@ export async function startAnvil(options: AnvilOptions = {}): Promise<AnvilNode>
           args: [
             ...['--host', LOOPBACK, '--port', String(port), '--chain-id', String(chainId), '--config-out', configOut],
             ...(slots === undefined ? [] : ['--slots-in-an-epoch', String(slots)]),
+            ...(blockTimeSeconds === undefined ? [] : ['--block-time', String(blockTimeSeconds)]),
+            ...(accounts === undefined ? [] : ['--accounts', String(accounts)]),
           ],
           logPath: join(dataDir, 'anvil.out.log'),
         },

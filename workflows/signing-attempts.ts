@@ -1,6 +1,6 @@
 /**
- * The one signing-attempt driver for every threshold-signing protocol (Batches, plans' transactions,
- * and later the Router): preprocess -> share -> aggregate for the current attempt, with fresh nonces
+ * The one signing-attempt driver for every threshold-signing protocol (Batches, and each chain's plans:
+ * transactions or contract calls): preprocess -> share -> aggregate for the current attempt, with fresh nonces
  * on every re-attempt. Serai's attempt manager in workflow form: the protocol supplies the rounds
  * (activities and the messages that carry them), the driver owns attempt numbering, waiting,
  * re-attempts and blame.

@@ -7,8 +7,8 @@ import type { DkgJudge } from '../../crypto/dkg/key-pair';
 import { coordinatorKeygenWorkflowId, NoConfirmedSetError, type ConfirmedSet, type CoordinateKeygenResult } from './defs';
 
 export interface CoordinatorDeps {
-  /** The client of one validator's processor (its namespace and task queue). */
-  processor(validator: string): ProcessorClient;
+  /** The client of one validator's processor for one network (its namespace and task queue). */
+  processor(validator: string, network: ExternalNetwork): ProcessorClient;
   judge: DkgJudge;
   /** The coordinator's own namespace, where its key generations ran. */
   coordinator: Client;
@@ -54,8 +54,9 @@ export function createCoordinatorActivities(deps: CoordinatorDeps) {
     throw new NoConfirmedSetError(`no completed key generation for ${network}`);
   };
   return {
-    async deliverToProcessor(validator: string, message: CoordinatorMessage): Promise<void> {
-      await deps.processor(validator).deliver(message);
+    /** Delivers to `validator`'s processor for `network` (Serai's messages name no network: the processor serving one is addressed). */
+    async deliverToProcessor(validator: string, message: CoordinatorMessage, network: ExternalNetwork): Promise<void> {
+      await deps.processor(validator, network).deliver(message);
     },
     /** True when participant's published commitments are invalid (bad encoding or proof). */
     async judgeCommitments(input: Parameters<DkgJudge['commitmentsAreInvalid']>[0]): Promise<boolean> {
@@ -81,7 +82,7 @@ export function createCoordinatorActivities(deps: CoordinatorDeps) {
       await Promise.all(
         members.map(async ({ name }) => {
           try {
-            for (const message of messages) await deps.processor(name).deliver(message);
+            for (const message of messages) await deps.processor(name, network).deliver(message);
             report.delivered.push(name);
           } catch (err) {
             const error = err instanceof Error ? err : new Error(String(err));

@@ -94,7 +94,7 @@ export async function coordinateKeygen(input: CoordinateKeygenInput): Promise<Co
 
     stage = `attempt ${attempt}: GenerateKey`;
     await Promise.all(
-      members.map((m) => relay.deliverToProcessor(m.name, { kind: 'key_gen.GenerateKey', id, params: { t, n, i: m.first }, shares: m.weight })),
+      members.map((m) => relay.deliverToProcessor(m.name, { kind: 'key_gen.GenerateKey', id, params: { t, n, i: m.first }, shares: m.weight }, network)),
     );
 
     // Round 1: everyone's commitments to everyone else.
@@ -118,7 +118,7 @@ export async function coordinateKeygen(input: CoordinateKeygenInput): Promise<Co
     }
     await Promise.all(
       members.map((m) =>
-        relay.deliverToProcessor(m.name, { kind: 'key_gen.Commitments', id, commitments: without(commitments, m) }),
+        relay.deliverToProcessor(m.name, { kind: 'key_gen.Commitments', id, commitments: without(commitments, m) }, network),
       ),
     );
 
@@ -171,7 +171,7 @@ export async function coordinateKeygen(input: CoordinateKeygenInput): Promise<Co
           }
           return map;
         });
-        return relay.deliverToProcessor(m.name, { kind: 'key_gen.Shares', id, shares: forMe });
+        return relay.deliverToProcessor(m.name, { kind: 'key_gen.Shares', id, shares: forMe }, network);
       }),
     );
 
@@ -196,7 +196,7 @@ export async function coordinateKeygen(input: CoordinateKeygenInput): Promise<Co
         const verdict = await relay.judgeBlame({ network, session, attempt, t, n, commitments, accuser, accused: faulty, share, blame });
         stage = `attempt ${attempt}: relaying VerifyBlame`;
         await Promise.all(
-          members.map((x) => relay.deliverToProcessor(x.name, { kind: 'key_gen.VerifyBlame', id, accuser, accused: faulty, share, blame })),
+          members.map((x) => relay.deliverToProcessor(x.name, { kind: 'key_gen.VerifyBlame', id, accuser, accused: faulty, share, blame }, network)),
         );
         await condition(
           () => members.every((x) => replyOf(x, 'key_gen.Blame') !== undefined),
@@ -231,7 +231,7 @@ export async function coordinateKeygen(input: CoordinateKeygenInput): Promise<Co
           context: { serai_time: String(Math.floor(Date.now() / 1000)), network_latest_finalized_block: ZERO_BLOCK },
           session,
           key_pair: keyPair,
-        }),
+        }, network),
       ),
     );
     stage = 'done';

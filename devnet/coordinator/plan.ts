@@ -40,7 +40,7 @@ export async function coordinatePlan(input: CoordinatePlanInput): Promise<Coordi
       await Promise.all(
         view.set.members
           .filter((m) => m.name !== completedBy)
-          .map((m) => relay.deliverToProcessor(m.name, { kind: 'sign.Completed', session: view.set.session, id: planId, tx: txid })),
+          .map((m) => relay.deliverToProcessor(m.name, { kind: 'sign.Completed', session: view.set.session, id: planId, tx: txid }, network)),
       );
       return { txid, completedBy, attempt: view.attempt, excluded: Object.fromEntries(view.excluded) };
     },

@@ -163,7 +163,7 @@ export async function relaySigning<Result>(
     }
     if (attempt > 0) {
       stage = `attempt ${attempt}: re-attempting`;
-      await Promise.all(members.filter((m) => !excluded.has(m.name)).map((m) => relay.deliverToProcessor(m.name, protocol.reattempt(view))));
+      await Promise.all(members.filter((m) => !excluded.has(m.name)).map((m) => relay.deliverToProcessor(m.name, protocol.reattempt(view), network)));
     }
     stage = `attempt ${attempt}: collecting preprocesses`;
     const chosen = (): Member[] => {
@@ -184,7 +184,7 @@ export async function relaySigning<Result>(
 
     const preprocesses = collect(signers, 'preprocess');
     stage = `attempt ${attempt}: relaying preprocesses`;
-    await Promise.all(signers.map((m) => relay.deliverToProcessor(m.name, protocol.preprocesses(view, others(preprocesses, m)))));
+    await Promise.all(signers.map((m) => relay.deliverToProcessor(m.name, protocol.preprocesses(view, others(preprocesses, m)), network)));
 
     stage = `attempt ${attempt}: collecting shares`;
     const answered = (m: Member) => replyOf(attempt, m.name, 'share') !== undefined || replyOf(attempt, m.name, 'invalid') !== undefined;
@@ -200,7 +200,7 @@ export async function relaySigning<Result>(
 
     const shares = collect(signers, 'share');
     stage = `attempt ${attempt}: relaying shares`;
-    await Promise.all(signers.map((m) => relay.deliverToProcessor(m.name, protocol.shares(view, others(shares, m)))));
+    await Promise.all(signers.map((m) => relay.deliverToProcessor(m.name, protocol.shares(view, others(shares, m)), network)));
 
     stage = `attempt ${attempt}: awaiting the result`;
     await condition(() => protocol.produced(signers, attempt) !== undefined || protocol.settled() || named(attempt).length > 0, roundTimeout());

@@ -12,7 +12,6 @@ import { COORDINATOR_TASK_QUEUE } from './defs';
 export interface CoordinatorWorkerOptions {
   temporalAddress: string;
   namespace: string;
-  network: ExternalNetwork;
   keyring: Keyring;
   /** For delivering to processors (one client per validator namespace). */
   connection: Connection;
@@ -22,20 +21,20 @@ export interface CoordinatorWorkerOptions {
 
 export const coordinatorWorkflowsPath = require.resolve('./workflows');
 
-/** The devnet coordinator's worker: relays rounds among processors and judges blame. */
+/** The devnet coordinator's worker: relays rounds among processors (each validator's, for each network) and judges blame. */
 export async function createCoordinatorWorker(options: CoordinatorWorkerOptions): Promise<{ worker: Worker; close(): Promise<void> }> {
   const dataConverter = createDataConverter(options.keyring);
   const processors = new Map<string, ProcessorClient>();
-  const processor = (validator: string) => {
-    let client = processors.get(validator);
+  const processor = (validator: string, network: ExternalNetwork) => {
+    let client = processors.get(`${validator}/${network}`);
     if (!client) {
       const namespace = validatorNamespace(validator);
       client = new ProcessorClient(
         new Client({ connection: options.connection, namespace, dataConverter }),
-        { validator, network: options.network, namespace },
+        { validator, network, namespace },
         options.processorSettings ?? DEFAULT_PROCESSOR_SETTINGS,
       );
-      processors.set(validator, client);
+      processors.set(`${validator}/${network}`, client);
     }
     return client;
   };

@@ -5,13 +5,10 @@
  */
 import { bytesToHex } from '@noble/hashes/utils.js';
 import { Contract, Wallet, type JsonRpcProvider } from 'ethers';
-import { compileDeployer } from '../../contracts/router-artifacts';
-import { encodeShorthand } from '../../messages/shorthand';
+import { prepareEthereumContracts, sendAndWait, transferInstruction, uncachedProvider } from '../../devnet/ethereum';
 import { encodeEthereumAddress } from '../../networks/ethereum/address';
-import { keylessDeployment } from '../../networks/ethereum/deployer';
 import { ETH, routerInterface } from '../../networks/ethereum/router';
 import type { AnvilNode } from '../../nodes/anvil';
-import { compileRouterArtifacts, deployContract, sendAndWait, uncachedProvider } from './router';
 
 export interface EthereumTestChain {
   provider: JsonRpcProvider;
@@ -33,17 +30,14 @@ export async function prepareEthereumChain(anvil: AnvilNode): Promise<EthereumTe
   const provider = uncachedProvider(anvil.rpcUrl, anvil.chainId);
   const wallet = (i: number) => new Wallet(anvil.accounts[i]!.privateKey, provider);
   const [funder, depositor] = [wallet(0), wallet(1)];
-  const deployment = keylessDeployment(compileDeployer().bytecode);
-  await sendAndWait(funder, { to: deployment.sender, value: deployment.funding });
-  await (await provider.broadcastTransaction(deployment.rawTransaction)).wait();
-  const dai = await deployContract(compileRouterArtifacts().devnetDai, funder);
+  const { dai, daiAddress } = await prepareEthereumContracts(provider, funder);
   const miner = blockMiner(provider, 500);
   return {
     provider,
     funder,
     depositor,
     dai,
-    daiAddress: await dai.getAddress(),
+    daiAddress,
     accountKey: (i) => anvil.accounts[i]!.privateKey,
     withMiningPaused: miner.paused,
     stop: () => {
@@ -78,10 +72,7 @@ function blockMiner(provider: JsonRpcProvider, intervalMs: number) {
   };
 }
 
-/** A Shorthand `Raw` Transfer to a Serai account, as a deposit's instruction bytes (0x hex). */
-export function transferInstruction(seraiAccount: string): string {
-  return `0x${bytesToHex(encodeShorthand({ kind: 'Raw', origin: null, instruction: { kind: 'Transfer', address: seraiAccount } }))}`;
-}
+export { transferInstruction };
 
 /** Deposits `amount` wei of ETH into the Router with `instruction`. */
 export function depositEth(chain: EthereumTestChain, router: string, amount: bigint, instruction: string) {

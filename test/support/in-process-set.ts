@@ -76,7 +76,6 @@ export async function startInProcessSet(options: {
     const coordinator = await createCoordinatorWorker({
       temporalAddress: temporal.address,
       namespace: COORDINATOR_NAMESPACE,
-      network,
       keyring,
       connection,
       workflowBundlePath: coordinatorBundle,

@@ -46,7 +46,7 @@ export async function startKeygenHarness(validators: ValidatorSpec[], options: {
       dataDir,
       keyring,
       codecKeysFile,
-      network: 'bitcoin',
+      networks: ['bitcoin'],
       validators,
       chains: { bitcoinRpc: btcd.rpcCredentials },
       processorSettings: TEST_PROCESSOR_SETTINGS,

@@ -4,7 +4,8 @@
  * deployment, and sending signed calls built by networks/ethereum/router.ts.
  */
 import type { Key } from '@noble/curves/abstract/frost.js';
-import { Contract, ContractFactory, hexlify, JsonRpcProvider, type Signer, type TransactionReceipt, type TransactionRequest } from 'ethers';
+import { Contract, ContractFactory, hexlify, type Signer, type TransactionReceipt, type TransactionRequest } from 'ethers';
+import { sendAndWait, uncachedProvider } from '../../devnet/ethereum';
 import { compileContract, type CompiledContract } from '../../contracts/compile';
 import { compileDevnetDai, compileRouter, ROUTER_COMPILE_OPTIONS } from '../../contracts/router-artifacts';
 import { assignParticipants, participantsOf, secp256k1Suite, validatorRound1, validatorRound2, validatorRound3, type DkgContext } from '../../crypto/dkg';
@@ -13,6 +14,8 @@ import { signWithThreshold } from '../../crypto/sign/simulate';
 import { prepareKey } from '../../crypto/signing';
 import { schemes } from '../../crypto/suites';
 import { routerCalldata, routerInterface, routerMessage, routerMessageHash, type RouterAction } from '../../networks/ethereum/router';
+
+export { sendAndWait, uncachedProvider };
 
 const scheme = schemes.ethereum;
 
@@ -106,10 +109,6 @@ export function compileRouterArtifacts(): RouterArtifacts {
   };
 }
 
-/** A provider that caches no answer (ethers caches identical calls, the pending nonce too, for 250 ms). */
-export function uncachedProvider(rpcUrl: string, chainId: number): JsonRpcProvider {
-  return new JsonRpcProvider(rpcUrl, chainId, { staticNetwork: true, cacheTimeout: -1 });
-}
 
 export async function deployContract(artifact: CompiledContract, deployer: Signer, ...args: unknown[]): Promise<Contract> {
   const deployed = await new ContractFactory(artifact.abi as never, artifact.bytecode, deployer).deploy(...args);
@@ -154,11 +153,6 @@ export async function deployRouter(artifact: CompiledContract, deployer: Signer,
   return router;
 }
 
-export async function sendAndWait(from: Signer, tx: TransactionRequest): Promise<TransactionReceipt> {
-  const receipt = await (await from.sendTransaction(tx)).wait();
-  if (receipt === null || receipt.status !== 1) throw new Error(`transaction ${receipt?.hash ?? '?'} failed`);
-  return receipt;
-}
 
 /** The Router error a call reverts with, by name ('none' if it does not revert). */
 export async function revertName(provider: { call(tx: TransactionRequest): Promise<string> }, tx: TransactionRequest): Promise<string> {

@@ -10,7 +10,7 @@ jest.setTimeout(400_000);
 
 const execFileAsync = promisify(execFile);
 
-test('the devnet (npm start) comes up with four validators and their key, npm run devnet drives it, and Ctrl-C stops everything cleanly', async () => {
+test('the devnet (npm start) comes up with four validators and their keys on Bitcoin and Ethereum, npm run devnet drives both, and Ctrl-C stops everything cleanly', async () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'devnet-'));
   const child = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, 'devnet/start.ts'), '--data-dir', dataDir, '--temporal-port', '0', '--ui-port', '0', '--codec-port', '0'], {
     cwd: repoRoot,
@@ -25,7 +25,10 @@ test('the devnet (npm start) comes up with four validators and their key, npm ru
     while (!output.includes('[devnet] ready.') && Date.now() < deadline && child.exitCode === null) await new Promise((r) => setTimeout(r, 250));
     expect(output).toContain('[devnet] ready.');
     expect(output).toMatch(/Temporal at 127\.0\.0\.1:\d+; UI: http:\/\/127\.0\.0\.1:\d+/);
-    expect(output).toMatch(/key generation done in attempt 0 by alice, bob, carol, dave/);
+    expect(output).toMatch(/bitcoin key generation done in attempt 0 by alice, bob, carol, dave/);
+    expect(output).toMatch(/ethereum key generation done in attempt 0 by alice, bob, carol, dave/);
+    const router = /Router (0x[0-9a-f]{40})/.exec(output)?.[1];
+    expect(router).toBeDefined();
     const address = /deposit address (bcrt1p[0-9a-z]+)/.exec(output)?.[1];
     expect(address).toBeDefined();
 
@@ -37,9 +40,19 @@ test('the devnet (npm start) comes up with four validators and their key, npm ru
     expect(deposit.address).toBe(address);
     const refused = await cli('burn', '1', '--from', account, '--to', 'not-an-address').then(() => 'accepted', (err: { stderr: string }) => err.stderr);
     expect(refused).toMatch(/InvalidAddressError|address/);
-    const status = JSON.parse((await cli('status')).stdout) as { depositAddress: string; scanners: Record<string, { session: number }> };
-    expect(status.depositAddress).toBe(address);
-    expect(Object.values(status.scanners).map((s) => s.session)).toEqual([0, 0, 0, 0]);
+    const ether = JSON.parse((await cli('deposit', '0.25', '--coin', 'eth', '--to', account)).stdout) as { txid: string; router: string };
+    expect(ether.txid).toMatch(/^0x[0-9a-f]{64}$/);
+    expect(ether.router).toBe(router);
+    const refusedEth = await cli('burn', '1', '--coin', 'eth', '--from', account, '--to', '0x1234').then(() => 'accepted', (err: { stderr: string }) => err.stderr);
+    expect(refusedEth).toMatch(/cannot name 0x1234 as an Ethereum address/);
+    const refusedCoin = await cli('deposit', '1', '--coin', 'doge', '--to', account).then(() => 'accepted', (err: { stderr: string }) => err.stderr);
+    expect(refusedCoin).toMatch(/Allowed choices are btc, eth, dai/);
+    type Scanners = Record<string, { session: number }>;
+    const status = JSON.parse((await cli('status')).stdout) as { bitcoin: { depositAddress: string; scanners: Scanners }; ethereum: { router: string; finalized: number; scanners: Scanners } };
+    expect(status.bitcoin.depositAddress).toBe(address);
+    expect(Object.values(status.bitcoin.scanners).map((s) => s.session)).toEqual([0, 0, 0, 0]);
+    expect(status.ethereum.router).toBe(router);
+    expect(Object.values(status.ethereum.scanners).map((s) => s.session)).toEqual([0, 0, 0, 0]);
     // The operator's client reads a processor's scanner through Temporal.
     const temporalAddress = /Temporal at (127\.0\.0\.1:\d+)/.exec(output)![1]!;
     const scanner = await execFileAsync(process.execPath, ['--import', 'tsx', join(repoRoot, 'client.ts'), '--address', temporalAddress, '--namespace', 'validator-bob', '--validator', 'bob', 'scanner'], {

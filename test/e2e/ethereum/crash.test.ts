@@ -81,7 +81,7 @@ beforeAll(async () => {
     dataDir,
     keyring,
     codecKeysFile,
-    network: NETWORK,
+    networks: [NETWORK],
     validators: NAMES.map((name, i) => ({ name, weight: 1, relayerKey: chain.accountKey(2 + i) })),
     chains: { ethereumRpcUrl: anvil().rpcUrl, ethereumDaiAddress: chain.daiAddress },
     processorSettings: TEST_PROCESSOR_SETTINGS,
