@@ -81,9 +81,14 @@ export function ethereumChain(config: EthereumChainConfig): ChainAdapter {
     if ((await findDeployment(provider, deployer, initCode, 'latest')) === null) {
       await serially(async () => {
         if ((await findDeployment(provider, deployer, initCode, 'latest')) !== null) return;
-        // Another validator's deployment may land first: this one then reverts (PriorDeployed), which is fine.
         const sent = await relayer.sendTransaction({ to: deployer, data: deployCalldata(initCode) });
-        await sent.wait().catch(() => undefined);
+        try {
+          await sent.wait();
+        } catch (err) {
+          // Another validator's deployment may land first: this one then reverts (PriorDeployed), which
+          // is fine exactly when the Router is there now. Any other failure is the activity's to retry.
+          if ((await findDeployment(provider, deployer, initCode, 'latest')) === null) throw err;
+        }
       });
     }
     throw new RouterNotReadyError(`the Router of key ${bytesToHex(px)} is not final yet`);
