@@ -37,6 +37,10 @@ export interface Model {
   payments: Pay[];
   branches: Branch[];
   operatingCosts: bigint;
+  /** The successor's change script once rotation began, else null: every plan's change goes there. */
+  changeTo: string | null;
+  /** Handed over: takes no payment and no coin but its branch outputs. */
+  retiring: boolean;
 }
 
 export function limitsOf(config: SchedulerConfig, root: string): Limits {
@@ -124,6 +128,12 @@ export function toModel(value: unknown, root = 'state'): Model {
     branchIds.add(b.id);
   });
 
+  const changeTo = parsed.changeTo ?? null;
+  if (changeTo !== null && internal.has(changeTo)) invalid(`${root}.changeTo`, "expected the successor's script, not one of ours");
+  const retiring = parsed.retiring === true;
+  if (retiring && changeTo === null) invalid(`${root}.retiring`, 'a key hands over only once its successor is known (changeTo)');
+  if (retiring && parsed.payments.length > 0) invalid(`${root}.payments`, 'a retiring key queues no payment');
+
   return {
     config: parsed.config,
     limits,
@@ -131,6 +141,8 @@ export function toModel(value: unknown, root = 'state'): Model {
     payments: parsed.payments.map((p, i) => pay(`${root}.payments.${i}`, p)),
     branches: parsed.branches.map((b, i) => branch(`${root}.branches.${i}`, b)).sort(byId),
     operatingCosts: BigInt(parsed.operatingCosts),
+    changeTo,
+    retiring,
   };
 }
 
@@ -147,6 +159,9 @@ export function fromModel(model: Model): SchedulerState {
       output: b.output === null ? null : fromOutput(b.output),
     })),
     operatingCosts: model.operatingCosts.toString(),
+    // Absent until rotation, so a state from before rotation existed reads and writes as it did.
+    ...(model.changeTo === null ? {} : { changeTo: model.changeTo }),
+    ...(model.retiring ? { retiring: true as const } : {}),
   };
 }
 

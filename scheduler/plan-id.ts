@@ -51,11 +51,12 @@ export interface PlanBody {
   readonly change: string | null;
   readonly fee: string;
   readonly operatingCost: string;
+  readonly changeTo?: Hex;
 }
 
 /**
- * The plan id: SHA-256 over the network, key, kind, inputs, outputs, change, fee and operating
- * cost. Branch outputs enter by amount and position only, since their ids derive from this one.
+ * The plan id: SHA-256 over the network, key, kind, inputs, outputs, change, fee, operating
+ * cost and, when the change goes to a successor, its script. Branch outputs enter by amount and position only, since their ids derive from this one.
  */
 export function computePlanId(plan: PlanBody): Hex {
   const encoder = new Encoder().text(PLAN_DOMAIN).text(plan.network).hex(plan.key).text(plan.kind);
@@ -69,7 +70,10 @@ export function computePlanId(plan: PlanBody): Hex {
   }
   if (plan.change === null) encoder.u32(0);
   else encoder.u32(1).text(plan.change);
-  return encoder.text(plan.fee).text(plan.operatingCost).digest();
+  encoder.text(plan.fee).text(plan.operatingCost);
+  // Appended only when set, so every plan made before rotation existed keeps its id.
+  if (plan.changeTo !== undefined) encoder.text('changeTo').hex(plan.changeTo);
+  return encoder.digest();
 }
 
 /** The id of the branch paid by output `index` of plan `planId`. */

@@ -46,16 +46,21 @@ export function createState(config: SchedulerConfig): SchedulerState {
     payments: [],
     branches: [],
     operatingCosts: 0n,
+    changeTo: null,
+    retiring: false,
   });
 }
 
 /** Queues payments after those already queued, in the order given. All are added or none. */
 export function addPayments(state: SchedulerState, payments: readonly Payment[]): SchedulerState {
   const model = toModel(state);
+  if (model.retiring && payments.length > 0) invalid('state.retiring', RETIRED_PAYS_NOTHING);
   const check = paymentCheck(model);
   const added = payments.map((raw, index) => check(raw, `payments.${index}`));
   return fromModel({ ...model, payments: [...model.payments, ...added] });
 }
+
+const RETIRED_PAYS_NOTHING = 'this key is retiring: its successor pays';
 
 /** A payment the scheduler would not queue, and why (the SchedulerError's field and reason). */
 export interface RefusedPayment {
@@ -74,6 +79,10 @@ export function admitPayments(state: SchedulerState, payments: readonly Payment[
   const added: Pay[] = [];
   const refused: RefusedPayment[] = [];
   payments.forEach((raw, index) => {
+    if (model.retiring) {
+      refused.push({ payment: raw, reason: RETIRED_PAYS_NOTHING });
+      return;
+    }
     try {
       added.push(check(raw, `payments.${index}`));
     } catch (err) {
@@ -117,6 +126,9 @@ export function receiveOutputs(state: SchedulerState, outputs: readonly Received
     if (held.has(output.id)) throw new SchedulerError('duplicate', `${field}.id`, 'output already held');
     held.add(output.id);
     if (received.kind !== 'branch') {
+      // A deposit is its successor's to credit: the scanner forwards it with its InInstruction. The
+      // change of a plan made before the handover joins the pool, and the next schedule sweeps it.
+      if (model.retiring && received.kind !== 'change') invalid(`${field}.kind`, 'a retiring key takes only the change and branch outputs of its own plans: forward deposits');
       pool.push(output);
       return;
     }
@@ -153,7 +165,7 @@ export interface ScheduleOptions {
 export function schedule(state: SchedulerState, options: ScheduleOptions): ScheduleResult {
   if (typeof options?.feeModel !== 'function') invalid('options.feeModel', 'expected a fee function');
   const model = toModel(state);
-  const context: BuildContext = { config: model.config, limits: model.limits, feeModel: options.feeModel };
+  const context: BuildContext = { config: model.config, limits: model.limits, feeModel: options.feeModel, changeTo: model.changeTo };
   const plans: Plan[] = [];
   const dropped: Dropped[] = [];
   const apply = (outcome: Outcome): void => {
@@ -164,7 +176,10 @@ export function schedule(state: SchedulerState, options: ScheduleOptions): Sched
   };
 
   runBranches(model, context, apply);
-  runPool(model, context, apply);
+  // A retiring key pays nothing from its pool: what is left there (a branch output its plan could
+  // not spend, an output a sweep could not afford before) goes to the successor.
+  if (model.retiring) sweepPool(model, context, apply);
+  else runPool(model, context, apply);
 
   return {
     state: fromModel(model),
@@ -197,6 +212,18 @@ function runBranches(model: Model, context: BuildContext, apply: (outcome: Outco
     apply(outcome);
   }
   model.outputs.sort(compareOutputs);
+}
+
+/** Moves the pool to the successor (`changeTo`), `maxInputs` outputs a plan; a chunk its fee would leave dust stays. */
+export function sweepPool(model: Model, context: BuildContext, apply: (outcome: Outcome) => void): void {
+  const kept: Output[] = [];
+  for (let start = 0; start < model.outputs.length; start += model.limits.maxInputs) {
+    const chunk = model.outputs.slice(start, start + model.limits.maxInputs);
+    const outcome = buildAggregation(context, chunk, 'sweep');
+    if (outcome === null) kept.push(...chunk);
+    else apply(outcome);
+  }
+  model.outputs = kept;
 }
 
 function runPool(model: Model, context: BuildContext, apply: (outcome: Outcome) => void): void {

@@ -83,7 +83,11 @@ export const state = z.strictObject({
   payments: list(payment),
   branches: list(pendingBranch),
   operatingCosts: signedAmount,
+  changeTo: address.optional(),
+  retiring: z.literal(true, { error: 'expected true or absent' }).optional(),
 });
+
+export const handover = z.strictObject({ payments: list(payment), operatingCosts: signedAmount });
 
 export const planOutput = z.discriminatedUnion(
   'kind',
@@ -98,12 +102,13 @@ export const plan = z.strictObject({
   id: planId,
   network: config.shape.network,
   key: config.shape.key,
-  kind: z.enum(['payments', 'branch', 'aggregation'], { error: expecting('expected payments, branch or aggregation') }),
+  kind: z.enum(['payments', 'branch', 'aggregation', 'sweep', 'forward'], { error: expecting('expected payments, branch, aggregation, sweep or forward') }),
   inputs: list(spendableOutput).min(1, { error: 'expected at least one input' }),
   outputs: list(planOutput),
   change: amount.nullable(),
   fee: amount,
   operatingCost: amount,
+  changeTo: address.optional(),
 });
 
 /** Parses untrusted JSON with `schema`, or throws a SchedulerError naming the first bad field under `root`. */

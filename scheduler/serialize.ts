@@ -29,6 +29,7 @@ export function decodePlan(value: unknown): Plan {
   const amounts = (items: readonly { amount: string }[]) => items.reduce((t, item) => t + BigInt(item.amount), 0n);
   const out =
     amounts(plan.outputs) + BigInt(plan.change ?? '0') + BigInt(plan.fee) + BigInt(plan.operatingCost);
+  if (plan.changeTo !== undefined && plan.change === null) invalid('plan.changeTo', 'a plan without change sends none anywhere');
   if (amounts(plan.inputs) !== out) invalid('plan', 'expected inputs to equal outputs + change + fee + operatingCost');
   if (computePlanId(plan) !== plan.id) invalid('plan.id', 'does not match the plan');
   plan.outputs.forEach((output, index) => {

@@ -10,6 +10,8 @@ export interface BuildContext {
   readonly config: SchedulerConfig;
   readonly limits: Limits;
   readonly feeModel: FeeModel;
+  /** The successor's change script during rotation, else null (change to this key). */
+  readonly changeTo: string | null;
 }
 
 export interface Dropped {
@@ -114,12 +116,15 @@ export function buildPayments(
   return { plan, branches, dropped, operatingCostsDelta: fee + operatingCost + shortfall - charged };
 }
 
-/** Merges `inputs` into one change output, or returns null if the fee would leave it dust. */
-export function buildAggregation(context: BuildContext, inputs: readonly Output[]): Outcome | null {
+/**
+ * Merges `inputs` into one change output (`aggregation`; a `sweep` or `forward` when the change
+ * goes to the successor), or returns null if the fee would leave it dust.
+ */
+export function buildAggregation(context: BuildContext, inputs: readonly Output[], kind: 'aggregation' | 'sweep' | 'forward' = 'aggregation'): Outcome | null {
   const available = sum(inputs);
   const fee = feeOf(context.feeModel, shape(inputs, [], true), context.limits.maxAmount);
   if (available - fee < context.limits.minOutput) return null;
-  const plan = finishPlan(context, 'aggregation', inputs, [], available - fee, fee, 0n);
+  const plan = finishPlan(context, kind, inputs, [], available - fee, fee, 0n);
   return { plan, branches: [], dropped: [], operatingCostsDelta: fee };
 }
 
@@ -167,6 +172,7 @@ function finishPlan(
     change: change === null ? null : change.toString(),
     fee: fee.toString(),
     operatingCost: operatingCost.toString(),
+    ...(change !== null && context.changeTo !== null ? { changeTo: context.changeTo } : {}),
   };
   const id = computePlanId(body);
   const withIds = outputs.map(

@@ -72,10 +72,30 @@ export interface SchedulerState {
    *   = held outputs (pool and in flight) + sum over branches (payments - amount) + operatingCosts.
    */
   readonly operatingCosts: string;
+  /**
+   * The successor key's change script once rotation began (Serai's NewAsChange): every plan's
+   * change goes there. Absent before.
+   */
+  readonly changeTo?: Hex;
+  /** Set once the queue and the pool were handed over: no payment or new coin is taken again. Absent before. */
+  readonly retiring?: true;
 }
 
-/** `payments` spends pool outputs to pay the queue; `branch` spends one branch output; `aggregation` merges outputs. */
-export type PlanKind = 'payments' | 'branch' | 'aggregation';
+/**
+ * What a retiring key's scheduler hands its successor's: the payments still queued, oldest first,
+ * and its operating costs (to be recouped by the successor's payments, as they would have been by its own).
+ */
+export interface Handover {
+  readonly payments: readonly Payment[];
+  readonly operatingCosts: string;
+}
+
+/**
+ * `payments` spends pool outputs to pay the queue; `branch` spends one branch output; `aggregation`
+ * merges outputs; `sweep` moves a retiring key's pool to its successor; `forward` moves one output
+ * that reached a retiring key to its successor.
+ */
+export type PlanKind = 'payments' | 'branch' | 'aggregation' | 'sweep' | 'forward';
 
 export type PlanOutput =
   | { readonly kind: 'payment'; readonly payment: Hex; readonly address: Hex; readonly amount: AmountString }
@@ -97,6 +117,8 @@ export interface Plan {
   readonly fee: AmountString;
   /** Value left to miners on top of `fee` because a change output would have been dust. */
   readonly operatingCost: AmountString;
+  /** Where the change goes when it is not this key's own change address: the successor's script (rotation). */
+  readonly changeTo?: Hex;
 }
 
 /** `dust-after-fee`: its fee share left less than dust. `fee-exceeds-payments`: its plan could not pay its fee. */

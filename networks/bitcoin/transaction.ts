@@ -92,6 +92,14 @@ function paymentScript(address: Hex, field: string, ours: ReadonlySet<Hex>): Uin
   return hexToBytes(address);
 }
 
+/** This key's change script, or the successor's a rotating key's plan names (a P2TR script of another key). */
+function changeScript(plan: Plan, ours: ReadonlySet<Hex>, scripts: KeyScripts): Uint8Array {
+  if (plan.changeTo === undefined) return hexToBytes(scripts.change);
+  if (!/^5120[0-9a-f]{64}$/.test(plan.changeTo)) throw new TransactionBuildError('plan.changeTo', 'expected a P2TR output script (hex)');
+  if (ours.has(plan.changeTo)) throw new TransactionBuildError('plan.changeTo', "expected the successor's script, not one of this key's");
+  return hexToBytes(plan.changeTo);
+}
+
 function checkScripts(scripts: KeyScripts): void {
   for (const kind of KINDS) {
     const script: unknown = scripts?.[kind];
@@ -134,7 +142,7 @@ export function buildTransaction(planValue: unknown, scripts: KeyScripts): Signa
   });
   if (plan.change !== null) {
     if (BigInt(plan.change) < CHANGE_DUST) throw new TransactionBuildError('plan.change', `expected at least ${CHANGE_DUST} sat`);
-    tx.addOutput(hexToBytes(scripts.change), BigInt(plan.change));
+    tx.addOutput(changeScript(plan, ours, scripts), BigInt(plan.change));
   }
   if (tx.outs.length === 0) throw new TransactionBuildError('plan.outputs', 'a transaction needs at least one output');
   if (transactionWeight(shapeOf(plan)) > MAX_STANDARD_TX_WEIGHT) {
@@ -156,7 +164,8 @@ export function outputsToKeySet(plan: Plan, txid: string): ReceivedOutput[] {
   const received = plan.outputs.flatMap((output, index): ReceivedOutput[] =>
     output.kind === 'branch' ? [{ id: outpointId(txid, index), kind: 'branch', amount: output.amount, branch: output.branch }] : [],
   );
-  if (plan.change !== null) received.push({ id: outpointId(txid, plan.outputs.length), kind: 'change', amount: plan.change });
+  // Change sent to a successor is the successor's to receive.
+  if (plan.change !== null && plan.changeTo === undefined) received.push({ id: outpointId(txid, plan.outputs.length), kind: 'change', amount: plan.change });
   return received;
 }
 

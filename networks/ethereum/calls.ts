@@ -1,9 +1,10 @@
 /**
  * Signed Router calls on the chain: a relayer account publishes them (it pays the gas, and an
- * `execute` pays it back its fee), and each call's eventuality is the Router's `Executed` (or, for a
- * key's confirmation, `SeraiKeyUpdated`) event at its nonce. The event of an `execute` carries the
- * keccak256 of the message the key signed, so a claim is accepted only for that exact call: an event
- * at the nonce for any other message is a conflict, never a completion.
+ * `execute` pays it back its fee), and each call's eventuality is the Router's event at its nonce:
+ * `Executed`, `SeraiKeyUpdated` for a key's confirmation, `NextSeraiKeySet` for a retiring key
+ * naming its successor. The event of an `execute` carries the keccak256 of the message the key
+ * signed, and `NextSeraiKeySet` the key it names, so a claim is accepted only for that exact call:
+ * an event at the nonce for any other message or key is a conflict, never a completion.
  *
  * Final, as for the feed, means at or below the node's `finalized` block.
  */
@@ -16,7 +17,7 @@ import { decodeSignedCall, signableMessage, type RouterSignable } from './signab
 
 const EXECUTED = routerInterface.getEvent('Executed')!.topicHash;
 const KEY_UPDATED = routerInterface.getEvent('SeraiKeyUpdated')!.topicHash;
-const EXECUTE_SELECTOR = routerInterface.getFunction('execute')!.selector;
+const NEXT_KEY_SET = routerInterface.getEvent('NextSeraiKeySet')!.topicHash;
 
 /** A nonce was taken by a call other than the plan's: the plan can never complete (an operator must look). */
 export class NonceConflictError extends Error {
@@ -44,8 +45,8 @@ export class NonceNotReachedError extends Error {
 
 interface NonceEvent {
   log: Log;
-  /** The message hash an `Executed` event carries (none for a key's confirmation). */
-  messageHash: string | null;
+  /** Which call ran, as far as its event tells (callIdentity). */
+  identity: string;
 }
 
 export class RouterCalls {
@@ -56,16 +57,16 @@ export class RouterCalls {
 
   /** The event at `nonce` on the node's chain, if its call ran. */
   private async eventAt(router: string, nonce: number): Promise<NonceEvent | null> {
-    const topics = [[EXECUTED, KEY_UPDATED], zeroPadValue(toBeHex(nonce), 32)];
+    const topics = [[EXECUTED, KEY_UPDATED, NEXT_KEY_SET], zeroPadValue(toBeHex(nonce), 32)];
     const logs = await this.provider.getLogs({ address: `0x${router}`, topics, fromBlock: 0, toBlock: 'latest' });
     const log = logs.find((l) => !l.removed);
     if (log === undefined) return null;
-    return { log, messageHash: eventHash(log) };
+    return { log, identity: eventIdentity(log) };
   }
 
   /** Whether the event at the signable's nonce is the signable's own call; throws NonceConflictError if another call took it. */
   private matches(signable: RouterSignable, event: NonceEvent): true {
-    if (event.messageHash !== expectedHash(signable)) {
+    if (event.identity !== expectedIdentity(signable)) {
       throw new NonceConflictError(signable.nonce, `taken by ${event.log.transactionHash}, whose event is not this plan's call`);
     }
     return true;
@@ -86,7 +87,7 @@ export class RouterCalls {
     const router = bytesToHex(getBytes(tx.to!));
     const event = await this.eventAt(router, nonce);
     if (event !== null) {
-      if (event.messageHash === signedCallHash(tx.chainId, router, nonce, getBytes(tx.data))) return { kind: 'already-confirmed' };
+      if (event.identity === signedCallIdentity(tx.chainId, router, nonce, getBytes(tx.data))) return { kind: 'already-confirmed' };
       return { kind: 'conflict', reason: `Router nonce ${nonce}: taken by ${event.log.transactionHash}, another call` };
     }
     const next = Number(await this.provider.call({ to: tx.to, data: routerInterface.encodeFunctionData('nextNonce', []) }).then((r) => BigInt(r)));
@@ -113,25 +114,47 @@ export class RouterCalls {
     if (claim !== signable.eventuality.id) return { valid: false, reason: "the claim is not this plan's eventuality (its Router and nonce)" };
     const event = await this.eventAt(signable.router, signable.nonce);
     if (event === null) return { valid: false, reason: "the plan's nonce has not run" };
-    if (event.messageHash !== expectedHash(signable)) return { valid: false, reason: "another call ran at the plan's nonce" };
+    if (event.identity !== expectedIdentity(signable)) return { valid: false, reason: "another call ran at the plan's nonce" };
     if (event.log.blockNumber > (await this.finalizedHeight())) return { valid: false, reason: 'the call is not final yet', pending: true };
     return { valid: true };
   }
 }
 
-/** The message hash a signed call's event carries: its calldata with the domain in the signature's place, hashed (an `execute`'s), or none. */
-function signedCallHash(chainId: bigint, router: string, nonce: number, calldata: Uint8Array): string | null {
-  if (hexlify(calldata.subarray(0, 4)) !== EXECUTE_SELECTOR) return null;
+/*
+ * A call's identity, as its event shows it: an `execute` by its message hash, a key naming its
+ * successor by that key, a confirmation by its kind alone (only the next key can sign it).
+ */
+const identity = {
+  executed: (messageHash: string) => `executed:${messageHash}`,
+  nextKey: (key: string) => `next-key:${key}`,
+  confirmed: 'confirmed',
+};
+
+/** The identity of the call a signed transaction makes (its calldata, with the domain in the signature's place). */
+function signedCallIdentity(chainId: bigint, router: string, nonce: number, calldata: Uint8Array): string {
+  const call = routerInterface.parseTransaction({ data: hexlify(calldata) });
+  if (call?.name === 'updateSeraiKey') return identity.nextKey(bytesToHex(getBytes(call.args[1] as string)));
+  if (call?.name === 'confirmNextSeraiKey') return identity.confirmed;
   const message = Uint8Array.from(calldata);
   message.set(getBytes(concat([toBeHex(chainId, 32), toBeHex((BigInt(`0x${router}`) << 96n) | BigInt(nonce), 32)])), 4);
-  return bytesToHex(routerMessageHash(message));
+  return identity.executed(bytesToHex(routerMessageHash(message)));
 }
 
-/** The message hash the call's event carries: an `execute`'s, or none for a key's confirmation. */
-function expectedHash(signable: RouterSignable): string | null {
-  return signable.action.kind === 'execute' ? bytesToHex(routerMessageHash(signableMessage(signable))) : null;
+/** The identity of the plan's call. */
+function expectedIdentity(signable: RouterSignable): string {
+  switch (signable.action.kind) {
+    case 'execute':
+      return identity.executed(bytesToHex(routerMessageHash(signableMessage(signable))));
+    case 'set-next-key':
+      return identity.nextKey(signable.action.nextKey);
+    case 'confirm-key':
+      return identity.confirmed;
+  }
 }
 
-function eventHash(log: { topics: readonly string[] }): string | null {
-  return log.topics[0] === EXECUTED ? log.topics[2]!.slice(2) : null;
+/** The identity of the call an event at a nonce shows ran. */
+function eventIdentity(log: { topics: readonly string[] }): string {
+  if (log.topics[0] === EXECUTED) return identity.executed(log.topics[2]!.slice(2));
+  if (log.topics[0] === NEXT_KEY_SET) return identity.nextKey(log.topics[2]!.slice(2));
+  return identity.confirmed;
 }

@@ -42,11 +42,14 @@ export interface SignedRouterCall {
 
 /** Gas for `confirmNextSeraiKey`: the reference's 57,753 for the newer Router, with room (contracts/Router.sol measures under 50,000). */
 export const CONFIRM_KEY_GAS = 80_000;
+/** Gas for `updateSeraiKey`, naming the next key: one cold slot written, like a confirmation (measured on anvil by the Router calls test). */
+export const SET_NEXT_KEY_GAS = 80_000;
 
 const address = hexBytes(20);
 const amount = z.string().regex(/^(0|[1-9][0-9]*)$/);
 const action = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('confirm-key') }),
+  z.strictObject({ kind: z.literal('set-next-key'), nextKey: hexBytes(32) }),
   z.strictObject({
     kind: z.literal('execute'),
     coin: z.string().regex(/^[a-z][a-z0-9-]{0,31}$/),
@@ -91,7 +94,7 @@ export function routerSignable(plan: AccountPlan, domain: RouterDomainConfig): R
     nonce: plan.nonce,
     action: plan.action,
     token,
-    gas: plan.action.kind === 'execute' ? plan.action.gas : CONFIRM_KEY_GAS,
+    gas: plan.action.kind === 'execute' ? plan.action.gas : plan.action.kind === 'set-next-key' ? SET_NEXT_KEY_GAS : CONFIRM_KEY_GAS,
   };
 }
 

@@ -1,2 +1,2 @@
-export { accountPlan, admitAccountPayments, createAccountState, receiveCredits, scheduleAccount, type RefusedAccountPayment } from './scheduler';
+export { accountPlan, admitAccountPayments, createAccountState, receiveCredits, rotateAccount, scheduleAccount, takeOverAccount, type RefusedAccountPayment } from './scheduler';
 export type * from './types';

@@ -16,10 +16,11 @@ import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js';
 import { SchedulerError } from '../errors';
 import { invalid, parseWith } from '../schema';
 import type { Payment } from '../types';
-import { accountConfig, accountState, coinPayment, credit } from './schema';
+import { accountConfig, accountHandover, accountState, coinPayment, credit, routerKey } from './schema';
 import type {
   AccountAction,
   AccountDroppedPayment,
+  AccountHandover,
   AccountPlan,
   AccountScheduleResult,
   AccountSchedulerConfig,
@@ -47,7 +48,8 @@ interface Working {
   readonly config: AccountSchedulerConfig;
   nextNonce: number;
   keyConfirmed: boolean;
-  readonly books: Book[];
+  books: Book[];
+  retiredTo: string | null;
 }
 
 /** An empty scheduler for one key: nothing held, its confirmation the first plan to make. */
@@ -58,12 +60,43 @@ export function createAccountState(config: AccountSchedulerConfig): AccountSched
     nextNonce: parsed.firstNonce,
     keyConfirmed: false,
     books: parsed.coins.map((c) => ({ coin: c.coin, dust: BigInt(c.dust), maxAmount: BigInt(c.maxAmount), balance: 0n, queue: [] })),
+    retiredTo: null,
   });
+}
+
+/**
+ * The retiring key's last plan (Serai's `flush_key`): at the next nonce it names `nextKey` (the
+ * successor's px) on the contract, and hands over every balance and queued payment, unpaid, with
+ * the nonce the successor's confirmation takes. The state keeps its nonce and makes no plan again.
+ * The key must have confirmed itself first: before that it is not the contract's to hand over.
+ */
+export function rotateAccount(state: AccountSchedulerState, nextKey: string): { state: AccountSchedulerState; plan: AccountPlan; handover: AccountHandover } {
+  const working = load(state);
+  if (working.retiredTo !== null) invalid('state.retiredTo', 'this key already named its successor');
+  if (!working.keyConfirmed) invalid('state.keyConfirmed', 'a key hands over only after its own confirmation');
+  const next = parseWith(routerKey, nextKey, 'nextKey');
+  if (next === working.config.key) invalid('nextKey', 'expected a key other than the retiring one');
+  const plan = accountPlan(working.config, working.nextNonce, { kind: 'set-next-key', nextKey: next });
+  working.nextNonce += 1;
+  const handover: AccountHandover = { firstNonce: working.nextNonce, balances: save(working).balances };
+  working.books = working.books.map((b) => ({ ...b, balance: 0n, queue: [] }));
+  working.retiredTo = next;
+  return { state: save(working), plan, handover };
+}
+
+/** The successor's scheduler: `config` (first nonce the handover's) holding what the retiring key handed over; its confirmation is its first plan. */
+export function takeOverAccount(config: AccountSchedulerConfig, handover: AccountHandover): AccountSchedulerState {
+  const fresh = load(createAccountState(config));
+  const given = parseWith(accountHandover, handover, 'handover');
+  if (given.firstNonce !== fresh.config.firstNonce) invalid('config.firstNonce', `expected the handover's first nonce ${given.firstNonce}`);
+  // load() checks the handed-over books against the successor's coins, amounts and addresses.
+  return save(load({ ...save(fresh), balances: given.balances }, 'handover'));
 }
 
 /** Adds deposits credited to the contract's balance. All are added or none. */
 export function receiveCredits(state: AccountSchedulerState, credits: readonly { coin: string; amount: string }[]): AccountSchedulerState {
   const working = load(state);
+  if (working.retiredTo !== null && credits.length > 0) invalid('state.retiredTo', 'a retired key holds nothing: credit its successor');
   credits.forEach((raw, index) => {
     const field = `credits.${index}`;
     const parsed = parseWith(credit, raw, field);
@@ -94,6 +127,10 @@ export function admitAccountPayments(
   const refused: RefusedAccountPayment[] = [];
   payments.forEach((raw, index) => {
     const field = `payments.${index}`;
+    if (working.retiredTo !== null) {
+      refused.push({ coin: raw.coin, payment: raw.payment, reason: 'this key is retired: its successor pays' });
+      return;
+    }
     try {
       const parsed = parseWith(coinPayment, raw, field);
       const book = bookOf(working, parsed.coin, `${field}.coin`);
@@ -117,6 +154,7 @@ export function scheduleAccount(state: AccountSchedulerState, cost: BatchCostMod
   const working = load(state);
   const plans: AccountPlan[] = [];
   const dropped: AccountDroppedPayment[] = [];
+  if (working.retiredTo !== null) return { state: save(working), plans, dropped };
   const take = (action: AccountAction) => {
     plans.push(accountPlan(working.config, working.nextNonce, action));
     working.nextNonce += 1;
@@ -193,7 +231,9 @@ export function accountPlan(config: Pick<AccountSchedulerConfig, 'network' | 'ke
   const fields =
     action.kind === 'confirm-key'
       ? [action.kind]
-      : [action.kind, action.coin, action.fee, action.gas, action.outs.map((o) => [o.payment, o.address, o.amount])];
+      : action.kind === 'set-next-key'
+        ? [action.kind, action.nextKey]
+        : [action.kind, action.coin, action.fee, action.gas, action.outs.map((o) => [o.payment, o.address, o.amount])];
   const id = bytesToHex(sha256(utf8ToBytes(JSON.stringify([PLAN_DOMAIN, config.network, config.key, nonce, fields]))));
   return { id, network: config.network, key: config.key, nonce, action };
 }
@@ -246,7 +286,11 @@ function load(value: unknown, root = 'state'): Working {
     });
     return { coin: coin.coin, dust: BigInt(coin.dust), maxAmount, balance: BigInt(b.balance), queue };
   });
-  return { config, nextNonce: parsed.nextNonce, keyConfirmed: parsed.keyConfirmed, books };
+  const retiredTo = parsed.retiredTo ?? null;
+  if (retiredTo !== null && (!parsed.keyConfirmed || books.some((b) => b.balance !== 0n || b.queue.length > 0))) {
+    invalid(`${root}.retiredTo`, 'a retired key was confirmed and holds nothing');
+  }
+  return { config, nextNonce: parsed.nextNonce, keyConfirmed: parsed.keyConfirmed, books, retiredTo };
 }
 
 function save(working: Working): AccountSchedulerState {
@@ -256,6 +300,8 @@ function save(working: Working): AccountSchedulerState {
     nextNonce: working.nextNonce,
     keyConfirmed: working.keyConfirmed,
     balances: working.books.map((b) => ({ coin: b.coin, balance: b.balance.toString(), queue: b.queue.map(fromPay) })),
+    // Absent until retired, so a state from before rotation existed reads and writes as it did.
+    ...(working.retiredTo === null ? {} : { retiredTo: working.retiredTo }),
   };
 }
 

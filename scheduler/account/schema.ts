@@ -18,6 +18,12 @@ function integer(min: number, max: number) {
   return z.int({ error: expecting(expectation) }).min(min, { error: expectation }).max(max, { error: expectation });
 }
 
+/** A contract key as the contract holds it: 32 bytes, lowercase hex, not zero. */
+export const routerKey = z
+  .string({ error: expecting('expected 32 bytes as lowercase hex') })
+  .regex(/^[0-9a-f]{64}$/, { error: 'expected 32 bytes as lowercase hex' })
+  .refine((key) => /[1-9a-f]/.test(key), { error: 'expected a key other than zero' });
+
 export const accountCoin = z.strictObject({ coin: coinId, dust: amount, maxAmount: amount });
 
 export const accountConfig = z.strictObject({
@@ -37,7 +43,11 @@ export const accountState = z.strictObject({
   nextNonce: integer(0, MAX_NONCE),
   keyConfirmed: z.boolean({ error: expecting('expected a boolean') }),
   balances: list(accountBalance),
+  retiredTo: routerKey.optional(),
 });
+
+/** What a retiring key hands its successor. */
+export const accountHandover = z.strictObject({ firstNonce: integer(0, MAX_NONCE), balances: list(accountBalance) });
 
 /** A coin credited to the contract's balance (a deposit, in Serai's units). */
 export const credit = z.strictObject({ coin: coinId, amount });

@@ -48,6 +48,18 @@ export interface AccountSchedulerState {
   /** Whether the plan confirming this key (at `firstNonce`) was made. */
   readonly keyConfirmed: boolean;
   readonly balances: readonly AccountBalance[];
+  /** Set once this key named its successor (px, 32-byte hex): it makes no plan again. Absent before. */
+  readonly retiredTo?: Hex;
+}
+
+/**
+ * What a retiring key's scheduler hands its successor's: the contract's balances with the payments
+ * still queued (the contract, and what it holds, stay; only the key changes), and the nonce the
+ * successor's confirmation takes, right after the retiring key's last call.
+ */
+export interface AccountHandover {
+  readonly firstNonce: number;
+  readonly balances: readonly AccountBalance[];
 }
 
 /** A payment in a batch: `amount` is what arrives, its fee share taken. */
@@ -60,6 +72,8 @@ export interface AccountOut {
 export type AccountAction =
   /** The key's first call: it makes itself the contract's active key. */
   | { readonly kind: 'confirm-key' }
+  /** The retiring key's last call: it names its successor (px, 32-byte hex), which confirms itself next. */
+  | { readonly kind: 'set-next-key'; readonly nextKey: Hex }
   /** Pays `outs` in `coin`, and `fee` to whoever publishes the call. `gas` is the most it may need. */
   | { readonly kind: 'execute'; readonly coin: string; readonly fee: AmountString; readonly gas: number; readonly outs: readonly AccountOut[] };
 

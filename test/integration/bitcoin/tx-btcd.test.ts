@@ -15,9 +15,9 @@ import { MissingInputsError, publish, PublishUnavailableError, TransactionReject
 import { BitcoinRpc } from '../../../networks/bitcoin/rpc';
 import { RpcError, RpcErrorCode } from '../../../networks/bitcoin/rpc-errors';
 import { signInProcess } from '../../../networks/bitcoin/sign-local';
-import { buildTransaction, outpointId, shapeOf, type SignableTransaction } from '../../../networks/bitcoin/transaction';
+import { buildTransaction, outpointId, outputsToKeySet, parseOutpointId, shapeOf, type SignableTransaction } from '../../../networks/bitcoin/transaction';
 import { bitcoinFeeModel, transactionWeight } from '../../../networks/bitcoin/transaction-fee';
-import type { OutputKind, Plan, SpendableOutput, TransactionShape } from '../../../scheduler';
+import { admitPayments, BITCOIN_LIMITS, createState, forwardPlan, handOver, receiveOutputs, schedule, sendChangeTo, type OutputKind, type Plan, type SpendableOutput, type TransactionShape } from '../../../scheduler';
 import type { PlanOutputBody } from '../../../scheduler/plan-id';
 import { useBtcd } from '../../support/chains';
 import { Faucet, makePlan, outputsPaying, randomSegwitScript, randomTaprootScript } from '../../support/bitcoin-tx';
@@ -277,4 +277,64 @@ test("another validator's claim is accepted only for the plan's txid, confirmed,
 
   const found = await outputsPaying(node.rpc, new Set([plan.outputs[0]!.kind === 'payment' ? plan.outputs[0]!.address : '']), height, height);
   expect(found).toEqual([expect.objectContaining({ txid: signed.txid, vout: 0, amount: 2_000_000n })]);
+});
+
+test("rotation on btcd: the retiring key's change goes to its successor, its pool is swept and a late deposit forwarded, and the successor spends them all", async () => {
+  const node = btcd();
+  const successorKeys: Map<number, Key> = dealKeys(schemes.bip340, 3, 4);
+  const successorPub = successorKeys.get(1)!.public;
+  const successor = outputKeySet(0, successorPub).scripts;
+  const ours = Object.values(scripts);
+  let retiring = createState({ network: 'bitcoin', key: KEY, ...BITCOIN_LIMITS, internalAddresses: ours });
+  const deposits = await deposit(['external', 'external', 'external'], [40_000_000n, 25_000_000n, 5_000_000n]);
+  retiring = receiveOutputs(retiring, deposits.map(({ id, amount }) => ({ id, kind: 'external' as const, amount })));
+
+  // NewAsChange: a payment's change goes to the successor's change script.
+  retiring = sendChangeTo(retiring, successor.change);
+  const payee = randomSegwitScript();
+  retiring = admitPayments(retiring, [{ id: bytesToHex(randomBytes(32)), address: payee, amount: '30000000' }]).state;
+  const paid = schedule(retiring, { feeModel });
+  retiring = paid.state;
+  expect(paid.plans.map((p) => [p.kind, p.changeTo])).toEqual([['payments', successor.change]]);
+
+  // ForwardFromExisting: the rest of the pool is swept to the successor, and a deposit that still
+  // reaches the retiring key is forwarded to the successor's forward script.
+  const handed = handOver(retiring, { feeModel });
+  expect(handed.plans.map((p) => p.kind)).toEqual(['sweep']);
+  const [late] = await deposit(['external'], [7_000_000n]);
+  const forward = forwardPlan(handed.state, { id: late!.id, kind: 'external', amount: late!.amount }, successor.forward, { feeModel })!;
+
+  const toSuccessor: SpendableOutput[] = [];
+  for (const plan of [...paid.plans, ...handed.plans, forward]) {
+    const signable = buildTransaction(plan, scripts);
+    const signed = sign(signable);
+    expect(await publish(node.rpc, signed.hex)).toEqual({ kind: 'published' });
+    // Nothing of these transactions returns to the retiring key.
+    expect(outputsToKeySet(plan, signed.txid)).toEqual([]);
+    const vout = plan.outputs.length;
+    toSuccessor.push({ id: outpointId(signed.txid, vout), kind: plan.kind === 'forward' ? 'forward' : 'change', amount: plan.change! });
+  }
+  await node.mine(1);
+  for (const output of toSuccessor) {
+    const { txid, vout } = parseOutpointId(output.id, 'output');
+    const utxo = await node.rpc.getTxOut(txid, vout, false);
+    expect(utxo).toMatchObject({ valueSats: BigInt(output.amount), scriptPubKey: { hex: output.kind === 'forward' ? successor.forward : successor.change } });
+  }
+  // The retiring key holds nothing on chain: every output it had is spent.
+  for (const { id } of [...deposits, late!]) {
+    const { txid, vout } = parseOutpointId(id, 'deposit');
+    expect(await node.rpc.getTxOut(txid, vout, true)).toBeNull();
+  }
+  const moved = toSuccessor.reduce((t, o) => t + BigInt(o.amount), 0n);
+  const spentFees = [...paid.plans, ...handed.plans, forward].reduce((t, p) => t + BigInt(p.fee), 0n);
+  const paidOut = paid.plans.flatMap((p) => p.outputs).reduce((t, o) => t + BigInt(o.amount), 0n);
+  expect(moved + paidOut + spentFees).toBe(77_000_000n);
+
+  // The successor's key spends all three in one plan.
+  const spend = planSpending(toSuccessor, [payment(randomTaprootScript(), 10_000_000n)]);
+  const signable = buildTransaction(spend, successor);
+  const signed = signInProcess(successorKeys, [2, 3, 4], successorPub, signable).signed;
+  expect(await publish(node.rpc, signed.hex)).toEqual({ kind: 'published' });
+  await node.mine(1);
+  expect(await completion(node.rpc, signable.eventuality)).toMatchObject({ completed: true, claim: signed.txid });
 });

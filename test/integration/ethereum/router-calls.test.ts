@@ -4,7 +4,9 @@
  * the signing driver's protocol interface by a DKG key, published by a relayer and found by their
  * eventuality (networks/ethereum/calls.ts). The key's confirmation takes nonce 1, batches follow;
  * a call is complete only once final and only for its own message; a nonce another call took is a
- * conflict; a call cannot be published before the nonce before it ran.
+ * conflict; a call cannot be published before the nonce before it ran. Last, a rotation: the
+ * retiring key names its successor at the next nonce, the successor confirms itself and pays what
+ * was queued, and the retiring key signs nothing the Router takes again.
  */
 import { bytesToHex } from '@noble/hashes/utils.js';
 import { Wallet, type JsonRpcProvider } from 'ethers';
@@ -13,10 +15,10 @@ import { payeeOf } from '../../../networks/ethereum/address';
 import { BATCH_GAS_LIMIT, ETH_EXECUTE_GAS, routerCostModel } from '../../../networks/ethereum/batch-cost';
 import { NonceConflictError, NonceNotReachedError, RouterCalls } from '../../../networks/ethereum/calls';
 import { ETH, routerInterface } from '../../../networks/ethereum/router';
-import { CONFIRM_KEY_GAS, decodeSignedCall, routerCallSigning, routerSignable, type RouterSignable } from '../../../networks/ethereum/signable';
-import { accountPlan, admitAccountPayments, createAccountState, receiveCredits, scheduleAccount, type AccountSchedulerState } from '../../../scheduler/account';
+import { CONFIRM_KEY_GAS, decodeSignedCall, routerCallSigning, routerSignable, SET_NEXT_KEY_GAS, type RouterSignable } from '../../../networks/ethereum/signable';
+import { accountPlan, admitAccountPayments, createAccountState, receiveCredits, rotateAccount, scheduleAccount, takeOverAccount, type AccountSchedulerState } from '../../../scheduler/account';
 import { useAnvil } from '../../support/chains';
-import { compileRouterArtifacts, deployContract, routerKeyset, sendAndWait, uncachedProvider, type RouterKeyset } from '../../support/router';
+import { compileRouterArtifacts, deployContract, revertName, routerKeyset, sendAndWait, uncachedProvider, type RouterKeyset } from '../../support/router';
 
 const CHAIN_ID = 4245;
 const ETH_COIN = 'ether';
@@ -139,3 +141,43 @@ test('a call is not published before the nonce before it ran; a tampered signabl
   expect(() => key.run(routerCallSigning, { ...ahead, eventuality: { id: `${router}0000000000000005` } })).toThrow(TransactionBuildError);
   expect(() => key.run(routerCallSigning, { ...ahead, router: 'zz' })).toThrow(/signable\.router/);
 });
+
+test("rotation on the same Router: the retiring key names its successor at the next nonce, the successor confirms itself at the one after and pays the payment queued before the handover; the retiring key's signature no longer works", async () => {
+  const successor = routerKeyset(2, [1, 1, 1]);
+  const payee = Wallet.createRandom().address;
+  state = admitAccountPayments(state, [{ coin: ETH_COIN, payment: { id: 'ee'.repeat(32), address: payeeOf(payee), amount: '3000000' } }]).state;
+  const rotated = rotateAccount(state, bytesToHex(successor.px));
+  state = rotated.state;
+  expect(rotated.plan.nonce).toBe(3);
+  const setNext = signableOf(rotated.plan);
+  const signed = key.run(routerCallSigning, setNext);
+  const hash = await publishMined(signed.hex);
+  expect((await provider.getTransactionReceipt(`0x${hash}`))!.gasUsed).toBeLessThanOrEqual(BigInt(SET_NEXT_KEY_GAS));
+  const routerRead = (name: 'nextSeraiKey' | 'seraiKey') => provider.call({ to: `0x${router}`, data: routerInterface.encodeFunctionData(name, []) });
+  expect(await routerRead('nextSeraiKey')).toBe(`0x${bytesToHex(successor.px)}`);
+  await mine(2);
+  expect(await calls.completion(setNext)).toMatchObject({ completed: true, claim: hash });
+  expect(await calls.publish(signed.hex)).toEqual({ kind: 'already-confirmed' });
+  // Naming another key at the same nonce is another call: a conflict, never this plan's completion.
+  const other = signableOf(accountPlan({ network: 'ethereum', key: bytesToHex(key.px) }, 3, { kind: 'set-next-key', nextKey: '07'.repeat(32) }));
+  expect(await calls.publish(key.run(routerCallSigning, other).hex)).toMatchObject({ kind: 'conflict' });
+  await expect(calls.completion(other)).rejects.toBeInstanceOf(NonceConflictError);
+
+  let next = takeOverAccount({ ...state.config, key: bytesToHex(successor.px), firstNonce: rotated.handover.firstNonce }, rotated.handover);
+  const scheduled = scheduleAccount(next, cost);
+  next = scheduled.state;
+  expect(scheduled.plans.map((p) => [p.nonce, p.action.kind])).toEqual([[4, 'confirm-key'], [5, 'execute']]);
+  for (const plan of scheduled.plans) {
+    const signable = signableOf(plan);
+    await publishMined(successor.run(routerCallSigning, signable).hex);
+    await mine(2);
+    expect(await calls.completion(signable)).toMatchObject({ completed: true });
+  }
+  expect(await routerRead('seraiKey')).toBe(`0x${bytesToHex(successor.px)}`);
+  const paid = scheduled.plans[1]!.action;
+  expect(paid.kind === 'execute' && (await provider.getBalance(payee)) === BigInt(paid.outs[0]!.amount) * 10n ** 10n).toBe(true);
+  // The retiring key's signature on the next call is refused by the Router itself.
+  const stale = signableOf(accountPlan({ network: 'ethereum', key: bytesToHex(key.px) }, 6, { kind: 'execute', coin: ETH_COIN, fee: '0', gas: 100_000, outs: [] }));
+  const staleCall = decodeSignedCall(key.run(routerCallSigning, stale).hex).tx;
+  expect(await revertName(provider, { from: relayer.address, to: staleCall.to!, data: staleCall.data })).toBe('InvalidSignature');
+}, 180_000);

@@ -177,3 +177,26 @@ test('outpoint ids are the txid then the output index, little-endian', () => {
   expect(() => outpointId('AB'.repeat(32), 0)).toThrow(TransactionBuildError);
   expect(() => outpointId('ab'.repeat(32), -1)).toThrow(TransactionBuildError);
 });
+
+test("a rotating key's plan sends its change to the successor's P2TR script, never back to one of its own, and only with change", () => {
+  const successor = randomTaprootScript();
+  const inputs = [input('external', 300_000n)];
+  const withChange = (changeTo: string, change: bigint | null = 200_000n) => {
+    const base = plan(inputs, [pay(PAYEES[2]!, 90_000n)], change);
+    const { id: _, ...body } = base;
+    return makePlan({ ...body, changeTo });
+  };
+  const signable = buildTransaction(withChange(successor), scripts);
+  const tx = Transaction.fromHex(signable.unsigned);
+  expect(tx.outs.map((o) => bytesToHex(o.script))).toEqual([PAYEES[2], successor]);
+  expect(outputsToKeySet(withChange(successor), signable.eventuality.id)).toEqual([]);
+
+  for (const [changeTo, reason] of [
+    [scripts.change, /not one of this key's/],
+    [scripts.external, /not one of this key's/],
+    [PAYEES[2]!, /P2TR/],
+  ] as const) {
+    expect(() => buildTransaction(withChange(changeTo), scripts)).toThrow(reason);
+  }
+  expect(() => buildTransaction(withChange(successor, null), scripts)).toThrow(/plan\.changeTo/);
+});

@@ -4,7 +4,9 @@ import {
   admitAccountPayments,
   createAccountState,
   receiveCredits,
+  rotateAccount,
   scheduleAccount,
+  takeOverAccount,
   type AccountSchedulerConfig,
   type AccountSchedulerState,
   type BatchCostModel,
@@ -161,13 +163,14 @@ describe('account scheduler (Router batches)', () => {
     expect(() => scheduleAccount(queued, { ...cost, fee: () => -1n })).toThrow(/non-negative bigint fee/);
   });
 
-  it('conserves every coin and pays every payment at most once, over random credits, payments and schedules', () => {
-    type Step = { kind: 'credit'; coin: 0 | 1; amount: bigint } | { kind: 'pay'; coin: 0 | 1; amount: bigint } | { kind: 'schedule'; rate: number };
+  it('conserves every coin and pays every payment at most once, over random credits, payments, schedules and rotations to a next key', () => {
+    type Step = { kind: 'credit'; coin: 0 | 1; amount: bigint } | { kind: 'pay'; coin: 0 | 1; amount: bigint } | { kind: 'schedule'; rate: number } | { kind: 'rotate' };
     const coinIndex = fc.constantFrom(0 as const, 1 as const);
     const step: fc.Arbitrary<Step> = fc.oneof(
       fc.record({ kind: fc.constant('credit' as const), coin: coinIndex, amount: fc.bigInt(1n, 50_000_000n) }),
       { weight: 3, arbitrary: fc.record({ kind: fc.constant('pay' as const), coin: coinIndex, amount: fc.oneof(fc.bigInt(1n, 1_000n), fc.bigInt(1n, 5_000_000_000n)) }) },
       fc.record({ kind: fc.constant('schedule' as const), rate: fc.integer({ min: 0, max: 5_000 }) }),
+      { weight: 1, arbitrary: fc.constant({ kind: 'rotate' as const }) },
     );
     fc.assert(
       fc.property(fc.array(step, { maxLength: 120 }), (steps) => {
@@ -179,8 +182,16 @@ describe('account scheduler (Router batches)', () => {
         const spent = [0n, 0n];
         let nonce = config.firstNonce;
         let n = 0;
+        let keys = 0;
         for (const s of [...steps, { kind: 'schedule' as const, rate: 1 }]) {
-          if (s.kind === 'credit') {
+          if (s.kind === 'rotate') {
+            // Only a confirmed key hands over; the successor's plans continue the same nonces.
+            if (!state.keyConfirmed) continue;
+            const nextKey = (++keys + 16).toString(16).padStart(64, '0');
+            const rotated = rotateAccount(state, nextKey);
+            if (rotated.plan.nonce !== nonce++ || rotated.handover.firstNonce !== nonce) return false;
+            state = takeOverAccount({ ...config, key: nextKey, firstNonce: rotated.handover.firstNonce }, rotated.handover);
+          } else if (s.kind === 'credit') {
             state = receiveCredits(state, [{ coin: coins[s.coin]!, amount: s.amount.toString() }]);
             credited[s.coin]! += s.amount;
           } else if (s.kind === 'pay') {
@@ -221,5 +232,66 @@ describe('account scheduler (Router batches)', () => {
       }),
       { numRuns: Number(process.env.CRYPTO_RANDOM_RUNS ?? 200) },
     );
+  });
+});
+
+describe('account scheduler rotation (the retiring key names its successor on the same contract)', () => {
+  const NEXT = '03'.repeat(32);
+  /** A confirmed key holding ETH and DAI, with one ETH payment paid and one DAI payment it cannot yet afford. */
+  function busy(): AccountSchedulerState {
+    let state = funded(10_000_000n, 600_000_000n);
+    state = admitAccountPayments(state, [
+      { coin: ETH, payment: pay(1, 1_000_000n) },
+      { coin: DAI, payment: pay(2, 900_000_000n) },
+    ]).state;
+    return scheduleAccount(state, cost).state;
+  }
+
+  it("takes the next nonce for the successor's name and hands over every balance and queued payment, with the nonce the successor's confirmation takes", () => {
+    const before = busy();
+    expect(before.nextNonce).toBe(3);
+    const { state, plan, handover } = rotateAccount(before, NEXT);
+    expect([plan.nonce, plan.action]).toEqual([3, { kind: 'set-next-key', nextKey: NEXT }]);
+    expect(handover).toEqual({ firstNonce: 4, balances: before.balances });
+    expect(state.retiredTo).toBe(NEXT);
+    expect(state.nextNonce).toBe(4);
+    expect(state.balances.map((b) => [b.balance, b.queue.length])).toEqual([['0', 0], ['0', 0]]);
+  });
+
+  it('a retired key makes no plan, takes no payment and no credit, and names no second successor', () => {
+    const { state } = rotateAccount(busy(), NEXT);
+    expect(scheduleAccount(state, cost).plans).toEqual([]);
+    const admitted = admitAccountPayments(state, [{ coin: ETH, payment: pay(9, 1_000_000n) }]);
+    expect(admitted.refused.map((r) => r.reason)).toEqual(['this key is retired: its successor pays']);
+    expect(() => receiveCredits(state, [{ coin: ETH, amount: '1' }])).toThrow(/retired key holds nothing/);
+    expect(() => rotateAccount(state, '04'.repeat(32))).toThrow(/already named its successor/);
+  });
+
+  it("the successor confirms itself at the handover's nonce, then pays the queued payments from the same balances: no nonce skipped, none used twice", () => {
+    const { plan, handover } = rotateAccount(busy(), NEXT);
+    let next = takeOverAccount({ ...config, key: NEXT, firstNonce: handover.firstNonce }, handover);
+    expect(next.balances).toEqual(handover.balances);
+    next = receiveCredits(next, [{ coin: DAI, amount: '400000000' }]);
+    const scheduled = scheduleAccount(next, cost);
+    expect([plan.nonce, ...scheduled.plans.map((p) => p.nonce)]).toEqual([3, 4, 5]);
+    expect(scheduled.plans.map((p) => [p.key, p.action.kind])).toEqual([[NEXT, 'confirm-key'], [NEXT, 'execute']]);
+    const batch = scheduled.plans[1]!.action;
+    expect(batch.kind === 'execute' && batch.outs.map((o) => o.payment)).toEqual([pay(2, 0n).id]);
+  });
+
+  it('refuses a rotation before the key confirmed itself, to itself or to a malformed key, and a takeover at another nonce or of other coins', () => {
+    expect(() => rotateAccount(createAccountState(config), NEXT)).toThrow(/only after its own confirmation/);
+    const ready = busy();
+    expect(() => rotateAccount(ready, config.key)).toThrow(/other than the retiring one/);
+    for (const bad of ['00'.repeat(32), '03'.repeat(31), 'XY'.repeat(32)]) expect(() => rotateAccount(ready, bad)).toThrow(SchedulerError);
+    const { handover } = rotateAccount(ready, NEXT);
+    expect(() => takeOverAccount({ ...config, key: NEXT, firstNonce: 5 }, handover)).toThrow(/handover's first nonce 4/);
+    expect(() => takeOverAccount({ ...config, key: NEXT, firstNonce: 4, coins: [config.coins[1]!, config.coins[0]!] }, handover)).toThrow(SchedulerError);
+  });
+
+  it('a state from before rotation existed (no retiredTo) reads and writes as it did', () => {
+    const state = busy();
+    expect('retiredTo' in state).toBe(false);
+    expect(Object.keys(scheduleAccount(state, cost).state)).toEqual(['version', 'config', 'nextNonce', 'keyConfirmed', 'balances']);
   });
 });
