@@ -24,6 +24,8 @@ export interface FoundOutput {
   amount: string;
   /** The coin, on a chain that holds more than one (Ethereum: ether, dai). */
   coin?: ExternalCoin;
+  /** The session of the key it pays, on a chain where each key has its own addresses (absent: the one contract every key holds in turn). */
+  session?: number;
 }
 
 /** A block that became final, with our outputs in it and what each deposit asks for. */

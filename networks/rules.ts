@@ -15,6 +15,8 @@ interface PayeeRules {
   paymentAddress(encoded: Uint8Array): string | null;
   /** How the address kind is called in reports ("a Bitcoin address"). */
   addressName: string;
+  /** The network's expected block time: rotation's stages are counted in blocks from it (reference section 5). */
+  blockTimeSeconds: number;
 }
 
 /** A chain of outputs (Bitcoin): the UTXO scheduler spends them. */
@@ -35,6 +37,8 @@ export interface AccountChainRules extends PayeeRules {
   firstNonce: number;
   /** A batch's gas and fee at a fee rate read from the chain (Ethereum: wei per gas). */
   batchCost(rate: number): BatchCostModel;
+  /** The key as the contract holds it (the Router's px), from the network key as Serai knows it. */
+  contractKey(networkKey: string): string;
 }
 
 export type ChainRules = UtxoChainRules | AccountChainRules;

@@ -20,6 +20,20 @@ import type { DepositOutcome } from '../networks/deposits';
 import type { OutputKind } from '../networks/network';
 import { chainRules } from '../networks/rules';
 import type { ScanState } from '../networks/finality';
+import {
+  advanceSchedulers,
+  checkRetirement,
+  forwardedInstruction,
+  holder,
+  isClosingHeartbeat,
+  payer,
+  routeOutput,
+  scanCapDuringRotation,
+  type ForwardedDeposit,
+  type QueuedKey,
+  type SessionPlan,
+  type SuccessorKey,
+} from './scanner-rotation';
 import { hasBranches, schedulingFor, type AnyPlan, type AnySchedulerState, type CoinPayment, type Dropped, type HeldOutput } from './scheduling';
 
 export type SeraiBlockMessage = CoordinatorMessageOf<'substrate.SubstrateBlock'>;
@@ -48,6 +62,16 @@ export interface PendingBlock {
   unusable: { output: string; reason: string }[];
   /** What its Batches mint on Serai, per coin (absent in states from before the books were kept). */
   minted?: Record<string, string>;
+  /** During a rotation: outputs paying the successor (its scheduler receives them). */
+  successorOutputs?: HeldOutput[];
+  /** During a rotation: deposits that reached the existing key after forwarding began. */
+  forwards?: PendingForward[];
+}
+
+/** A deposit to forward once its block is acknowledged, with what it asked for. */
+export interface PendingForward {
+  output: HeldOutput;
+  deposit: DepositOutcome | null;
 }
 
 /**
@@ -101,6 +125,16 @@ export interface ScannerCore {
   /** Kept from the key's activation on (absent in states from before, which then skip the solvency check). */
   books?: Books;
   solvency?: Solvency;
+  /** Rotation (workflows/scanner-rotation.ts); each absent until the first rotation. */
+  queuedKey?: QueuedKey | null;
+  successor?: SuccessorKey | null;
+  /** Forward plans' outputs at the successor (outpoint id) -> the deposit each carries. */
+  forwards?: Record<string, ForwardedDeposit>;
+  /** Forward plans made, waiting for their transaction's id (plan id -> the deposit). */
+  forwarding?: Record<string, ForwardedDeposit>;
+  retiredSessions?: number[];
+  /** From which block height each later session signs the Batches. */
+  batchSessions?: { fromHeight: number; session: number }[];
 }
 
 /** How many applied Serai blocks are remembered with their content's digest. */
@@ -134,6 +168,8 @@ export interface SeraiBlockResult {
   unusableDeposits: PendingBlock['unusable'];
   /** Refunds the scheduler refused (our own address, an amount out of range): kept, reported. */
   unpaidRefunds: UnpaidRefund[];
+  /** During a rotation: the session whose key signs each plan, in plan order (absent: every plan is `session`'s). */
+  planSessions?: number[];
 }
 
 export class ScannerStateError extends Error {
@@ -191,8 +227,10 @@ export function withSolvency(core: ScannerCore, problem: string | null, override
 /** The highest block the scanner may report: a notable block's Batch must be acknowledged before scanning C blocks past it. */
 export function scanCap(core: ScannerCore): number | undefined {
   const first = core.pending[0];
-  if (first === undefined || core.scan === null) return undefined;
-  return first.height + core.scan.confirmations;
+  const ackWindow = first === undefined || core.scan === null ? undefined : first.height + core.scan.confirmations;
+  const rotation = scanCapDuringRotation(core);
+  if (rotation === undefined) return ackWindow;
+  return ackWindow === undefined ? rotation : Math.min(ackWindow, rotation);
 }
 
 /** The scheduler's id of an output: txid (RPC order) || vout as u32 little-endian. */
@@ -241,30 +279,53 @@ export function acceptFinalBlocks(core: ScannerCore, blocks: readonly FinalBlock
   let key = core.key;
   let nextBatchId = core.nextBatchId;
   const expectedBranches = { ...core.expectedBranches };
+  const forwards = core.forwards === undefined ? undefined : { ...core.forwards };
   const pending = [...core.pending];
   const batches: Batch[] = [];
   for (const { block, outputs, deposits } of blocks) {
     const activation = key.activationHeight === null && block.time >= key.activeFrom;
     if (activation) key = { ...key, activationHeight: block.height };
-    if (!activation && outputs.length === 0) continue;
+    if (!activation && outputs.length === 0 && !isClosingHeartbeat(core, block.height)) continue;
 
     const byOutput = new Map(deposits.map((d) => [d.output, d]));
     const received: HeldOutput[] = [];
+    const successorReceived: HeldOutput[] = [];
+    const toForward: PendingForward[] = [];
     const refunds: CoinPayment[] = [];
     const unusable: PendingBlock['unusable'] = [];
     const instructions: InInstructionWithBalance[] = [];
     for (const output of outputs) {
       const id = outpointHex(output.txid, output.vout);
+      const route = routeOutput(core, block.height, output);
+      const deposit = byOutput.get(`${output.txid}:${output.vout}`);
+      if (route.to === 'ignore') {
+        unusable.push({ output: deposit?.output ?? `${output.txid}:${output.vout}`, reason: route.reason });
+        continue;
+      }
+      const into = route.to === 'successor' ? successorReceived : received;
       if (output.kind === 'branch') {
         const branch = expectedBranches[id];
         delete expectedBranches[id];
         // A payment to a branch address that no plan of ours made is just more coins in the pool.
-        received.push(branch === undefined ? { id, kind: 'change', amount: output.amount } : { id, kind: 'branch', amount: output.amount, branch });
+        into.push(branch === undefined ? { id, kind: 'change', amount: output.amount } : { id, kind: 'branch', amount: output.amount, branch });
         continue;
       }
-      received.push(output.coin === undefined ? { id, kind: output.kind, amount: output.amount } : { id, kind: output.kind, amount: output.amount, coin: output.coin });
+      const held: HeldOutput = output.coin === undefined ? { id, kind: output.kind, amount: output.amount } : { id, kind: output.kind, amount: output.amount, coin: output.coin };
+      if (route.to === 'forward') {
+        toForward.push({ output: held, deposit: deposit ?? null });
+        continue;
+      }
+      const forwarded = route.to === 'successor' && output.kind === 'forward' ? forwards?.[id] : undefined;
+      if (forwarded !== undefined) {
+        // A deposit the existing key forwarded: credited now, at what arrived, once.
+        delete forwards![id];
+        const instruction = forwardedInstruction(forwarded, output.amount);
+        if (instruction !== null) instructions.push(instruction);
+        else if (forwarded.deposit?.kind === 'refund') refunds.push(refundPayment({ ...forwarded.deposit, refund: { ...forwarded.deposit.refund, amount: output.amount } }, output));
+        else unusable.push({ output: forwarded.deposit?.output ?? id, reason: forwarded.deposit?.kind === 'unusable' ? forwarded.deposit.invalid.reason : 'forwarded for less than its deposit fee' });
+      }
+      into.push(held);
       if (output.kind !== 'external') continue;
-      const deposit = byOutput.get(`${output.txid}:${output.vout}`);
       if (deposit?.kind === 'instruction') instructions.push(deposit.instruction);
       else if (deposit?.kind === 'refund') refunds.push(refundPayment(deposit, output));
       else if (deposit?.kind === 'unusable') unusable.push({ output: deposit.output, reason: deposit.invalid.reason });
@@ -272,9 +333,12 @@ export function acceptFinalBlocks(core: ScannerCore, blocks: readonly FinalBlock
     const blockBatches = batchesOf(core.network, nextBatchId, block.hash, instructions);
     nextBatchId += blockBatches.length;
     batches.push(...blockBatches);
-    pending.push({ height: block.height, hash: block.hash, batches: blockBatches.map((b) => b.id), outputs: received, refunds, unusable, minted: mintedBy(instructions) });
+    const entry: PendingBlock = { height: block.height, hash: block.hash, batches: blockBatches.map((b) => b.id), outputs: received, refunds, unusable, minted: mintedBy(instructions) };
+    if (successorReceived.length > 0) entry.successorOutputs = successorReceived;
+    if (toForward.length > 0) entry.forwards = toForward;
+    pending.push(entry);
   }
-  return { core: { ...core, key, nextBatchId, pending, expectedBranches }, batches };
+  return { core: { ...core, key, nextBatchId, pending, expectedBranches, ...(forwards === undefined ? {} : { forwards }) }, batches };
 }
 
 /** The digest a Serai block is remembered by. */
@@ -408,16 +472,29 @@ export function applySeraiBlock(core: ScannerCore, message: SeraiBlockMessage, f
   for (const entry of core.pending) (entry.batches.every((id) => id <= highest) ? acked : pending).push(entry);
 
   const scheduling = schedulingFor(core.network);
-  let scheduler = core.scheduler;
   const lastAcked = acked[acked.length - 1];
   const lastIncluded = lastAcked ? { batch: Math.max(...lastAcked.batches), height: lastAcked.height, hash: lastAcked.hash } : core.lastIncluded;
-  const outputs = acked.flatMap((entry) => entry.outputs);
-  if (outputs.length > 0) scheduler = scheduling.receive(scheduler, outputs);
+  const unusable = acked.flatMap((entry) => entry.unusable);
+  const plans: SessionPlan[] = [];
+  // Each acknowledged block moves the schedulers to its rotation stage before its outputs are released.
+  let next: ScannerCore = { ...core, lastIncluded };
+  for (const entry of acked) {
+    const advanced = advanceSchedulers(next, entry.height, feeRate);
+    plans.push(...advanced.plans);
+    next = releaseOutputs(advanced.core, entry, feeRate, plans, unusable);
+  }
+  if (lastIncluded) {
+    const advanced = advanceSchedulers(next, lastIncluded.height, feeRate);
+    plans.push(...advanced.plans);
+    next = advanced.core;
+  }
+
   const { payments, unpayable } = burnsToPayments(core, message);
   const refunds = acked.flatMap((entry) => entry.refunds);
+  const paying = payer(next);
   // Each refund and burn is checked on its own: one the scheduler refuses is reported, the rest go on.
-  const admitted = scheduling.admit(scheduler, [...refunds, ...payments]);
-  scheduler = admitted.state;
+  const admitted = scheduling.admit(paying === 'successor' ? next.successor!.scheduler! : next.scheduler!, [...refunds, ...payments]);
+  next = withScheduler(next, paying, admitted.state);
   const unpaidRefunds: UnpaidRefund[] = [];
   const burnIds = new Set(payments.map((p) => p.id));
   for (const { payment, reason } of admitted.refused) {
@@ -433,32 +510,78 @@ export function applySeraiBlock(core: ScannerCore, message: SeraiBlockMessage, f
   }
   // Scheduling never depends on the solvency watch: every validator makes the same plans from the
   // same Serai blocks, whenever it applies them. The watch only holds back signing them (`holdSeraiBlock`).
-  const scheduled = scheduling.schedule(scheduler, feeRate);
+  const dropped: Dropped[] = [];
+  for (const side of ['existing', 'successor'] as const) {
+    const state = side === 'existing' ? next.scheduler : (next.successor?.scheduler ?? null);
+    if (state === null) continue;
+    const scheduled = scheduling.schedule(state, feeRate);
+    next = withScheduler(next, side, scheduled.state);
+    dropped.push(...scheduled.dropped);
+    const session = side === 'existing' ? next.key!.session : next.successor!.key.session;
+    plans.push(...scheduled.plans.map((plan) => ({ plan, session })));
+  }
+  const rotating = next.successor !== undefined && next.successor !== null;
+  if (lastIncluded && rotating) next = checkRetirement(next, lastIncluded.height, feeRate).core;
 
+  const result: SeraiBlockResult = {
+    block: message.block,
+    session: core.key.session,
+    plans: plans.map((p) => p.plan),
+    dropped,
+    unpayable,
+    acknowledged: acked.map((entry) => entry.height),
+    unusableDeposits: unusable,
+    unpaidRefunds,
+  };
+  // Only a rotation signs plans of more than one session: their sessions are listed, in plan order.
+  if (plans.some((p) => p.session !== core.key!.session) || rotating) result.planSessions = plans.map((p) => p.session);
   return {
     core: {
-      ...core,
+      ...next,
       pending,
-      lastIncluded,
-      scheduler: scheduled.state,
       lastSeraiBlock: message.block,
       highestIncludedBatch: Math.max(highest, highestIncludedBatch(core) ?? -1),
       books,
       recentSeraiBlocks: [...(core.recentSeraiBlocks ?? []), { block: message.block, digest: seraiBlockDigest(message) }].slice(-RECENT_SERAI_BLOCKS),
     },
-    result: {
-      block: message.block,
-      session: core.key.session,
-      plans: [...scheduled.plans],
-      dropped: [...scheduled.dropped],
-      unpayable,
-      acknowledged: acked.map((entry) => entry.height),
-      unusableDeposits: acked.flatMap((entry) => entry.unusable),
-      unpaidRefunds,
-    },
+    result,
   };
 }
 
+function withScheduler(core: ScannerCore, side: 'existing' | 'successor', state: AnySchedulerState): ScannerCore {
+  if (side === 'existing') return { ...core, scheduler: state };
+  return { ...core, successor: { ...core.successor!, scheduler: state } };
+}
+
+/** An acknowledged block's outputs to the schedulers that hold them, and its deposits to forward as forward plans of the existing key. */
+function releaseOutputs(core: ScannerCore, entry: PendingBlock, feeRate: number, plans: SessionPlan[], unusable: PendingBlock['unusable']): ScannerCore {
+  const scheduling = schedulingFor(core.network);
+  let next = core;
+  if (entry.outputs.length > 0) {
+    const side = holder(next);
+    next = withScheduler(next, side, scheduling.receive(side === 'successor' ? next.successor!.scheduler! : next.scheduler!, entry.outputs));
+  }
+  const successor = next.successor;
+  if ((entry.successorOutputs ?? []).length > 0) {
+    if (!successor?.scheduler) throw new ScannerStateError(`block ${entry.height} pays a successor this scanner has no scheduler for`);
+    next = withScheduler(next, 'successor', scheduling.receive(successor.scheduler, entry.successorOutputs!));
+  }
+  if ((entry.forwards ?? []).length > 0) {
+    if (!successor) throw new ScannerStateError(`block ${entry.height} has deposits to forward, but no successor`);
+    const forwarding = { ...(next.forwarding ?? {}) };
+    for (const { output, deposit } of entry.forwards!) {
+      const plan = scheduling.rotation.forward(next.scheduler!, output, successor.key, feeRate);
+      if (plan === null) {
+        unusable.push({ output: deposit?.output ?? output.id, reason: 'reached the retiring key and is worth less than the fee to forward it' });
+        continue;
+      }
+      plans.push({ plan, session: next.key!.session });
+      forwarding[plan.id] = { deposit, amount: output.amount };
+    }
+    next = { ...next, forwarding };
+  }
+  return next;
+}
 
 /** Whether any of a Serai block's plans creates branch outputs (UTXO plans only). */
 export function plansWithBranches(result: SeraiBlockResult): boolean {
@@ -480,11 +603,26 @@ export function heldOutputIds(core: ScannerCore): string[] {
 /** Remembers which outpoints of our plans' transactions are branch outputs, to hand them to the scheduler by branch id. */
 export function expectPlanOutputs(core: ScannerCore, planned: readonly { plan: AnyPlan; txid: string }[]): ScannerCore {
   const expectedBranches = { ...core.expectedBranches };
+  const forwarding = { ...(core.forwarding ?? {}) };
+  const forwards = { ...(core.forwards ?? {}) };
   for (const { plan, txid } of planned) {
+    const forwarded = forwarding[plan.id];
+    if (forwarded !== undefined && 'outputs' in plan) {
+      // A forward's one output (its change, to the successor's forward address) carries the deposit.
+      forwards[outpointHex(txid, plan.outputs.length)] = forwarded;
+      delete forwarding[plan.id];
+      continue;
+    }
     if (!hasBranches(plan) || !('outputs' in plan)) continue;
     plan.outputs.forEach((output, vout) => {
       if (output.kind === 'branch') expectedBranches[outpointHex(txid, vout)] = output.branch;
     });
   }
-  return { ...core, expectedBranches };
+  if (core.forwarding === undefined) return { ...core, expectedBranches };
+  return { ...core, expectedBranches, forwarding, forwards };
+}
+
+/** Whether the scanner must learn the txids of a Serai block's plans: for the branch outputs and forwards they create. */
+export function needsPlanTxids(core: ScannerCore, result: SeraiBlockResult): boolean {
+  return plansWithBranches(result) || result.plans.some((plan) => core.forwarding?.[plan.id] !== undefined);
 }

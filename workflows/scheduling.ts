@@ -6,8 +6,8 @@
  * and the fee rate read at an agreed block.
  */
 import type { Payment, ReceivedOutput, SchedulerState } from '../scheduler/types';
-import { admitPayments, createState, receiveOutputs, schedule } from '../scheduler';
-import { admitAccountPayments, createAccountState, receiveCredits, scheduleAccount } from '../scheduler/account';
+import { admitPayments, createState, forwardPlan, handOver, isDrained, receiveOutputs, schedule, sendChangeTo, takeOver } from '../scheduler';
+import { admitAccountPayments, createAccountState, receiveCredits, rotateAccount, scheduleAccount, takeOverAccount } from '../scheduler/account';
 import type { AccountSchedulerState } from '../scheduler/account/types';
 import type { AnyPlan, AnySchedulerState } from '../scheduler/plans';
 import type { ExternalNetwork } from '../messages/networks';
@@ -36,6 +36,30 @@ export interface Scheduling {
   /** The ids of outputs the scheduler holds (none on an account chain). */
   heldOutputs(state: AnySchedulerState): string[];
   queuedPayments(state: AnySchedulerState): number;
+  /** Rotation (reference 1.18), from the existing key's side and its successor's. */
+  rotation: RotationScheduling;
+}
+
+/** A key as the schedulers see it. */
+export interface SchedulerKey {
+  networkKey: string;
+  scripts: Record<OutputKind, string>;
+}
+
+export interface RotationScheduling {
+  /** Whether the successor's scheduler exists from its activation (UTXO: it holds its own outputs) or is made at the handover (account: it takes the contract's balances and nonce). */
+  successorFromActivation: boolean;
+  /** New-as-change: the existing key's plans send their change to the successor (UTXO); nothing on an account chain. */
+  changeToSuccessor(existing: AnySchedulerState, successor: SchedulerKey): AnySchedulerState;
+  /**
+   * Forward-from-existing: the existing key hands over its queue (and on a UTXO chain sweeps its
+   * pool; on an account chain names its successor on the contract), the successor takes it.
+   */
+  handOver(existing: AnySchedulerState, successor: { key: SchedulerKey; state: AnySchedulerState | null }, feeRate: number): { existing: AnySchedulerState; successor: AnySchedulerState; plans: AnyPlan[] };
+  /** A deposit that reached the retiring key, moved to the successor's forward address (UTXO); null when its fee would leave dust. */
+  forward(existing: AnySchedulerState, output: HeldOutput, successor: SchedulerKey, feeRate: number): AnyPlan | null;
+  /** Whether the retiring key holds nothing worth moving and waits for nothing of its own. */
+  drained(existing: AnySchedulerState, feeRate: number): boolean;
 }
 
 export class SchedulingError extends Error {
@@ -59,6 +83,18 @@ function utxoScheduling(network: ExternalNetwork, rules: UtxoChainRules): Schedu
     },
     heldOutputs: (state) => of(state).outputs.map((o) => o.id),
     queuedPayments: (state) => of(state).payments.length,
+    rotation: {
+      successorFromActivation: true,
+      changeToSuccessor: (existing, successor) => sendChangeTo(of(existing), successor.scripts.change),
+      handOver(existing, successor, feeRate) {
+        if (successor.state === null) throw new SchedulingError('a UTXO successor has its scheduler from its activation');
+        const handed = handOver(of(existing), { feeModel: rules.feeModel(feeRate) });
+        return { existing: handed.state, successor: takeOver(of(successor.state), handed.handover), plans: handed.plans };
+      },
+      forward: (existing, { coin: _, ...output }, successor, feeRate) =>
+        forwardPlan(of(existing), output as ReceivedOutput, successor.scripts.forward, { feeModel: rules.feeModel(feeRate) }),
+      drained: (existing, feeRate) => isDrained(of(existing), { feeModel: rules.feeModel(feeRate) }),
+    },
   };
 }
 
@@ -89,6 +125,27 @@ function accountScheduling(network: ExternalNetwork, rules: AccountChainRules): 
     },
     heldOutputs: () => [],
     queuedPayments: (state) => of(state).balances.reduce((n, b) => n + b.queue.length, 0),
+    rotation: {
+      successorFromActivation: false,
+      // The contract holds every coin: there is no change to send anywhere.
+      changeToSuccessor: (existing) => existing,
+      handOver(existing, successor) {
+        const rotated = rotateAccount(of(existing), rules.contractKey(successor.key.networkKey));
+        const config = {
+          network,
+          key: successor.key.networkKey,
+          coins: rules.coins,
+          maxBatchGas: rules.maxBatchGas,
+          firstNonce: rotated.handover.firstNonce,
+          internalAddresses: [...new Set(Object.values(successor.key.scripts))],
+        };
+        return { existing: rotated.state, successor: takeOverAccount(config, rotated.handover), plans: [rotated.plan] };
+      },
+      forward() {
+        throw new SchedulingError(`${network} keeps every deposit in one contract: nothing is forwarded`);
+      },
+      drained: (existing) => of(existing).retiredTo !== undefined,
+    },
   };
 }
 

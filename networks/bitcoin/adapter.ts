@@ -45,7 +45,7 @@ export function bitcoinChain(rpc: BitcoinRpc): ChainAdapter {
           followedReorg: poll.followedReorg,
           blocks: poll.blocks.map(({ block, outputs, deposits }) => ({
             block: { height: block.height, hash: block.hash, time: block.time },
-            outputs: outputs.map(({ txid, vout, kind, amount }) => ({ txid, vout, kind, amount })),
+            outputs: outputs.map(({ txid, vout, kind, amount, session }) => ({ txid, vout, kind, amount, session })),
             deposits,
           })),
         };

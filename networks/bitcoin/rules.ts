@@ -10,4 +10,5 @@ export const bitcoinRules: UtxoChainRules = {
   feeModel: (rate) => bitcoinFeeModel(BigInt(Math.max(1, Math.ceil(rate)))),
   paymentAddress: paymentScript,
   addressName: 'a Bitcoin address',
+  blockTimeSeconds: 600,
 };

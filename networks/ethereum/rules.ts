@@ -27,4 +27,7 @@ export const ethereumRules: AccountChainRules = {
     ]),
   paymentAddress: decodeEthereumAddress,
   addressName: 'an Ethereum address',
+  blockTimeSeconds: 12,
+  // The network key is a compressed point with an even y (the Router's key rule): px is its x.
+  contractKey: (networkKey) => networkKey.slice(2),
 };

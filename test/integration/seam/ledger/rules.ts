@@ -14,4 +14,5 @@ export const ledgerRules: UtxoChainRules = {
   feeModel: () => (shape) => LEDGER_FEE_PER_ITEM * BigInt(shape.inputs.length + shape.outputs.length + (shape.change ? 1 : 0)),
   paymentAddress: (encoded) => (encoded.length === 32 ? bytesToHex(encoded) : null),
   addressName: 'a ledger address (32 bytes)',
+  blockTimeSeconds: 1,
 };

@@ -1,0 +1,234 @@
+/**
+ * A rotation as the scanner drives it (reference 1.8 and 1.18), pure and workflow-safe: a later
+ * session's key waits for its queue block, is activated C blocks after it, and from then on every
+ * decision is a function of a block height or of the Serai blocks in their order, so every
+ * validator makes the same ones:
+ *
+ * - a final block's outputs are routed by the stage at its own height (a deposit to the existing
+ *   key is credited until forwarding begins, then forwarded; one to the successor is credited);
+ * - the schedulers move at Serai blocks, by the stage at each acknowledged block's height
+ *   (new-as-change: the existing key's change goes to the successor; forward-from-existing: the
+ *   existing key hands over), and burns go to the stage's payer;
+ * - the existing key retires C blocks past the acknowledged block at which, in closing, it held
+ *   nothing: Batches of blocks from there on are signed by the successor's session. In closing the
+ *   scanner reads no further than C blocks past the last acknowledged block, and every C-th block
+ *   is notable, so no validator has scanned the retirement block when it is decided.
+ */
+import type { InInstructionWithBalance } from '../messages/instructions';
+import type { DepositOutcome } from '../networks/deposits';
+import { chainRules } from '../networks/rules';
+import { rotationPolicy, rotationStage, rotationTimeline, type RotationStage, type RotationTimeline } from '../scheduler/rotation';
+import type { ScannerCore, ScannerKey } from './scanner-state';
+import { schedulingFor, type AnyPlan, type AnySchedulerState, type HeldOutput } from './scheduling';
+
+/** Serai confirmed a later session's key: it is activated C blocks after the next Serai block's finalized block (its queue block). */
+export type QueuedKey = Omit<ScannerKey, 'activationHeight'>;
+
+/** The key taking over, from its activation until the existing key retires. */
+export interface SuccessorKey {
+  key: ScannerKey & { activationHeight: number };
+  timeline: RotationTimeline;
+  /** UTXO: its own from the activation; account: made at the handover, holding the contract's balances. */
+  scheduler: AnySchedulerState | null;
+  /** The stage the schedulers were moved to, by acknowledged blocks. */
+  stage: RotationStage;
+  /** In closing, the acknowledged height at which the existing key was first found drained; the retirement block is C past it. */
+  drainedAt: number | null;
+}
+
+/** A deposit that reached the existing key while it was forwarding: credited once its forward reaches the successor. */
+export interface ForwardedDeposit {
+  deposit: DepositOutcome | null;
+  /** What reached the existing key (the forward's fee is taken from it). */
+  amount: string;
+}
+
+/** Serai's timing, shortened for a devnet. */
+export interface RotationSettings {
+  graceSeconds?: number;
+  forwardingSeconds?: number;
+}
+
+export class RotationError extends Error {
+  override readonly name = 'RotationError';
+}
+
+/** Why a later key cannot be queued, or null: sessions only go forward, one rotation at a time. */
+export function queueProblem(core: ScannerCore, key: QueuedKey): string | null {
+  const current = core.key;
+  if (current === null) return 'no key is active to rotate from';
+  const latest = core.successor?.key.session ?? core.queuedKey?.session ?? current.session;
+  if (key.session <= latest) return `session ${key.session} is not after session ${latest}`;
+  if (core.successor || core.queuedKey) return `session ${latest} is still taking over: one rotation at a time`;
+  return null;
+}
+
+export function queueKey(core: ScannerCore, key: QueuedKey): ScannerCore {
+  const problem = queueProblem(core, key);
+  if (problem !== null) throw new RotationError(problem);
+  return { ...core, queuedKey: key };
+}
+
+/**
+ * The queued key's activation at the Serai block whose finalized external block is at
+ * `queueHeight`: A = queueHeight + C. Returns the heights below the scanner's position that it
+ * must read again for the new key's outputs (it scanned them watching only the existing key).
+ */
+export function activateQueued(core: ScannerCore, queueHeight: number, settings: RotationSettings = {}): { core: ScannerCore; rescan: { from: number; to: number } | null } {
+  const queued = core.queuedKey;
+  if (!queued || core.scan === null || core.key === null) throw new RotationError('no key is queued');
+  if (!Number.isSafeInteger(queueHeight) || queueHeight < 0) throw new RotationError('expected the queue block height');
+  const confirmations = core.scan.confirmations;
+  const activation = queueHeight + confirmations;
+  const rules = chainRules(core.network);
+  const timeline = rotationTimeline(activation, { confirmations, blockTimeSeconds: rules.blockTimeSeconds, ...settings });
+  const scheduling = schedulingFor(core.network);
+  const successor: SuccessorKey = {
+    key: { ...queued, activationHeight: activation },
+    timeline,
+    scheduler: scheduling.rotation.successorFromActivation ? scheduling.create(queued) : null,
+    stage: 'use-existing',
+    drainedAt: null,
+  };
+  const next = core.scan.nextHeight;
+  const rescan = next > activation ? { from: activation, to: next - 1 } : null;
+  return { core: { ...core, queuedKey: null, successor }, rescan };
+}
+
+/** The stage at a block height, or null outside a rotation. */
+export function stageAt(core: ScannerCore, height: number): RotationStage | null {
+  return core.successor ? rotationStage(core.successor.timeline, height) : null;
+}
+
+/** Where an output found at `height` goes: by the session it pays (a UTXO chain) or to the key holding the contract (an account chain). */
+export type OutputRoute =
+  | { to: 'existing'; credit: boolean }
+  | { to: 'successor'; credit: boolean }
+  /** A deposit to the existing key after forwarding began: forwarded, credited at the successor. */
+  | { to: 'forward' }
+  /** A deposit to the existing key in a block from its retirement on: it is no longer watched, nothing is credited. */
+  | { to: 'ignore'; reason: string };
+
+export function routeOutput(core: ScannerCore, height: number, output: { kind: HeldOutput['kind']; session?: number }): OutputRoute {
+  const successor = core.successor;
+  const deposit = output.kind === 'external';
+  if (!successor || height < successor.key.activationHeight) return { to: 'existing', credit: deposit };
+  const policy = rotationPolicy(rotationStage(successor.timeline, height));
+  if (output.session === undefined) {
+    // One contract holds every coin: its deposits are credited, and released to whichever key holds it then.
+    return { to: 'existing', credit: deposit };
+  }
+  if (output.session === successor.key.session) return { to: 'successor', credit: deposit };
+  if (successor.drainedAt !== null && height >= retirementBlock(successor.drainedAt, successor)) {
+    return { to: 'ignore', reason: `reached the key of session ${output.session} in a block from its retirement on` };
+  }
+  // Forwarding lasts until the key retires: nothing that reaches a key still watched is dropped.
+  if (deposit && policy.existingDeposit !== 'credit') return { to: 'forward' };
+  return { to: 'existing', credit: deposit };
+}
+
+/** The instruction a forwarded deposit is credited with at the successor: what arrived, less the deposit fee first charged. */
+export function forwardedInstruction(forwarded: ForwardedDeposit, arrived: string): InInstructionWithBalance | null {
+  const deposit = forwarded.deposit;
+  if (deposit?.kind !== 'instruction') return null;
+  const lost = BigInt(forwarded.amount) - BigInt(arrived);
+  const credit = BigInt(deposit.instruction.balance.amount) - lost;
+  if (lost < 0n || credit <= 0n) return null;
+  return { ...deposit.instruction, balance: { ...deposit.instruction.balance, amount: credit.toString() } };
+}
+
+/** A plan with the session whose key signs it. */
+export interface SessionPlan {
+  plan: AnyPlan;
+  session: number;
+}
+
+/**
+ * Moves the schedulers to the stage at an acknowledged height: change to the successor from
+ * new-as-change, the handover at forward-from-existing (with its plans, signed by the existing key).
+ */
+export function advanceSchedulers(core: ScannerCore, height: number, feeRate: number): { core: ScannerCore; plans: SessionPlan[] } {
+  const successor = core.successor;
+  if (!successor || core.key === null || core.scheduler === null || height < successor.key.activationHeight) return { core, plans: [] };
+  const target = rotationStage(successor.timeline, height);
+  const order: RotationStage[] = ['use-existing', 'new-as-change', 'forward-from-existing', 'closing-existing'];
+  const rotation = schedulingFor(core.network).rotation;
+  let existing = core.scheduler;
+  let successorScheduler = successor.scheduler;
+  const plans: SessionPlan[] = [];
+  for (let stage = order.indexOf(successor.stage) + 1; stage <= order.indexOf(target); stage++) {
+    if (order[stage] === 'new-as-change') existing = rotation.changeToSuccessor(existing, successor.key);
+    if (order[stage] === 'forward-from-existing') {
+      // A rotation that reached forwarding without passing new-as-change (a long gap between Serai blocks) still sends the change on.
+      existing = rotation.changeToSuccessor(existing, successor.key);
+      const handed = rotation.handOver(existing, { key: successor.key, state: successorScheduler }, feeRate);
+      existing = handed.existing;
+      successorScheduler = handed.successor;
+      plans.push(...handed.plans.map((plan) => ({ plan, session: core.key!.session })));
+    }
+  }
+  if (target === successor.stage) return { core, plans };
+  return { core: { ...core, scheduler: existing, successor: { ...successor, scheduler: successorScheduler, stage: target } }, plans };
+}
+
+/** Whose scheduler takes burns and refunds now. */
+export function payer(core: ScannerCore): 'existing' | 'successor' {
+  const successor = core.successor;
+  return successor && rotationPolicy(successor.stage).payer === 'new' ? 'successor' : 'existing';
+}
+
+/** Where credits of the contract go on an account chain: the key holding it (the successor from the handover). */
+export function holder(core: ScannerCore): 'existing' | 'successor' {
+  return core.successor && core.successor.scheduler !== null && !schedulingFor(core.network).rotation.successorFromActivation ? 'successor' : 'existing';
+}
+
+/**
+ * In closing, notes the acknowledged height H at which the existing key first held nothing: the
+ * Batches of blocks from R = H + C + 1 on are signed by the successor's session (no validator has
+ * scanned R yet: see `scanCapDuringRotation`), and once R is acknowledged the existing key
+ * retires and the successor becomes the existing key. Returns the retired session, if one retired.
+ */
+export function checkRetirement(core: ScannerCore, height: number, feeRate: number): { core: ScannerCore; retired: number | null } {
+  const successor = core.successor;
+  if (!successor || successor.stage !== 'closing-existing' || core.key === null || core.scheduler === null) return { core, retired: null };
+  let next = core;
+  if (successor.drainedAt === null) {
+    if (!schedulingFor(core.network).rotation.drained(core.scheduler, feeRate)) return { core, retired: null };
+    const fromHeight = retirementBlock(height, successor);
+    next = { ...core, successor: { ...successor, drainedAt: height }, batchSessions: [...(core.batchSessions ?? []), { fromHeight, session: successor.key.session }] };
+  }
+  const drainedAt = next.successor!.drainedAt!;
+  if (height < retirementBlock(drainedAt, successor) || successor.scheduler === null) return { core: next, retired: null };
+  const retired = core.key.session;
+  return {
+    core: { ...next, key: successor.key, scheduler: successor.scheduler, successor: null, retiredSessions: [...(core.retiredSessions ?? []), retired] },
+    retired,
+  };
+}
+
+const retirementBlock = (drainedAt: number, successor: SuccessorKey) => drainedAt + successor.timeline.confirmations + 1;
+
+/** The session whose Serai key signs the Batches of a block: the first key's, then each successor's from the block its predecessor retired at. */
+export function batchSessionAt(core: ScannerCore, height: number): number {
+  const changes = core.batchSessions ?? [];
+  for (let i = changes.length - 1; i >= 0; i--) if (height >= changes[i]!.fromHeight) return changes[i]!.session;
+  return core.retiredSessions?.[0] ?? core.key?.session ?? 0;
+}
+
+/** In closing, a block is notable every C blocks so Serai keeps acknowledging while the existing key drains. */
+export function isClosingHeartbeat(core: ScannerCore, height: number): boolean {
+  const successor = core.successor;
+  if (!successor || rotationStage(successor.timeline, height) !== 'closing-existing') return false;
+  return (height - successor.timeline.closingExisting) % successor.timeline.confirmations === 0;
+}
+
+/**
+ * During a rotation the scanner reads no further than C blocks past the last acknowledged block
+ * (or past the start of closing, while that is ahead), so the retirement block decided at an
+ * acknowledged height H (R = H + C + 1) is one no validator has scanned.
+ */
+export function scanCapDuringRotation(core: ScannerCore): number | undefined {
+  const successor = core.successor;
+  if (!successor || core.scan === null) return undefined;
+  return Math.max(core.lastIncluded?.height ?? 0, successor.timeline.closingExisting) + core.scan.confirmations;
+}
