@@ -1,8 +1,8 @@
 /**
  * A rotation as the scanner drives it (reference 1.8 and 1.18), pure and workflow-safe: a later
- * session's key waits for its queue block, is activated C blocks after it, and from then on every
- * decision is a function of a block height or of the Serai blocks in their order, so every
- * validator makes the same ones:
+ * session's key is activated at the first block whose time reaches Serai's confirmation time plus
+ * C block times, and from then on every decision is a function of a block height or of the Serai
+ * blocks in their order, so every validator makes the same ones:
  *
  * - a final block's outputs are routed by the stage at its own height (a deposit to the existing
  *   key is credited until forwarding begins, then forwarded; one to the successor is credited);
@@ -21,9 +21,14 @@ import { rotationPolicy, rotationStage, rotationTimeline, type RotationStage, ty
 import type { ScannerCore, ScannerKey } from './scanner-state';
 import { schedulingFor, type AnyPlan, type AnySchedulerState, type HeldOutput } from './scheduling';
 
-/** Serai confirmed a later session's key: it is activated C blocks after the next Serai block's finalized block (its queue block). */
-export type QueuedKey = Omit<ScannerKey, 'activationHeight'>;
-
+/**
+ * Serai confirmed a later session's key: it is activated at the first block whose time reaches
+ * Serai's time of the confirmation (`activeFrom`) plus C block times, which every validator finds
+ * alike (the first key's rule, with C blocks of room for the confirmation to reach every
+ * processor before its scanner gets there). `timing` shortens Serai's grace and forwarding
+ * windows (a devnet).
+ */
+export type QueuedKey = Omit<ScannerKey, 'activationHeight'> & { timing?: RotationSettings };
 /** The key taking over, from its activation until the existing key retires. */
 export interface SuccessorKey {
   key: ScannerKey & { activationHeight: number };
@@ -53,13 +58,26 @@ export class RotationError extends Error {
   override readonly name = 'RotationError';
 }
 
-/** Why a later key cannot be queued, or null: sessions only go forward, one rotation at a time. */
+/** The time (seconds) from which a block activates the queued key. */
+export function activationTime(core: ScannerCore, key: QueuedKey): number {
+  const confirmations = core.scan?.confirmations ?? 1;
+  return key.activeFrom + confirmations * chainRules(core.network).blockTimeSeconds;
+}
+
+/**
+ * Why a later key cannot be queued, or null: sessions only go forward, one rotation at a time, and
+ * a confirmation that reaches a scanner already past the activation time comes too late (this
+ * scanner would report other Batches than every other validator's: an operator must look).
+ */
 export function queueProblem(core: ScannerCore, key: QueuedKey): string | null {
   const current = core.key;
   if (current === null) return 'no key is active to rotate from';
   const latest = core.successor?.key.session ?? core.queuedKey?.session ?? current.session;
   if (key.session <= latest) return `session ${key.session} is not after session ${latest}`;
   if (core.successor || core.queuedKey) return `session ${latest} is still taking over: one rotation at a time`;
+  if (core.lastBlockTime !== undefined && core.lastBlockTime >= activationTime(core, key)) {
+    return `the confirmation of session ${key.session} arrived after this scanner passed its activation time (${activationTime(core, key)})`;
+  }
   return null;
 }
 
@@ -69,35 +87,35 @@ export function queueKey(core: ScannerCore, key: QueuedKey): ScannerCore {
   return { ...core, queuedKey: key };
 }
 
-/**
- * The queued key's activation at the Serai block whose finalized external block is at
- * `queueHeight`: A = queueHeight + C. Returns the heights below the scanner's position that it
- * must read again for the new key's outputs (it scanned them watching only the existing key).
- */
-export function activateQueued(core: ScannerCore, queueHeight: number, settings: RotationSettings = {}): { core: ScannerCore; rescan: { from: number; to: number } | null } {
+/** The queued key's activation at `activation`, the first block whose time reaches its activation time. */
+export function activateQueued(core: ScannerCore, activation: number): ScannerCore {
   const queued = core.queuedKey;
   if (!queued || core.scan === null || core.key === null) throw new RotationError('no key is queued');
-  if (!Number.isSafeInteger(queueHeight) || queueHeight < 0) throw new RotationError('expected the queue block height');
+  if (!Number.isSafeInteger(activation) || activation < core.scan.nextHeight - 1) throw new RotationError('expected the height of a block not yet scanned');
   const confirmations = core.scan.confirmations;
-  const activation = queueHeight + confirmations;
-  const rules = chainRules(core.network);
-  const timeline = rotationTimeline(activation, { confirmations, blockTimeSeconds: rules.blockTimeSeconds, ...settings });
+  const { timing, ...key } = queued;
+  const timeline = rotationTimeline(activation, { confirmations, blockTimeSeconds: chainRules(core.network).blockTimeSeconds, ...timing });
   const scheduling = schedulingFor(core.network);
   const successor: SuccessorKey = {
-    key: { ...queued, activationHeight: activation },
+    key: { ...key, activationHeight: activation },
     timeline,
-    scheduler: scheduling.rotation.successorFromActivation ? scheduling.create(queued) : null,
+    scheduler: scheduling.rotation.successorFromActivation ? scheduling.create(key) : null,
     stage: 'use-existing',
     drainedAt: null,
   };
-  const next = core.scan.nextHeight;
-  const rescan = next > activation ? { from: activation, to: next - 1 } : null;
-  return { core: { ...core, queuedKey: null, successor }, rescan };
+  return { ...core, queuedKey: null, successor };
 }
 
-/** The stage at a block height, or null outside a rotation. */
+/** Whether a final block activates the queued key. */
+export function activatesQueued(core: ScannerCore, block: { time: number }): boolean {
+  const queued = core.queuedKey;
+  return queued !== undefined && queued !== null && !core.successor && block.time >= activationTime(core, queued);
+}
+
+/** The stage at a block height, or null outside a rotation (before the successor's activation, or with none). */
 export function stageAt(core: ScannerCore, height: number): RotationStage | null {
-  return core.successor ? rotationStage(core.successor.timeline, height) : null;
+  const successor = core.successor;
+  return successor && height >= successor.key.activationHeight ? rotationStage(successor.timeline, height) : null;
 }
 
 /** Where an output found at `height` goes: by the session it pays (a UTXO chain) or to the key holding the contract (an account chain). */

@@ -21,6 +21,8 @@ import type { OutputKind } from '../networks/network';
 import { chainRules } from '../networks/rules';
 import type { ScanState } from '../networks/finality';
 import {
+  activateQueued,
+  activatesQueued,
   advanceSchedulers,
   checkRetirement,
   forwardedInstruction,
@@ -135,6 +137,8 @@ export interface ScannerCore {
   retiredSessions?: number[];
   /** From which block height each later session signs the Batches. */
   batchSessions?: { fromHeight: number; session: number }[];
+  /** The time of the last final block scanned (absent in states from before rotation). */
+  lastBlockTime?: number;
 }
 
 /** How many applied Serai blocks are remembered with their content's digest. */
@@ -274,7 +278,8 @@ function refundPayment(outcome: Extract<DepositOutcome, { kind: 'refund' }>, out
 }
 
 /** Takes the blocks that became final, in order: notable ones get Batches (to sign) and wait for acknowledgement. */
-export function acceptFinalBlocks(core: ScannerCore, blocks: readonly FinalBlock[]): { core: ScannerCore; batches: Batch[] } {
+export function acceptFinalBlocks(start: ScannerCore, blocks: readonly FinalBlock[]): { core: ScannerCore; batches: Batch[] } {
+  let core = start;
   if (core.key === null) throw new ScannerStateError('no key to scan for');
   let key = core.key;
   let nextBatchId = core.nextBatchId;
@@ -285,7 +290,10 @@ export function acceptFinalBlocks(core: ScannerCore, blocks: readonly FinalBlock
   for (const { block, outputs, deposits } of blocks) {
     const activation = key.activationHeight === null && block.time >= key.activeFrom;
     if (activation) key = { ...key, activationHeight: block.height };
-    if (!activation && outputs.length === 0 && !isClosingHeartbeat(core, block.height)) continue;
+    // A later key's activation makes its block notable too (its Batch tells Serai the key is in use).
+    const rotationStarts = activatesQueued(core, block);
+    if (rotationStarts) core = activateQueued(core, block.height);
+    if (!activation && !rotationStarts && outputs.length === 0 && !isClosingHeartbeat(core, block.height)) continue;
 
     const byOutput = new Map(deposits.map((d) => [d.output, d]));
     const received: HeldOutput[] = [];
@@ -338,7 +346,9 @@ export function acceptFinalBlocks(core: ScannerCore, blocks: readonly FinalBlock
     if (toForward.length > 0) entry.forwards = toForward;
     pending.push(entry);
   }
-  return { core: { ...core, key, nextBatchId, pending, expectedBranches, ...(forwards === undefined ? {} : { forwards }) }, batches };
+  const last = blocks[blocks.length - 1];
+  const scanned = last === undefined ? {} : { lastBlockTime: last.block.time };
+  return { core: { ...core, key, nextBatchId, pending, expectedBranches, ...(forwards === undefined ? {} : { forwards }), ...scanned }, batches };
 }
 
 /** The digest a Serai block is remembered by. */

@@ -68,13 +68,13 @@ interface Deposit {
   vout?: number;
 }
 
-/** A final block at `height` (time 1000 + height) paying the given sessions' keys; external outputs carry a Transfer credited amount - 1600. */
+/** A final block at `height` (time 1000 + 600 x height, Bitcoin's block time) paying the given sessions' keys; external outputs carry a Transfer credited amount - 1600. */
 function block(height: number, outputs: Deposit[] = []): FinalBlock {
   const found = outputs.map((d) => ({ txid: d.txid ?? txid(d.n), vout: d.vout ?? 0, kind: d.kind ?? ('external' as const), amount: d.amount.toString(), session: d.session }));
   const deposits: DepositOutcome[] = outputs
     .filter((d) => (d.kind ?? 'external') === 'external')
     .map((d) => ({ kind: 'instruction', output: `${d.txid ?? txid(d.n)}:${d.vout ?? 0}`, instruction: transfer(d.n, d.amount - 1600n), refundTo: null }));
-  return { block: { height, hash: hash(height), time: 1000 + height }, outputs: found, deposits };
+  return { block: { height, hash: hash(height), time: 1000 + 600 * height }, outputs: found, deposits };
 }
 
 function serai(number: number, batches: number[], burns: SeraiBlockMessage['burns'] = []): SeraiBlockMessage {
@@ -93,32 +93,38 @@ function bitcoinCore(): ScannerCore {
   return applySeraiBlock(accepted.core, serai(1, [0, 1]), 2).core;
 }
 
-const successorKey = (session = 1): QueuedKey => ({ session, activeFrom: 1105, networkKey: networkKey(), scripts: NEW });
+// Activated C block times (3 x 600 s) after its confirmation: at block 108 (time 65,800).
+const successorKey = (session = 1): QueuedKey => ({ session, activeFrom: 64_000, networkKey: networkKey(), scripts: NEW, timing: { graceSeconds: 0, forwardingSeconds: 0 } });
 
 describe('queueing and activation', () => {
-  test('a later session queues once, one rotation at a time; its activation is C blocks past the queue block', () => {
+  test('a later session queues once, one rotation at a time, and activates at the first block whose time reaches its confirmation', () => {
     const core = bitcoinCore();
     expect(queueProblem(emptyCore('bitcoin'), successorKey())).toMatch(/no key is active/);
     expect(queueProblem(core, successorKey(0))).toMatch(/not after session 0/);
     const queued = queueKey(core, successorKey());
     expect(queueProblem(queued, successorKey(2))).toMatch(/one rotation at a time/);
-    expect(() => activateQueued(core, 105)).toThrow(/no key is queued/);
+    expect(() => activateQueued(core, 108)).toThrow(/no key is queued/);
 
-    const { core: active, rescan } = activateQueued(queued, 105, { graceSeconds: 0, forwardingSeconds: 0 });
+    // Scanned as it comes: block 108 (time 1108) activates it, and is notable (an empty Batch).
+    const accepted = acceptFinalBlocks(queued, [block(107), block(108)]);
+    expect(accepted.batches.map((b) => [b.id, b.block])).toEqual([[2, hash(108)]]);
+    const active = accepted.core;
     expect(active.queuedKey).toBeNull();
     expect(active.successor).toMatchObject({ key: { session: 1, activationHeight: 108 }, stage: 'use-existing', drainedAt: null });
+    expect(active.successor!.key).not.toHaveProperty('timing');
     // Grace 0 s, forwarding 0 s: new-as-change at A + C, forwarding C later, closing C after that.
     expect(active.successor!.timeline).toEqual({ activation: 108, newAsChange: 111, forwardFromExisting: 114, closingExisting: 117, confirmations: C });
-    expect(rescan).toBeNull();
-    // A scanner already past the activation reads those blocks again for the new key.
-    expect(activateQueued({ ...queued, scan: { ...queued.scan!, nextHeight: 112 } }, 105).rescan).toEqual({ from: 108, to: 111 });
-    expect([107, 108, 111, 114, 117].map((h) => stageAt(active, h))).toEqual(['use-existing', 'use-existing', 'new-as-change', 'forward-from-existing', 'closing-existing']);
+    expect([107, 108, 111, 114, 117].map((h) => stageAt(active, h))).toEqual([null, 'use-existing', 'new-as-change', 'forward-from-existing', 'closing-existing']);
+    // A confirmation that reaches a scanner already past its activation time is refused: its Batches would differ from everyone's.
+    const late = acceptFinalBlocks(core, [block(108)]).core;
+    expect(queueProblem(late, successorKey())).toMatch(/arrived after this scanner passed its activation time \(65800\)/);
+    expect(() => activateQueued(queueKey(core, successorKey()), 90)).toThrow(/not yet scanned/);
   });
 });
 
 describe('a Bitcoin rotation, block by block', () => {
   test('deposits to either key are credited once, the existing key drains to its successor, and Batches switch session at the retirement block', () => {
-    let core = activateQueued(queueKey(bitcoinCore(), successorKey()), 105, { graceSeconds: 0, forwardingSeconds: 0 }).core;
+    let core = activateQueued(queueKey(bitcoinCore(), successorKey()), 108);
     const existingKey = core.key!.networkKey;
 
     // Blocks 102..113: a deposit to the new key in use-existing (credited at once), one to the old key in new-as-change.
@@ -231,16 +237,19 @@ describe('an Ethereum rotation', () => {
     let accepted = acceptFinalBlocks(core, [ethBlock(10), ethBlock(11, [{ n: 1, amount: '100000000' }])]);
     let applied = applySeraiBlock(accepted.core, serai(1, [0, 1]), 1);
     expect((applied.result.plans as AccountPlan[]).map((p) => [p.nonce, p.action.kind])).toEqual([[1, 'confirm-key']]);
-    core = queueKey(applied.core, { session: 1, activeFrom: 1012, networkKey: `02${'22'.repeat(32)}`, scripts: ROUTER_SCRIPTS });
+    core = queueKey(applied.core, { session: 1, activeFrom: 1001, networkKey: `02${'22'.repeat(32)}`, scripts: ROUTER_SCRIPTS, timing: { graceSeconds: 12, forwardingSeconds: 12 } });
     // Ethereum: 12 s blocks; grace and forwarding of 12 s each: new-as-change at A + 1 + 1, forwarding 1 later, closing 1 after.
-    core = activateQueued(core, 12, { graceSeconds: 12, forwardingSeconds: 12 }).core;
+    accepted = acceptFinalBlocks(core, [ethBlock(12), ethBlock(13)]);
+    expect(accepted.batches.map((b) => b.block)).toEqual([hash(13)]);
+    applied = applySeraiBlock(accepted.core, serai(2, accepted.batches.map((b) => b.id)), 1);
+    core = applied.core;
     expect(core.successor!.timeline).toMatchObject({ activation: 13, newAsChange: 15, forwardFromExisting: 16, closingExisting: 17 });
     expect(core.successor!.scheduler).toBeNull();
     // Deposits to the one contract are credited whatever the stage.
     expect(routeOutput(core, 16, { kind: 'external' })).toEqual({ to: 'existing', credit: true });
 
     accepted = acceptFinalBlocks(core, [ethBlock(14, [{ n: 2, amount: '50000000' }]), ethBlock(16, [{ n: 3, amount: '20000000' }])]);
-    applied = applySeraiBlock(accepted.core, serai(2, accepted.batches.map((b) => b.id), [ethBurn('30000000')]), 1);
+    applied = applySeraiBlock(accepted.core, serai(3, accepted.batches.map((b) => b.id), [ethBurn('30000000')]), 1);
     core = applied.core;
     const plans = applied.result.plans as AccountPlan[];
     // Block 14's credit went to the old key before the handover at block 16; block 16's to the new one; the burn is the new key's.
@@ -259,12 +268,12 @@ describe('an Ethereum rotation', () => {
     // Closing from block 17 (with C = 1, every block of it is a heartbeat): the old key holds nothing;
     // found drained at 17, it retires once 17 + C + 1 is acknowledged, and Batches from there are the new session's.
     accepted = acceptFinalBlocks(core, [ethBlock(17)]);
-    applied = applySeraiBlock(accepted.core, serai(3, accepted.batches.map((b) => b.id)), 1);
+    applied = applySeraiBlock(accepted.core, serai(4, accepted.batches.map((b) => b.id)), 1);
     expect(applied.core.successor!.drainedAt).toBe(17);
     expect(applied.core.batchSessions).toEqual([{ fromHeight: 19, session: 1 }]);
     accepted = acceptFinalBlocks(applied.core, [ethBlock(18), ethBlock(19, [{ n: 4, amount: '10000000' }])]);
-    expect(accepted.batches.map((b) => b.id)).toEqual([5, 6]);
-    applied = applySeraiBlock(accepted.core, serai(4, accepted.batches.map((b) => b.id)), 1);
+    expect(accepted.batches.map((b) => b.id)).toEqual([6, 7]);
+    applied = applySeraiBlock(accepted.core, serai(5, accepted.batches.map((b) => b.id)), 1);
     expect(applied.core.successor).toBeNull();
     expect(applied.core.key!.session).toBe(1);
     expect(applied.core.retiredSessions).toEqual([0]);
