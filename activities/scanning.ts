@@ -17,10 +17,10 @@ export type ScanPollResult = FeedPoll;
 export function createScanningActivities(deps: { keystore: Keystore; chain: () => ChainAdapter }) {
   const { keystore, chain } = deps;
   const networkPublic = (network: ExternalNetwork, session: number) => {
-    const active = keystore.getActiveKey(network);
+    const confirmed = keystore.getConfirmedKey(network, session);
     // Retryable: Serai's confirmation of the key may still be on its way to this keystore.
-    if (active === undefined || active.session !== session) throw ApplicationFailure.retryable(`session ${session}'s key is not the active ${network} key yet`, 'KeyNotActive');
-    return decodeFrostPublic(active.groupKey);
+    if (confirmed === undefined) throw ApplicationFailure.retryable(`session ${session}'s ${network} key is not confirmed in this keystore yet`, 'KeyNotActive');
+    return decodeFrostPublic(confirmed.groupKey);
   };
 
   return {

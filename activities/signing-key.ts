@@ -20,10 +20,14 @@ export interface SigningKeyInfo {
 export function createSigningKeyActivities(deps: { network: ExternalNetwork; keystore: Keystore }) {
   const { keystore } = deps;
   return {
-    /** The confirmed key this processor signs Batches and plans with, and our participants in it. */
-    async substrateSigningKey(): Promise<SigningKeyInfo> {
-      const active = keystore.getActiveKey(deps.network);
-      if (!active) throw ApplicationFailure.nonRetryable(`no confirmed key for ${deps.network} yet`, SIGNING_KEY_MISSING);
+    /**
+     * The confirmed key of `session` (by default the network's latest) this processor signs Batches
+     * and plans with, and our participants in it. During a rotation the retiring session's key
+     * still signs what is its own.
+     */
+    async substrateSigningKey(session?: number): Promise<SigningKeyInfo> {
+      const active = session === undefined ? keystore.getActiveKey(deps.network) : keystore.getConfirmedKey(deps.network, session);
+      if (!active) throw ApplicationFailure.nonRetryable(`no confirmed key for ${deps.network}${session === undefined ? '' : ` session ${session}`} yet`, SIGNING_KEY_MISSING);
       const groupRef = { network: deps.network, session: active.session, attempt: active.attempt, curve: 'ristretto255' as const };
       const pub = keystore.getGroupKey(groupRef);
       if (!pub) throw ApplicationFailure.nonRetryable('the active key has no Serai key', SIGNING_KEY_MISSING);

@@ -154,18 +154,38 @@ export class Keystore {
     }));
   }
 
-  /** Makes a stored group key the network's active key. */
+  /** Makes a stored group key its session's confirmed key and the network's active key. */
   setActiveKey(ref: GroupKeyRef): void {
     const { network, session, attempt, curve } = validGroupKeyRef(ref);
     if (this.getGroupKey(ref) === undefined) {
       throw new StoreInputError('session', `no group key stored for ${network} session ${session} attempt ${attempt} on ${curve}`);
     }
-    this.db
-      .prepare(
-        `INSERT INTO active_keys (network, session, attempt, curve) VALUES (?, ?, ?, ?)
-         ON CONFLICT (network) DO UPDATE SET session = excluded.session, attempt = excluded.attempt, curve = excluded.curve`,
+    this.db.transaction(() => {
+      this.db
+        .prepare(
+          `INSERT INTO active_keys (network, session, attempt, curve) VALUES (?, ?, ?, ?)
+           ON CONFLICT (network) DO UPDATE SET session = excluded.session, attempt = excluded.attempt, curve = excluded.curve`,
+        )
+        .run(network, session, attempt, curve);
+      this.db
+        .prepare(
+          `INSERT INTO confirmed_keys (network, session, attempt, curve) VALUES (?, ?, ?, ?)
+           ON CONFLICT (network, session) DO UPDATE SET attempt = excluded.attempt, curve = excluded.curve`,
+        )
+        .run(network, session, attempt, curve);
+    })();
+  }
+
+  /** The key confirmed for one session of a network (a rotation signs with the retiring session's and the new one's). */
+  getConfirmedKey(network: string, session: number): ActiveKey | undefined {
+    const row = this.db
+      .prepare<[string, number], { attempt: number; curve: string; group_key: Uint8Array }>(
+        `SELECT c.attempt, c.curve, g.group_key FROM confirmed_keys c
+         JOIN group_keys g USING (network, session, attempt, curve) WHERE c.network = ? AND c.session = ?`,
       )
-      .run(network, session, attempt, curve);
+      .get(field.network(network), field.session(session));
+    if (row === undefined) return undefined;
+    return { network, session, attempt: row.attempt, curve: field.curve(row.curve), groupKey: blobToBytes(row.group_key, 'group_key') };
   }
 
   getActiveKey(network: string): ActiveKey | undefined {

@@ -58,6 +58,18 @@ export const MIGRATIONS: readonly string[] = [
     CHECK ((sealed_nonces IS NULL) <> (message_hash IS NULL))
   ) STRICT;
   `,
+  // 2: the confirmed key of every session, not only the network's latest (a rotation signs with both).
+  `
+  CREATE TABLE confirmed_keys (
+    network TEXT    NOT NULL,
+    session INTEGER NOT NULL,
+    attempt INTEGER NOT NULL,
+    curve   TEXT    NOT NULL,
+    PRIMARY KEY (network, session),
+    FOREIGN KEY (network, session, attempt, curve) REFERENCES group_keys (network, session, attempt, curve)
+  ) STRICT;
+  INSERT INTO confirmed_keys (network, session, attempt, curve) SELECT network, session, attempt, curve FROM active_keys;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

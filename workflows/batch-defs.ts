@@ -11,6 +11,8 @@ export interface BatchSigningInput {
   network: ExternalNetwork;
   batch: Batch;
   settings: { idleTimeout: string | number };
+  /** The session whose Serai key signs it (during a rotation, the block's); absent in inputs from before: the latest confirmed. */
+  session?: number;
 }
 
 export interface BatchSigningOutcome {

@@ -14,7 +14,7 @@ export async function signBatch(input: BatchSigningInput): Promise<BatchSigningO
   const { network, batch, settings } = input;
   const current = patched(SIGNING_DRIVER_PATCH);
   const persist = patched(NEVER_ABANDON_PATCH);
-  const key = await signer.substrateSigningKey();
+  const key = input.session === undefined ? await signer.substrateSigningKey() : await signer.substrateSigningKey(input.session);
   const context = { t: key.t, n: key.n, own: key.participants };
   const state = new SigningAttempts();
   state.stage = 'reporting';

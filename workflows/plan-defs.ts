@@ -21,6 +21,8 @@ export interface PlanInput {
   network: ExternalNetwork;
   plan: AnyPlan;
   settings: PlanSettings;
+  /** The session whose key signs it (during a rotation, the retiring key's plans are its own); absent in inputs from before: the latest confirmed. */
+  session?: number;
 }
 
 export interface PlanOutcome {

@@ -18,7 +18,7 @@ export async function signPlan(input: PlanInput): Promise<PlanOutcome> {
   const { network, plan, settings } = input;
   const current = patched(SIGNING_DRIVER_PATCH);
   const persist = patched(NEVER_ABANDON_PATCH);
-  const key = await signer.substrateSigningKey();
+  const key = input.session === undefined ? await signer.substrateSigningKey() : await signer.substrateSigningKey(input.session);
   const keyRef = { session: key.session, attempt: key.attempt };
   const signable = await signer.planSignable({ network, key: keyRef, plan });
   const txid = signable.eventuality.id;

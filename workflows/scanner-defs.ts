@@ -3,6 +3,7 @@ import { defineQuery, defineSignal } from '@temporalio/workflow';
 import type { ExternalNetwork } from '../messages';
 import type { Dropped } from './scheduling';
 import type { PlanSettings } from './plan-defs';
+import type { RotationSettings } from './scanner-rotation';
 import type { ScannerCore, SeraiBlockMessage, SeraiBlockResult, Solvency, UnpaidRefund, UnpayableBurn } from './scanner-state';
 
 export interface ScannerSettings {
@@ -14,6 +15,8 @@ export interface ScannerSettings {
   startHeight?: number;
   batch: { idleTimeout: string | number };
   plan: PlanSettings;
+  /** Serai's rotation windows, shortened for a devnet (seconds; by default 600 s of grace and 6 h of forwarding). */
+  rotation?: RotationSettings;
 }
 
 /** Serai confirmed a key: watch it from the first block whose median time reaches `activeFrom`. */
@@ -47,6 +50,9 @@ export interface ScannerStatus {
   rejected: string[];
   /** The solvency watch: whether payouts are signed, and why not (null before a key, or in old states). */
   solvency: Solvency | null;
+  /** A rotation in progress: the later key, its activation block and stage, and the block from which its session signs the Batches once the existing key drained. */
+  rotation?: { session: number; activationHeight: number | null; stage: string; retirementBlock: number | null } | null;
+  retiredSessions?: number[];
 }
 
 export const scannerKeySignal = defineSignal<[ScannerKeyRequest]>('scannerKey');

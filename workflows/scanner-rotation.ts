@@ -52,6 +52,8 @@ export interface ForwardedDeposit {
 export interface RotationSettings {
   graceSeconds?: number;
   forwardingSeconds?: number;
+  /** From Serai's confirmation to the activation time; by default C block times. */
+  activationDelaySeconds?: number;
 }
 
 export class RotationError extends Error {
@@ -59,9 +61,9 @@ export class RotationError extends Error {
 }
 
 /** The time (seconds) from which a block activates the queued key. */
-export function activationTime(core: ScannerCore, key: QueuedKey): number {
+export function activationTime(core: ScannerCore, key: Pick<QueuedKey, 'activeFrom' | 'timing'>): number {
   const confirmations = core.scan?.confirmations ?? 1;
-  return key.activeFrom + confirmations * chainRules(core.network).blockTimeSeconds;
+  return key.activeFrom + (key.timing?.activationDelaySeconds ?? confirmations * chainRules(core.network).blockTimeSeconds);
 }
 
 /**
@@ -91,10 +93,10 @@ export function queueKey(core: ScannerCore, key: QueuedKey): ScannerCore {
 export function activateQueued(core: ScannerCore, activation: number): ScannerCore {
   const queued = core.queuedKey;
   if (!queued || core.scan === null || core.key === null) throw new RotationError('no key is queued');
-  if (!Number.isSafeInteger(activation) || activation < core.scan.nextHeight - 1) throw new RotationError('expected the height of a block not yet scanned');
+  if (!Number.isSafeInteger(activation) || activation < 0) throw new RotationError('expected a block height');
   const confirmations = core.scan.confirmations;
   const { timing, ...key } = queued;
-  const timeline = rotationTimeline(activation, { confirmations, blockTimeSeconds: chainRules(core.network).blockTimeSeconds, ...timing });
+  const timeline = rotationTimeline(activation, { confirmations, blockTimeSeconds: chainRules(core.network).blockTimeSeconds, graceSeconds: timing?.graceSeconds, forwardingSeconds: timing?.forwardingSeconds });
   const scheduling = schedulingFor(core.network);
   const successor: SuccessorKey = {
     key: { ...key, activationHeight: activation },
@@ -233,11 +235,17 @@ export function batchSessionAt(core: ScannerCore, height: number): number {
   return core.retiredSessions?.[0] ?? core.key?.session ?? 0;
 }
 
-/** In closing, a block is notable every C blocks so Serai keeps acknowledging while the existing key drains. */
-export function isClosingHeartbeat(core: ScannerCore, height: number): boolean {
+/**
+ * The blocks a rotation makes notable, so that Serai's acknowledgements move the schedulers even on
+ * a quiet chain: the first block of new-as-change and of forwarding, and in closing every C-th
+ * block, while the existing key drains.
+ */
+export function isRotationMilestone(core: ScannerCore, height: number): boolean {
   const successor = core.successor;
-  if (!successor || rotationStage(successor.timeline, height) !== 'closing-existing') return false;
-  return (height - successor.timeline.closingExisting) % successor.timeline.confirmations === 0;
+  if (!successor) return false;
+  const { newAsChange, forwardFromExisting, closingExisting, confirmations } = successor.timeline;
+  if (height === newAsChange || height === forwardFromExisting) return true;
+  return height >= closingExisting && (height - closingExisting) % confirmations === 0;
 }
 
 /**

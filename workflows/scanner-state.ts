@@ -27,7 +27,7 @@ import {
   checkRetirement,
   forwardedInstruction,
   holder,
-  isClosingHeartbeat,
+  isRotationMilestone,
   payer,
   routeOutput,
   scanCapDuringRotation,
@@ -293,7 +293,7 @@ export function acceptFinalBlocks(start: ScannerCore, blocks: readonly FinalBloc
     // A later key's activation makes its block notable too (its Batch tells Serai the key is in use).
     const rotationStarts = activatesQueued(core, block);
     if (rotationStarts) core = activateQueued(core, block.height);
-    if (!activation && !rotationStarts && outputs.length === 0 && !isClosingHeartbeat(core, block.height)) continue;
+    if (!activation && !rotationStarts && outputs.length === 0 && !isRotationMilestone(core, block.height)) continue;
 
     const byOutput = new Map(deposits.map((d) => [d.output, d]));
     const received: HeldOutput[] = [];

@@ -34,7 +34,7 @@ import {
   emptyCore,
   expectPlanOutputs,
   heldOutputIds,
-  plansWithBranches,
+  needsPlanTxids,
   schedulerSummary,
   feeRateBlock,
   isRedelivery,
@@ -49,10 +49,17 @@ import {
   withKey,
   type SeraiBlockMessage,
 } from './scanner-state';
+import { activationTime, batchSessionAt, queueKey, queueProblem } from './scanner-rotation';
 import { substrateBlock } from './serai-block';
+import { chainRules } from '../networks/rules';
+import type { TimedKeySet } from '../networks/chain';
+import type { ScannerCore } from './scanner-state';
 import { initialScanState } from '../networks/finality';
 
 const MAX_REJECTED = 50;
+
+/** Marks histories whose scanner takes a later session's key and rotates to it (before, it refused it). */
+export const ROTATION_PATCH = 'rotation';
 
 /** Marks histories whose scanner refuses a Serai block it cannot apply (an included Batch again, ids out of order, a replay). */
 export const REFUSE_PROBLEM_BLOCKS_PATCH = 'refuse-problem-serai-blocks';
@@ -121,6 +128,8 @@ export async function scanner(input: ScannerInput): Promise<void> {
     scheduler: schedulerSummary(core),
     rejected: [...rejected],
     solvency: core.solvency ?? null,
+    rotation: rotationStatus(core),
+    retiredSessions: core.retiredSessions ?? [],
   }));
 
   const haltedGauge = metricMeter.createGauge('custody_payouts_halted', 'int', 'state', '1 while the solvency watch holds payouts back');
@@ -154,11 +163,11 @@ export async function scanner(input: ScannerInput): Promise<void> {
     reportSolvency(before);
   };
 
-  const startBatch = async (batch: Batch) => {
+  const startBatch = async (batch: Batch, session: number) => {
     try {
       await startChild(signBatch, {
         workflowId: batchWorkflowId(network, batch.id),
-        args: [{ network, batch, settings: settings.batch }],
+        args: [{ network, batch, settings: settings.batch, session }],
         parentClosePolicy: ParentClosePolicy.ABANDON,
         workflowIdReusePolicy: 'REJECT_DUPLICATE',
       });
@@ -170,7 +179,23 @@ export async function scanner(input: ScannerInput): Promise<void> {
   const takeKey = async () => {
     const request = keyRequests.shift()!;
     if (core.key !== null) {
-      if (request.session !== core.key.session) reject(`scannerKey: session ${request.session} arrived while session ${core.key.session} is active (rotation is not supported)`);
+      if (request.session === core.key.session || request.session === core.successor?.key.session || request.session === core.queuedKey?.session) return;
+      // Histories from before rotation refused a later session's key.
+      if (!patched(ROTATION_PATCH)) {
+        reject(`scannerKey: session ${request.session} arrived while session ${core.key.session} is active (rotation is not supported)`);
+        return;
+      }
+      const queued = { session: request.session, activeFrom: request.activeFrom, timing: settings.rotation };
+      const problem = queueProblem(core, { ...queued, networkKey: '', scripts: core.key.scripts });
+      if (problem !== null) {
+        reject(`scannerKey: session ${request.session}: ${problem}`);
+        if (problem.includes('arrived after')) log.error('a later key arrived after this scanner passed its activation: an operator must look', { session: request.session });
+        return;
+      }
+      stage = `loading the key of session ${request.session}`;
+      const key = await chain.scannerKeySet({ network, session: request.session });
+      core = queueKey(core, { ...queued, networkKey: key.networkKey, scripts: key.scripts });
+      log.info('a later key is queued: it activates at the first block from its activation time', { session: request.session, activationTime: activationTime(core, core.queuedKey!) });
       return;
     }
     stage = `loading the key of session ${request.session}`;
@@ -225,9 +250,14 @@ export async function scanner(input: ScannerInput): Promise<void> {
     const { result } = applied;
     applying = { before: core.lastSeraiBlock };
     core = applied.core;
-    if (plansWithBranches(result)) {
-      const planned = await chain.planTxids({ network, session: result.session, plans: result.plans });
-      core = expectPlanOutputs(core, planned.map(({ index, txid }) => ({ plan: result.plans[index]!, txid })));
+    if (needsPlanTxids(core, result)) {
+      // Each plan's transaction is built under its own session's key.
+      const sessions = [...new Set(result.plans.map((_, i) => result.planSessions?.[i] ?? result.session))];
+      for (const session of sessions) {
+        const indices = result.plans.flatMap((_, i) => ((result.planSessions?.[i] ?? result.session) === session ? [i] : []));
+        const planned = await chain.planTxids({ network, session, plans: indices.map((i) => result.plans[i]!) });
+        core = expectPlanOutputs(core, planned.map(({ index, txid }) => ({ plan: result.plans[indices[index]!]!, txid })));
+      }
     }
     substrateBlocks.shift();
     for (const id of message.batches) {
@@ -254,11 +284,11 @@ export async function scanner(input: ScannerInput): Promise<void> {
 
   const poll = async () => {
     const cap = scanCap(core);
-    stage = cap === undefined ? 'scanning' : `scanning up to ${cap} (awaiting the acknowledgement of block ${core.pending[0]!.height})`;
-    const key = core.key!;
+    const waitingFor = core.pending[0] === undefined ? 'the next acknowledged block of the rotation' : `the acknowledgement of block ${core.pending[0].height}`;
+    stage = cap === undefined ? 'scanning' : `scanning up to ${cap} (awaiting ${waitingFor})`;
     let polled: Awaited<ReturnType<typeof chain.scanPoll>>;
     try {
-      polled = await chain.scanPoll({ state: core.scan!, keys: [{ session: key.session, scripts: key.scripts, activeFrom: key.activeFrom }], upTo: cap });
+      polled = await chain.scanPoll({ state: core.scan!, keys: watchedKeys(core), upTo: cap });
     } catch (err) {
       const failure = applicationFailureOf(err);
       if (failure?.type === FinalizedReorgError.type) throw ApplicationFailure.nonRetryable(`scanner halted: ${failure.message}`, FinalizedReorgError.type);
@@ -267,7 +297,7 @@ export async function scanner(input: ScannerInput): Promise<void> {
     if (polled.followedReorg) log.warn('followed a reorg above finality', { ...polled.followedReorg });
     const accepted = acceptFinalBlocks({ ...core, scan: polled.state }, polled.blocks);
     core = accepted.core;
-    for (const batch of accepted.batches) await startBatch(batch);
+    for (const batch of accepted.batches) await startBatch(batch, batchSession(core, batch));
     if (accepted.batches.length > 0) log.info('Batches reported', { ids: accepted.batches.map((b) => b.id) });
   };
 
@@ -298,4 +328,34 @@ export async function scanner(input: ScannerInput): Promise<void> {
     if (core.scan === null) await condition(woken);
     else await condition(woken, settings.pollInterval);
   }
+}
+
+/**
+ * The keys each poll watches: the existing key, and during a rotation the successor (or the
+ * queued key) from its activation time. On an account chain one contract holds every key's coins:
+ * the existing key's watch covers them.
+ */
+function watchedKeys(core: ScannerCore): TimedKeySet[] {
+  const key = core.key!;
+  const keys: TimedKeySet[] = [{ session: key.session, scripts: key.scripts, activeFrom: key.activeFrom }];
+  if (chainRules(core.network).scheduler !== 'utxo') return keys;
+  // A queued key from its activation time on (the first block that reaches it activates the key before
+  // its outputs are routed); an active successor on every block scanned since, all past its activation.
+  if (core.queuedKey) keys.push({ session: core.queuedKey.session, scripts: core.queuedKey.scripts, activeFrom: activationTime(core, core.queuedKey) });
+  else if (core.successor) keys.push({ session: core.successor.key.session, scripts: core.successor.key.scripts, activeFrom: core.successor.key.activeFrom });
+  return keys;
+}
+
+/** The session whose Serai key signs a Batch: the one of its block's height (a rotation switches at the retirement block). */
+function batchSession(core: ScannerCore, batch: Batch): number {
+  const entry = core.pending.find((p) => p.batches.includes(batch.id));
+  return entry === undefined ? core.key!.session : batchSessionAt(core, entry.height);
+}
+
+function rotationStatus(core: ScannerCore): ScannerStatus['rotation'] {
+  if (core.queuedKey) return { session: core.queuedKey.session, activationHeight: null, stage: 'queued', retirementBlock: null };
+  const successor = core.successor;
+  if (!successor) return null;
+  const retirement = core.batchSessions?.find((change) => change.session === successor.key.session)?.fromHeight ?? null;
+  return { session: successor.key.session, activationHeight: successor.key.activationHeight, stage: successor.stage, retirementBlock: retirement };
 }

@@ -16,11 +16,12 @@ import type { SeraiBlockInput, SeraiBlockOutcome } from './scanner-defs';
 export async function substrateBlock(input: SeraiBlockInput): Promise<SeraiBlockOutcome> {
   const { network, block, session, plans, settings } = input;
   const alreadyStarted: string[] = [];
-  for (const plan of plans) {
+  const sessionOf = (index: number) => input.planSessions?.[index] ?? session;
+  for (const [index, plan] of plans.entries()) {
     try {
       await startChild(signPlan, {
         workflowId: planWorkflowId(network, plan.id),
-        args: [{ network, plan, settings }],
+        args: [{ network, plan, settings, session: sessionOf(index) }],
         parentClosePolicy: ParentClosePolicy.ABANDON,
         workflowIdReusePolicy: 'REJECT_DUPLICATE',
       });
@@ -49,7 +50,7 @@ export async function substrateBlock(input: SeraiBlockInput): Promise<SeraiBlock
 
   let ack: SeraiBlockOutcome['ack'] = 'sent';
   try {
-    await link.sendToCoordinator({ kind: 'coordinator.SubstrateBlockAck', block, plans: plans.map((plan) => ({ session, id: plan.id })) });
+    await link.sendToCoordinator({ kind: 'coordinator.SubstrateBlockAck', block, plans: plans.map((plan, index) => ({ session: sessionOf(index), id: plan.id })) });
   } catch (err) {
     if (applicationFailureOf(err)?.type !== NoCoordinatorWorkflowError.type) throw err;
     log.warn('no coordinator workflow took the SubstrateBlockAck', { block });

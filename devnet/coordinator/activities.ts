@@ -35,9 +35,10 @@ export class SeraiDeliveryError extends Error {
 }
 
 export function createCoordinatorActivities(deps: CoordinatorDeps) {
-  const confirmedSet = async (network: ExternalNetwork): Promise<ConfirmedSet> => {
+  /** The set of `session` (by default the newest whose key generation completed), with the members of its final attempt. */
+  const confirmedSet = async (network: ExternalNetwork, only?: number): Promise<ConfirmedSet> => {
     if (deps.members) return deps.members(network);
-    for (let session = 63; session >= 0; session--) {
+    for (let session = only ?? 63; session >= (only ?? 0); session--) {
       let result: CoordinateKeygenResult;
       try {
         const handle = deps.coordinator.workflow.getHandle(coordinatorKeygenWorkflowId(network, session));
@@ -51,7 +52,7 @@ export function createCoordinatorActivities(deps: CoordinatorDeps) {
       const last = result.attempts[result.attempts.length - 1]!;
       return { session, t: last.t, substrateKey: result.keyPair.substrateKey, members: last.members };
     }
-    throw new NoConfirmedSetError(`no completed key generation for ${network}`);
+    throw new NoConfirmedSetError(`no completed key generation for ${network}${only === undefined ? '' : ` session ${only}`}`);
   };
   return {
     /** Delivers to `validator`'s processor for `network` (Serai's messages name no network: the processor serving one is addressed). */

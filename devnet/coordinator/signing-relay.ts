@@ -19,6 +19,18 @@ import { processorMessageSignal, type ConfirmedSet } from './defs';
 export const SIGNING_RELAY_PATCH = 'one-signing-relay';
 /** Marks histories whose relay never gives up: past `maxAttempts` it goes on, pacing attempts and forgiving exclusions. */
 export const RELAY_NEVER_GIVES_UP_PATCH = 'relay-never-gives-up';
+/**
+ * Marks histories whose relay signs with the set of the session its signers name (a rotation
+ * signs with the retiring set and the new one at once); before, the newest set signed everything.
+ */
+export const RELAY_SESSION_PATCH = 'relay-session-of-signers';
+
+/** The session a signing message names (its id's, or a Completed's own), if it names one. */
+function sessionOf(message: ProcessorMessage): number | undefined {
+  if ('session' in message && typeof message.session === 'number') return message.session;
+  if (!('id' in message) || typeof message.id !== 'object' || message.id === null || !('session' in message.id)) return undefined;
+  return typeof message.id.session === 'number' ? message.id.session : undefined;
+}
 
 
 export interface Member {
@@ -84,6 +96,10 @@ export async function relaySigning<Result>(
   let stage = 'loading the validator set';
   const current = patched(SIGNING_RELAY_PATCH);
   const persist = patched(RELAY_NEVER_GIVES_UP_PATCH);
+  const bySession = patched(RELAY_SESSION_PATCH);
+  // The devnet trusts the first signer to name the session (Serai's coordinator knows it from Serai's
+  // state); a message for another session is refused from then on.
+  let session: number | undefined;
   const baseTimeout = msToNumber(settings.roundTimeout);
   /** Each round's wait: `roundTimeout`, doubling (to 64x) for every attempt past `maxAttempts`. */
   const roundTimeout = () => (persist && attempt >= settings.maxAttempts ? baseTimeout * 2 ** Math.min(6, attempt - settings.maxAttempts + 1) : settings.roundTimeout);
@@ -100,6 +116,14 @@ export async function relaySigning<Result>(
       rejected.push(`${from}: ${message.kind} carries a wrong intent`);
       return;
     }
+    const named = sessionOf(message);
+    if (bySession && named !== undefined) {
+      session ??= named;
+      if (named !== session) {
+        rejected.push(`${from}: ${message.kind} is for session ${named}, this signing is session ${session}'s`);
+        return;
+      }
+    }
     const reply = protocol.roundOf(message);
     if (!reply) {
       protocol.receive(from, message, attempt);
@@ -113,7 +137,11 @@ export async function relaySigning<Result>(
     byMember.set(from, [...(byMember.get(from) ?? []), reply]);
   });
 
-  const set = await relay.confirmedSet(network);
+  if (bySession) {
+    stage = 'waiting for a signer to name the session';
+    await condition(() => session !== undefined);
+  }
+  const set = bySession ? await relay.confirmedSet(network, session) : await relay.confirmedSet(network);
   const members: Member[] = set.members;
   const view: RelayView = {
     set,

@@ -52,7 +52,10 @@ export async function startInProcessSet(options: {
   /** Default: a fresh random test keyring. */
   keyring?: Keyring;
   dataDirPrefix: string;
+  /** Default: TEST_PROCESSOR_SETTINGS. */
+  settings?: typeof TEST_PROCESSOR_SETTINGS;
 }): Promise<InProcessSet> {
+  const settings = options.settings ?? TEST_PROCESSOR_SETTINGS;
   installRuntimeOnce();
   const { network } = options;
   const dataDir = mkdtempSync(join(tmpdir(), options.dataDirPrefix));
@@ -79,7 +82,7 @@ export async function startInProcessSet(options: {
       keyring,
       connection,
       workflowBundlePath: coordinatorBundle,
-      processorSettings: TEST_PROCESSOR_SETTINGS,
+      processorSettings: settings,
     });
     const coordinatorRun = coordinator.worker.run();
     closers.push(async () => {
@@ -114,7 +117,7 @@ export async function startInProcessSet(options: {
         await native.close();
         keystore.close();
       });
-      processors.set(name, new ProcessorClient(new Client({ connection, namespace, dataConverter }), { validator: name, network, namespace }, TEST_PROCESSOR_SETTINGS));
+      processors.set(name, new ProcessorClient(new Client({ connection, namespace, dataConverter }), { validator: name, network, namespace }, settings));
     }
     const until = async <T>(what: string, check: () => Promise<T | undefined>, limitMs = 240_000): Promise<T> => {
       const deadline = Date.now() + limitMs;

@@ -19,7 +19,12 @@ export interface KeygenHarness {
   stop(): Promise<void>;
 }
 
-export const TEST_PROCESSOR_SETTINGS = {
+export const TEST_PROCESSOR_SETTINGS: {
+  keygen: { idleTimeout: string };
+  scanner: { confirmations: number; pollInterval: string; rotation?: { graceSeconds?: number; forwardingSeconds?: number; activationDelaySeconds?: number } };
+  batch: { idleTimeout: string };
+  plan: { idleTimeout: string; confirmations: number; pollInterval: string };
+} = {
   keygen: { idleTimeout: '5 minutes' },
   scanner: { confirmations: 2, pollInterval: '1 second' },
   batch: { idleTimeout: '5 minutes' },

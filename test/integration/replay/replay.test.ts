@@ -6,6 +6,9 @@ import { createDataConverter, failureConverterPath } from '../../../temporal/dat
 import { parseKeyring } from '../../../temporal/keyring';
 import { workflowsPath } from '../../../temporal/processor-worker';
 
+/** The toy ledger's histories (a rotation) replay against the processor's workflows with the ledger's rules registered. */
+const ledgerWorkflowsPath = require.resolve('../seam/ledger/workflows');
+
 jest.setTimeout(180_000);
 
 // Histories recorded from real runs (test/integration/replay/record-keygen-histories.ts) with a test-only codec key.
@@ -26,6 +29,6 @@ test('there are fixtures for every workflow', () => {
 
 test.each(fixtures)('%s replays against the current workflow code', async (file) => {
   const { workflowId, history } = JSON.parse(readFileSync(join(dir, 'histories', file), 'utf8')) as { workflowId: string; history: unknown };
-  const path = /coordinate(Keygen|Batch|Plan)|seraiChain/.test(file) ? coordinatorWorkflowsPath : workflowsPath;
+  const path = /coordinate(Keygen|Batch|Plan)|seraiChain/.test(file) ? coordinatorWorkflowsPath : /ledger-/.test(file) ? ledgerWorkflowsPath : workflowsPath;
   await Worker.runReplayHistory({ workflowBundle: await bundleFor(path), dataConverter }, history, workflowId);
 });

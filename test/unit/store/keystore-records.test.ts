@@ -94,6 +94,23 @@ describe('public key metadata', () => {
     expect(keystore.groupKeysOfSession('bitcoin', 6)).toEqual([]);
   });
 
+  test("each session keeps its confirmed key: the network's active key is the latest confirmed, the earlier stays readable", () => {
+    const first = { ...old, session: 7, attempt: 0 } as const;
+    const second = { ...old, session: 8, attempt: 2 } as const;
+    const firstKey = randomBytes(33);
+    const secondKey = randomBytes(33);
+    keystore.putGroupKey(first, firstKey);
+    keystore.putGroupKey(second, secondKey);
+    keystore.putGroupKey({ ...second, attempt: 3 }, randomBytes(33));
+    expect(keystore.getConfirmedKey('bitcoin', 7)).toBeUndefined();
+    keystore.setActiveKey(first);
+    keystore.setActiveKey(second);
+    expect(keystore.getActiveKey('bitcoin')).toEqual({ ...second, groupKey: secondKey });
+    expect(keystore.getConfirmedKey('bitcoin', 7)).toEqual({ ...first, groupKey: firstKey });
+    expect(keystore.getConfirmedKey('bitcoin', 8)).toEqual({ ...second, groupKey: secondKey });
+    expect(keystore.getConfirmedKey('ethereum', 7)).toBeUndefined();
+  });
+
   test('a key that was never stored cannot become active', () => {
     expect(() => keystore.setActiveKey({ network: 'ethereum', session: 9, attempt: 0, curve: 'secp256k1' })).toThrow(
       expect.objectContaining({ name: 'StoreInputError', field: 'session' }),

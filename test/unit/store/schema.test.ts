@@ -3,7 +3,7 @@ import Database from 'better-sqlite3';
 import { randomBytes } from '@noble/ciphers/utils.js';
 import { Keystore } from '../../../store/keystore';
 import { SchemaVersionError } from '../../../store/errors';
-import { SCHEMA_VERSION } from '../../../store/schema';
+import { MIGRATIONS, SCHEMA_VERSION } from '../../../store/schema';
 import { openDatabase } from '../../../store/database';
 import { tempDir } from './helpers';
 
@@ -20,7 +20,7 @@ test('a new database is migrated to the current schema version with WAL, FULL sy
     expect(db.pragma('secure_delete', { simple: true })).toBe(1);
     expect(db.pragma('busy_timeout', { simple: true })).toBe(1234);
     const tables = db.prepare(`SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name`).pluck().all();
-    expect(tables).toEqual(['active_keys', 'group_keys', 'keystore_meta', 'nonce_ledger', 'sealed_secrets']);
+    expect(tables).toEqual(['active_keys', 'confirmed_keys', 'group_keys', 'keystore_meta', 'nonce_ledger', 'sealed_secrets']);
   } finally {
     db.close();
   }
@@ -74,5 +74,30 @@ test('the nonce ledger schema itself forbids a row that is both unconsumed and b
     expect(() => insert.run(null, Buffer.from([2]), null, 0)).toThrow(/CHECK constraint failed/);
   } finally {
     db.close();
+  }
+});
+
+test('a version-1 keystore migrates to per-session confirmed keys, its active key the confirmed key of its session', () => {
+  const path = join(dir, 'version-1.sqlite');
+  const key = randomBytes(32);
+  // Written as the first build wrote it: migration 1 only, an active key, no confirmed_keys table.
+  const created = Keystore.open({ path, key });
+  const ref = { network: 'bitcoin', session: 3, attempt: 1, curve: 'secp256k1' } as const;
+  const groupKey = randomBytes(33);
+  created.putGroupKey(ref, groupKey);
+  created.setActiveKey(ref);
+  created.close();
+  const raw = new Database(path);
+  raw.exec('DROP TABLE confirmed_keys');
+  raw.pragma('user_version = 1');
+  raw.close();
+
+  const migrated = Keystore.open({ path, key });
+  try {
+    expect(MIGRATIONS).toHaveLength(SCHEMA_VERSION);
+    expect(migrated.getConfirmedKey('bitcoin', 3)).toEqual({ ...ref, groupKey });
+    expect(migrated.getActiveKey('bitcoin')).toEqual({ ...ref, groupKey });
+  } finally {
+    migrated.close();
   }
 });

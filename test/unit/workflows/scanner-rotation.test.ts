@@ -18,7 +18,7 @@ import type { Plan, SchedulerState } from '../../../scheduler/types';
 import {
   activateQueued,
   batchSessionAt,
-  isClosingHeartbeat,
+  isRotationMilestone,
   queueKey,
   queueProblem,
   routeOutput,
@@ -118,7 +118,7 @@ describe('queueing and activation', () => {
     // A confirmation that reaches a scanner already past its activation time is refused: its Batches would differ from everyone's.
     const late = acceptFinalBlocks(core, [block(108)]).core;
     expect(queueProblem(late, successorKey())).toMatch(/arrived after this scanner passed its activation time \(65800\)/);
-    expect(() => activateQueued(queueKey(core, successorKey()), 90)).toThrow(/not yet scanned/);
+    expect(() => activateQueued(queueKey(core, successorKey()), -1)).toThrow(/expected a block height/);
   });
 });
 
@@ -185,8 +185,8 @@ describe('a Bitcoin rotation, block by block', () => {
     // The same forward again (a second output at that outpoint cannot exist, a replayed one is not credited).
     expect(acceptFinalBlocks(accepted.core, [block(118, [{ n: 5, amount: forwarded, session: 1, kind: 'forward', txid: forwardTxid, vout: 0 }])]).batches[0]!.instructions).toEqual([]);
 
-    // Closing: the heartbeat makes every C-th block notable, and the scanner reads no further than C past the last acknowledged block.
-    expect([117, 118, 120, 123].map((h) => isClosingHeartbeat(accepted.core, h))).toEqual([true, false, true, true]);
+    // The first blocks of new-as-change and forwarding are notable, and in closing every C-th block; the scanner reads no further than C past the last acknowledged block.
+    expect([110, 111, 112, 114, 116, 117, 118, 120, 123].map((h) => isRotationMilestone(accepted.core, h))).toEqual([false, true, false, true, false, true, false, true, true]);
     applied = applySeraiBlock(accepted.core, serai(4, [5]), 2);
     core = applied.core;
     expect(core.successor!.stage).toBe('closing-existing');

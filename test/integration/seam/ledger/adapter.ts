@@ -51,17 +51,20 @@ export function ledgerChain(ledger: Ledger): ChainAdapter {
       async poll(state, keys, upTo) {
         const view = { tip: ledger.tip.height, blocks: ledger.blocks.slice(viewStart(state)).map(({ height, hash, parent, time }) => ({ height, hash, parent, time })) };
         const step = advance(state, view, upTo);
-        const kinds = new Map<string, OutputKind>(keys.flatMap((key) => OUTPUT_KINDS.map((kind) => [key.scripts[kind], kind] as const)));
         const blocks: FinalBlock[] = step.final.map((ref) => {
           const block = ledger.blocks[ref.height]!;
+          // Each key is watched from its activation time, and each output names the session it pays.
+          const watched = new Map<string, { kind: OutputKind; session: number }>(
+            keys.filter((key) => key.activeFrom === undefined || block.time >= key.activeFrom).flatMap((key) => OUTPUT_KINDS.map((kind) => [key.scripts[kind], { kind, session: key.session }] as const)),
+          );
           const outputs: FoundOutput[] = [];
           const deposits: DepositOutcome[] = [];
           for (const tx of block.txs) {
             tx.outputs.forEach((output, vout) => {
-              const kind = kinds.get(output.address);
-              if (kind === undefined) return;
-              outputs.push({ txid: tx.txid, vout, kind, amount: output.amount.toString() });
-              if (kind === 'external') deposits.push(depositOutcome(tx, vout));
+              const match = watched.get(output.address);
+              if (match === undefined) return;
+              outputs.push({ txid: tx.txid, vout, kind: match.kind, amount: output.amount.toString(), session: match.session });
+              if (match.kind === 'external') deposits.push(depositOutcome(tx, vout));
             });
           }
           return { block: { height: block.height, hash: block.hash, time: block.time }, outputs, deposits };
@@ -83,7 +86,8 @@ export function ledgerChain(ledger: Ledger): ChainAdapter {
         const key = bytesToHex(pub.commitments[0]!);
         const inputs = plan.inputs.map(({ id, kind }) => ({ id, kind }));
         const outputs = plan.outputs.map((o) => (o.kind === 'payment' ? { address: o.address, amount: o.amount } : { address: ledgerAddress(key, 'branch'), amount: o.amount }));
-        if (plan.change !== null) outputs.push({ address: ledgerAddress(key, 'change'), amount: plan.change });
+        // A rotating key's change (its sweep, its forwards) goes to the successor's address the plan names.
+        if (plan.change !== null) outputs.push({ address: plan.changeTo ?? ledgerAddress(key, 'change'), amount: plan.change });
         const txid = spendTxid({ inputs, outputs: outputs.map((o) => ({ address: o.address, amount: BigInt(o.amount) })) });
         return { key, inputs, outputs, eventuality: { id: txid } };
       },

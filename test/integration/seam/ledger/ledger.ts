@@ -136,6 +136,11 @@ export class Ledger {
     return 'published';
   }
 
+  /** The unspent confirmed outputs paying `address`. */
+  unspentTo(address: string): { id: string; amount: bigint }[] {
+    return [...this.unspent.entries()].filter(([, output]) => output.address === address).map(([id, output]) => ({ id, amount: output.amount }));
+  }
+
   isUnspent(id: string): boolean {
     return this.unspent.has(id) && !this.spentBy.has(id);
   }
