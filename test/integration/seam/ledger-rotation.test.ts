@@ -36,10 +36,11 @@ const ledgerWorkflowsPath = require.resolve('./ledger/workflows');
 const NETWORK = 'monero' as const;
 const ROUNDS = { roundTimeout: '60 seconds', blameTimeout: '30 seconds', maxAttempts: 2 };
 // The ledger counts one-second blocks (it mines one every 0.4 s): new-as-change C + 20 blocks past the activation, forwarding C
-// blocks later, closing 40 blocks after that. The new key activates 10 s after Serai's confirmation, time enough for the
+// blocks later, closing 80 blocks after that (a deposit sent once forwarding began has over 30 s to land before the
+// retirement block). The new key activates 10 s after Serai's confirmation, time enough for the
 // confirmation to reach every scanner on a loaded machine.
 const C = TEST_PROCESSOR_SETTINGS.scanner.confirmations;
-const ROTATION = { graceSeconds: 20, forwardingSeconds: 40, activationDelaySeconds: 10 };
+const ROTATION = { graceSeconds: 20, forwardingSeconds: 80, activationDelaySeconds: 10 };
 const SETTINGS = { ...TEST_PROCESSOR_SETTINGS, scanner: { ...TEST_PROCESSOR_SETTINGS.scanner, rotation: ROTATION } };
 const FORWARDING_FROM = C + ROTATION.graceSeconds + C;
 
