@@ -71,21 +71,23 @@ export function activationTime(core: ScannerCore, key: Pick<QueuedKey, 'activeFr
  * a confirmation that reaches a scanner already past the activation time comes too late (this
  * scanner would report other Batches than every other validator's: an operator must look).
  */
-export function queueProblem(core: ScannerCore, key: QueuedKey): string | null {
+export type QueueProblem = { kind: 'no-key' | 'not-later' | 'busy' | 'late'; reason: string };
+
+export function queueProblem(core: ScannerCore, key: Pick<QueuedKey, 'session' | 'activeFrom' | 'timing'>): QueueProblem | null {
   const current = core.key;
-  if (current === null) return 'no key is active to rotate from';
+  if (current === null) return { kind: 'no-key', reason: 'no key is active to rotate from' };
   const latest = core.successor?.key.session ?? core.queuedKey?.session ?? current.session;
-  if (key.session <= latest) return `session ${key.session} is not after session ${latest}`;
-  if (core.successor || core.queuedKey) return `session ${latest} is still taking over: one rotation at a time`;
+  if (key.session <= latest) return { kind: 'not-later', reason: `session ${key.session} is not after session ${latest}` };
+  if (core.successor || core.queuedKey) return { kind: 'busy', reason: `session ${latest} is still taking over: one rotation at a time` };
   if (core.lastBlockTime !== undefined && core.lastBlockTime >= activationTime(core, key)) {
-    return `the confirmation of session ${key.session} arrived after this scanner passed its activation time (${activationTime(core, key)})`;
+    return { kind: 'late', reason: `the confirmation of session ${key.session} arrived after this scanner passed its activation time (${activationTime(core, key)})` };
   }
   return null;
 }
 
 export function queueKey(core: ScannerCore, key: QueuedKey): ScannerCore {
   const problem = queueProblem(core, key);
-  if (problem !== null) throw new RotationError(problem);
+  if (problem !== null) throw new RotationError(problem.reason);
   return { ...core, queuedKey: key };
 }
 

@@ -186,10 +186,16 @@ export async function scanner(input: ScannerInput): Promise<void> {
         return;
       }
       const queued = { session: request.session, activeFrom: request.activeFrom, timing: settings.rotation };
-      const problem = queueProblem(core, { ...queued, networkKey: '', scripts: core.key.scripts });
+      const problem = queueProblem(core, queued);
       if (problem !== null) {
-        reject(`scannerKey: session ${request.session}: ${problem}`);
-        if (problem.includes('arrived after')) log.error('a later key arrived after this scanner passed its activation: an operator must look', { session: request.session });
+        reject(`scannerKey: session ${request.session}: ${problem.reason}`);
+        if (problem.kind === 'late') log.error('a later key arrived after this scanner passed its activation: an operator must look', { session: request.session });
+        return;
+      }
+      // Every later key must use the first key's contract, and an account chain's adapter still finds
+      // (or deploys) a contract per key: refused, rather than watch another contract.
+      if (chainRules(network).scheduler === 'account') {
+        reject(`scannerKey: session ${request.session}: rotation on ${network} is not supported yet (a later key must use session ${core.key.session}'s contract)`);
         return;
       }
       stage = `loading the key of session ${request.session}`;

@@ -186,6 +186,24 @@ test('ETH and the ERC20 in and out through the real workflows: Batches of the de
   console.log(`recorded ${written.join(', ')}`);
 });
 
+test("a later session's key is refused on Ethereum with its reason (a later key must use the first key's Router): no second Router is looked up or deployed", async () => {
+  const before = await processor('alice').scannerStatus();
+  expect(before.externalScript).not.toBeNull();
+  await processor('alice').deliver({
+    kind: 'substrate.ConfirmKeyPair',
+    context: { serai_time: String(Math.floor(Date.now() / 1000)), network_latest_finalized_block: '00'.repeat(32) },
+    session: 1,
+    key_pair: { substrate_key: bytesToHex(randomBytes(32)), network_key: `02${bytesToHex(randomBytes(32))}` },
+  });
+  const after = await until('the later key to be refused', async () => {
+    const status = await processor('alice').scannerStatus();
+    return status.rejected.some((line) => /session 1: rotation on ethereum is not supported yet/.test(line)) ? status : undefined;
+  });
+  expect(after.session).toBe(0);
+  expect(after.rotation ?? null).toBeNull();
+  expect(after.externalScript).toBe(before.externalScript);
+});
+
 test('a reorg replacing blocks the scanners reported as final halts every Ethereum scanner loudly (FinalizedReorgError), never silently', async () => {
   // Replaces every block from the lowest one any scanner reported up to the tip (fixed while the miner is paused).
   const replaced = await chain.withMiningPaused(async () => {

@@ -1,9 +1,9 @@
 import { bytesToHex, hexToBytes, randomBytes } from '@noble/hashes/utils.js';
 import * as sr25519 from '@scure/sr25519';
 import { cryptoWaitReady, sr25519Verify } from '@polkadot/util-crypto';
-import { coordinatorBatchStatusQuery, coordinatorBatchWorkflowId, type CoordinateBatchResult } from '../../../devnet/coordinator/defs';
+import { coordinatorBatchWorkflowId, type CoordinateBatchResult } from '../../../devnet/coordinator/defs';
 import { batchMessage, type Batch } from '../../../messages';
-import { batchSignId } from '../../../workflows/batch-defs';
+import { batchSignId, batchStatusQuery, batchWorkflowId } from '../../../workflows/batch-defs';
 import { openValidatorKeystore, startKeygenHarness, type KeygenHarness } from '../../support/keygen-net';
 
 jest.setTimeout(300_000);
@@ -74,16 +74,25 @@ describe('Batch signing with the Serai key (sr25519), 4 validators at 4-of-5 sha
 
   test('a worker killed with SIGKILL during Batch signing is restarted and the Batch is signed with its stored nonces', async () => {
     const batch = batchOf(1);
-    await Promise.all(NAMES.map((name) => h.net.set.processor(name).startBatch(batch)));
-    const handle = h.net.coordinatorClient.workflow.getHandle(coordinatorBatchWorkflowId('bitcoin', 1));
-    for (let i = 0; i < 600; i++) {
-      const status = await handle.query(coordinatorBatchStatusQuery).catch(() => undefined);
-      if (status && /relaying preprocesses|collecting shares/.test(status.stage)) break;
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    // bob must be among attempt 0's signers, which the relay picks in set order from the preprocesses
+    // it holds once they cover the threshold: alice (2) and bob start first, and the relay has theirs
+    // before carol or dave can complete the threshold. bob is killed while his Batch workflow awaits
+    // the others' preprocesses, his own sent (no activity of his in flight, whose retry would wait for
+    // its timeout), and restarted before the others start.
+    const first = ['alice', 'bob'];
+    await Promise.all(first.map((name) => h.net.set.processor(name).startBatch(batch)));
+    const sentPreprocess = (name: string) =>
+      h.net.set
+        .processor(name)
+        .client.workflow.getHandle(batchWorkflowId('bitcoin', 1))
+        .query(batchStatusQuery)
+        .then((status) => /attempt 0: awaiting preprocesses/.test(status.stage), () => false);
+    for (let i = 0; i < 1200 && !(await Promise.all(first.map(sentPreprocess))).every(Boolean); i++) await new Promise((r) => setTimeout(r, 50));
+    expect(await Promise.all(first.map(sentPreprocess))).toEqual([true, true]);
     h.net.set.kill('bob');
     await new Promise((r) => setTimeout(r, 500));
     await h.net.set.restart('bob');
+    await Promise.all(['carol', 'dave'].map((name) => h.net.set.processor(name).startBatch(batch)));
     const result = await coordinatorResult(h, 1);
     await assertVerifies(result, batch, substrateKey);
     expect(result.signers).toContain('bob');

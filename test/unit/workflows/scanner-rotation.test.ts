@@ -99,10 +99,10 @@ const successorKey = (session = 1): QueuedKey => ({ session, activeFrom: 64_000,
 describe('queueing and activation', () => {
   test('a later session queues once, one rotation at a time, and activates at the first block whose time reaches its confirmation', () => {
     const core = bitcoinCore();
-    expect(queueProblem(emptyCore('bitcoin'), successorKey())).toMatch(/no key is active/);
-    expect(queueProblem(core, successorKey(0))).toMatch(/not after session 0/);
+    expect(queueProblem(emptyCore('bitcoin'), successorKey())).toMatchObject({ kind: 'no-key', reason: expect.stringMatching(/no key is active/) });
+    expect(queueProblem(core, successorKey(0))).toMatchObject({ kind: 'not-later', reason: expect.stringMatching(/not after session 0/) });
     const queued = queueKey(core, successorKey());
-    expect(queueProblem(queued, successorKey(2))).toMatch(/one rotation at a time/);
+    expect(queueProblem(queued, successorKey(2))).toMatchObject({ kind: 'busy', reason: expect.stringMatching(/one rotation at a time/) });
     expect(() => activateQueued(core, 108)).toThrow(/no key is queued/);
 
     // Scanned as it comes: block 108 (time 1108) activates it, and is notable (an empty Batch).
@@ -117,7 +117,7 @@ describe('queueing and activation', () => {
     expect([107, 108, 111, 114, 117].map((h) => stageAt(active, h))).toEqual([null, 'use-existing', 'new-as-change', 'forward-from-existing', 'closing-existing']);
     // A confirmation that reaches a scanner already past its activation time is refused: its Batches would differ from everyone's.
     const late = acceptFinalBlocks(core, [block(108)]).core;
-    expect(queueProblem(late, successorKey())).toMatch(/arrived after this scanner passed its activation time \(65800\)/);
+    expect(queueProblem(late, successorKey())).toEqual({ kind: 'late', reason: expect.stringMatching(/arrived after this scanner passed its activation time \(65800\)/) });
     expect(() => activateQueued(queueKey(core, successorKey()), -1)).toThrow(/expected a block height/);
   });
 });
