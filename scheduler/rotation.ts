@@ -3,7 +3,7 @@
  * item 18, Serai's `RotationStep`; timing in section 5). Pure and deterministic: every validator
  * derives the same stage from the same block height, so it may run inside workflows.
  *
- * With A the new key's activation block and C the network's confirmations:
+ * With A the new key's activation block and C the network's confirmations, the reference's stages:
  * - use-existing until A + C + ceil(grace / block time): the existing key pays and receives; deposits
  *   that reach the new key early are held back until the next stage;
  * - new-as-change for C blocks: the existing key still pays, its change goes to the new key;
@@ -13,6 +13,11 @@
  * - closing-existing after that: deposits to the existing key are no longer credited, and it
  *   retires C blocks after the first block at which its scheduler is empty and no plan of it is in
  *   flight.
+ * The scanner (workflows/scanner-rotation.ts) takes the timeline, the stages and `payer` from
+ * here and departs from the rest, as the README's "Rotation" says: a deposit to the new key is
+ * credited at once (not held), the existing key's deposits are forwarded until it retires (not
+ * dropped in closing), and its retirement block is its own (C + 1 past the acknowledged block the
+ * key was found drained at), not `retirementBlock` below.
  */
 import { invalid } from './schema';
 
