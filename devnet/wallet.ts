@@ -33,6 +33,8 @@ export const SATS_PER_BTC = 100_000_000n;
 export const MAX_MONEY_SATS = 21_000_000n * SATS_PER_BTC;
 /** What this wallet pays, in sat/vB (btcd relays from 1 sat/vB). */
 export const WALLET_FEE_RATE = 5n;
+/** A DER ECDSA signature's longest encoding (72 bytes) with its sighash byte. */
+const MAX_WITNESS_SIGNATURE = 73;
 /** The smallest change the wallet leaves: a coinbase that cannot keep this much is too small. */
 export const MIN_CHANGE = 10_000n;
 
@@ -313,26 +315,28 @@ export class DevnetWallet {
 
   private build(coinbase: Coinbase, outputs: readonly TxOutput[]): Transaction {
     const paid = outputs.reduce((total, output) => total + output.value, 0n);
-    // Signed once to learn the size (the change value has a fixed width); the final DER
-    // signature may be a byte longer, hence the +1.
-    const draft = this.signed(coinbase, outputs, 0n);
-    const fee = BigInt(draft.virtualSize() + 1) * WALLET_FEE_RATE;
+    // Sized with the longest signature a witness can carry (72 DER bytes and the sighash byte; the
+    // change value has a fixed width), so the signed transaction is at most one vbyte smaller.
+    const sized = this.unsigned(coinbase, outputs, 0n);
+    sized.setWitness(0, [new Uint8Array(MAX_WITNESS_SIGNATURE), this.key.publicKey]);
+    const fee = BigInt(sized.virtualSize()) * WALLET_FEE_RATE;
     const change = coinbase.value - paid - fee;
     if (change < MIN_CHANGE) throw new InsufficientCoinbaseError(coinbase.height, coinbase.value, paid + fee + MIN_CHANGE);
-    return this.signed(coinbase, outputs, change);
-  }
-
-  private signed(coinbase: Coinbase, outputs: readonly TxOutput[], change: bigint): Transaction {
-    const tx = new Transaction();
-    tx.version = 2;
-    tx.addInput(coinbase.tx.getHash(), 0);
-    for (const output of outputs) tx.addOutput(output.script, output.value);
-    tx.addOutput(this.key.outputScript, change);
+    const tx = this.unsigned(coinbase, outputs, change);
     const scriptCode = payments.p2pkh({ pubkey: this.key.publicKey }).output;
     if (scriptCode === undefined) throw new Error('bitcoinjs-lib p2pkh returned no script');
     const sighash = tx.hashForWitnessV0(0, scriptCode, coinbase.value, Transaction.SIGHASH_ALL);
     const signature = secp256k1.sign(sighash, this.key.secretKey, { prehash: false, format: 'der' });
     tx.setWitness(0, [Uint8Array.from([...signature, Transaction.SIGHASH_ALL]), this.key.publicKey]);
+    return tx;
+  }
+
+  private unsigned(coinbase: Coinbase, outputs: readonly TxOutput[], change: bigint): Transaction {
+    const tx = new Transaction();
+    tx.version = 2;
+    tx.addInput(coinbase.tx.getHash(), 0);
+    for (const output of outputs) tx.addOutput(output.script, output.value);
+    tx.addOutput(this.key.outputScript, change);
     return tx;
   }
 }
