@@ -1,6 +1,7 @@
 import { ApplicationFailure } from '@temporalio/common';
 import type { ChainAdapter } from '../networks/chain';
 import { createCoordinatorLinkActivities, type CoordinatorLink } from './coordinator-link';
+import { heartbeating } from './heartbeat';
 import { createHealthActivities, type HealthDeps } from './health';
 import { createKeygenActivities, type KeygenFaults } from './keygen';
 import { createLegacySigningActivities } from './legacy-signing';
@@ -25,13 +26,14 @@ export function createActivities(deps: ProcessorDeps) {
   const signing = createSigningCore(deps.keystore, () => chain().transactions.signing);
   return {
     ...createHealthActivities(deps),
-    ...createCoordinatorLinkActivities({ validator: deps.validator, network: deps.network, link: deps.link }),
+    ...heartbeating(createCoordinatorLinkActivities({ validator: deps.validator, network: deps.network, link: deps.link })),
     ...createKeygenActivities({ network: deps.network, keystore: deps.keystore, faults: deps.keygenFaults }),
-    ...createSigningKeyActivities({ network: deps.network, keystore: deps.keystore }),
-    ...createThresholdSigningActivities(signing),
-    ...createLegacySigningActivities(signing),
-    ...createPlanActivities({ keystore: deps.keystore, chain }),
-    ...createScanningActivities({ keystore: deps.keystore, chain }),
+    // Signing many shares, scanning many blocks and chain calls can run long: their workers heartbeat.
+    ...heartbeating(createSigningKeyActivities({ network: deps.network, keystore: deps.keystore })),
+    ...heartbeating(createThresholdSigningActivities(signing)),
+    ...heartbeating(createLegacySigningActivities(signing)),
+    ...heartbeating(createPlanActivities({ keystore: deps.keystore, chain })),
+    ...heartbeating(createScanningActivities({ keystore: deps.keystore, chain })),
   };
 }
 

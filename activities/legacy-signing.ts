@@ -10,7 +10,7 @@ import type { SignRef, SigningCore, SigningRound } from './threshold-signing';
 type Aggregated<T> = ({ ok: true } & T) | { ok: false; faulty: number[] };
 
 export function createLegacySigningActivities(core: SigningCore) {
-  const flat = <T>(outcome: ReturnType<SigningCore['aggregate']>): Aggregated<T> => (outcome.ok ? { ok: true, ...(outcome.signed as T) } : outcome);
+  const flat = <T>(outcome: Awaited<ReturnType<SigningCore['aggregate']>>): Aggregated<T> => (outcome.ok ? { ok: true, ...(outcome.signed as T) } : outcome);
   return {
     /** @deprecated `thresholdPreprocess` with `{ protocol: 'batch' }`. */
     async substratePreprocess(ref: SignRef): Promise<string[]> {
@@ -22,7 +22,7 @@ export function createLegacySigningActivities(core: SigningCore) {
     },
     /** @deprecated `thresholdAggregate` with `{ protocol: 'batch' }`. */
     async substrateAggregate(ref: SignRef, batch: Batch, round: SigningRound): Promise<Aggregated<{ signature: string }>> {
-      return flat(core.aggregate('batch', ref, batch, round));
+      return flat(await core.aggregate('batch', ref, batch, round));
     },
     /** @deprecated `thresholdPreprocess` with `{ protocol: 'transaction' }`. */
     async planPreprocess(ref: SignRef, signable: unknown): Promise<string[]> {
@@ -34,7 +34,7 @@ export function createLegacySigningActivities(core: SigningCore) {
     },
     /** @deprecated `thresholdAggregate` with `{ protocol: 'transaction' }`. */
     async planComplete(ref: SignRef, signable: unknown, round: SigningRound): Promise<Aggregated<{ txid: string; hex: string }>> {
-      return flat(core.aggregate('transaction', ref, signable, round));
+      return flat(await core.aggregate('transaction', ref, signable, round));
     },
   };
 }

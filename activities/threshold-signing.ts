@@ -17,6 +17,7 @@ import type { Keystore } from '../store';
 import { messageOf, signingProtocols, type SignableMessage, type SignedOf, type SigningProtocolName } from './signing-protocols';
 import { INVALID_PARTICIPANT_DATA, SIGNER_SET_REFUSED, SIGNING_KEY_MISSING } from './failures';
 import { NoncesNotFoundError } from '../store/errors';
+import { yieldToEventLoop } from './heartbeat';
 
 export interface SignRef {
   network: ExternalNetwork;
@@ -41,7 +42,7 @@ export type AggregateOutcome<Signed> = { ok: true; signed: Signed } | { ok: fals
  * The core every signing activity shares, by protocol name. `transactionSigning` is the chain's
  * protocol for plans (a chain without one fails its plans, never its Batches).
  */
-export function createSigningCore(keystore: Keystore, transactionSigning: () => ThresholdProtocol<unknown, unknown>) {
+export function createSigningCore(keystore: Keystore, transactionSigning: () => ThresholdProtocol<unknown, unknown>, pace: () => Promise<void> = yieldToEventLoop) {
   const protocolFor = signingProtocols(transactionSigning);
   function keyOf(ref: SignRef, protocol: ThresholdProtocol<unknown, unknown>, participant: number): Key {
     const groupRef = { network: ref.network, session: ref.key.session, attempt: ref.key.attempt, curve: protocol.curve };
@@ -67,18 +68,28 @@ export function createSigningCore(keystore: Keystore, transactionSigning: () => 
     return withOthers(map, others);
   }
 
-  function preprocess(name: SigningProtocolName, ref: SignRef, message: unknown): string[] {
+  /** `work` for each of our participants, pacing between them (a validator of many shares signs for long). */
+  async function perParticipant(ref: SignRef, work: (p: number) => string): Promise<string[]> {
+    const out: string[] = [];
+    for (const p of ref.participants) {
+      out.push(work(p));
+      await pace();
+    }
+    return out;
+  }
+
+  function preprocess(name: SigningProtocolName, ref: SignRef, message: unknown): Promise<string[]> {
     const protocol = protocolFor(name);
-    return ref.participants.map((p) => {
+    return perParticipant(ref, (p) => {
       const key = keyOf(ref, protocol, p);
       return bytesToHex(keystore.nonces.preprocess(ref.signId, ref.attempt, p, () => protocol.preprocess(key, message)));
     });
   }
 
-  function share(name: SigningProtocolName, ref: SignRef, message: unknown, others: ParticipantMap<string>): string[] {
+  async function share(name: SigningProtocolName, ref: SignRef, message: unknown, others: ParticipantMap<string>): Promise<string[]> {
     const protocol = protocolFor(name);
     const commitments = commitmentsOf(ref, others);
-    return ref.participants.map((p) => {
+    return perParticipant(ref, (p) => {
       const key = keyOf(ref, protocol, p);
       try {
         const binding = protocol.binding(key.public, message, commitments);
@@ -94,7 +105,8 @@ export function createSigningCore(keystore: Keystore, transactionSigning: () => 
     });
   }
 
-  function aggregate(name: SigningProtocolName, ref: SignRef, message: unknown, round: SigningRound): AggregateOutcome<unknown> {
+  async function aggregate(name: SigningProtocolName, ref: SignRef, message: unknown, round: SigningRound): Promise<AggregateOutcome<unknown>> {
+    await pace();
     const protocol = protocolFor(name);
     const commitments = commitmentsOf(ref, round.preprocesses);
     const own = new Map<number, Uint8Array>(ref.participants.map((p, k) => [p, hexToBytes(round.ownShares[k]!)]));
@@ -131,7 +143,7 @@ export function createThresholdSigningActivities(core: SigningCore) {
 
     /** The signed result, or the participants whose shares are invalid. */
     async thresholdAggregate<M extends SignableMessage>(ref: SignRef, signable: M, round: SigningRound): Promise<AggregateOutcome<SignedOf<M>>> {
-      return core.aggregate(signable.protocol, ref, messageOf(signable), round) as AggregateOutcome<SignedOf<M>>;
+      return (await core.aggregate(signable.protocol, ref, messageOf(signable), round)) as AggregateOutcome<SignedOf<M>>;
     },
   };
 }

@@ -48,6 +48,13 @@ export const healthActivities = proxyActivities<Activities<'keystoreStatus' | 'c
   retry: { maximumAttempts: 3, initialInterval: '1 second' },
 });
 
+/**
+ * A worker heartbeats while it runs any of the activities below (activities/heartbeat.ts): one that
+ * dies mid-activity is noticed after this, and the activity runs again on a live worker, where the
+ * start-to-close timeout alone would hold the workflow for minutes.
+ */
+const HEARTBEAT_TIMEOUT = '20 seconds';
+
 /** Threshold signing of every protocol (the signing driver's rounds), and the signable forms of plans. */
 export const signingActivities = proxyActivities<
   Activities<
@@ -65,7 +72,8 @@ export const signingActivities = proxyActivities<
     | 'planComplete'
   >
 >({
-  startToCloseTimeout: '2 minutes',
+  startToCloseTimeout: '10 minutes',
+  heartbeatTimeout: HEARTBEAT_TIMEOUT,
   retry: {
     initialInterval: '1 second',
     maximumInterval: '30 seconds',
@@ -83,12 +91,14 @@ export const signingActivities = proxyActivities<
 
 /** A plan's transaction on its chain: published, found, and others' claims checked. */
 export const transactionActivities = proxyActivities<Activities<'publishTransaction' | 'planCompletion' | 'verifyCompletionClaim'>>({
-  startToCloseTimeout: '1 minute',
+  startToCloseTimeout: '2 minutes',
+  heartbeatTimeout: HEARTBEAT_TIMEOUT,
   retry: { initialInterval: '2 seconds', maximumInterval: '1 minute', nonRetryableErrorTypes: [PublishInputError.type, TransactionRejectedError.type] },
 });
 
 /** The scanner's view of its chain; a reorg of a reported block halts it. */
 export const scanActivities = proxyActivities<Activities<'scannerKeySet' | 'activationSearchStart' | 'scanPoll' | 'feeRateAt' | 'planTxids' | 'spentOutputs' | 'seraiSupply'>>({
-  startToCloseTimeout: '2 minutes',
+  startToCloseTimeout: '10 minutes',
+  heartbeatTimeout: HEARTBEAT_TIMEOUT,
   retry: { initialInterval: '1 second', maximumInterval: '30 seconds', nonRetryableErrorTypes: [FinalizedReorgError.type, ScanStateError.type] },
 });

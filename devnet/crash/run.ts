@@ -18,6 +18,8 @@ import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { hexToBytes } from '@noble/hashes/utils.js';
+import type { Client } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
 import * as sr25519 from '@scure/sr25519';
 import { batchMessage } from '../../messages';
 import { DEPOSIT_FEE } from '../../networks/bitcoin/instructions';
@@ -344,7 +346,7 @@ async function settle(devnet: Devnet, summary: ScenarioSummary, step: (line: str
         if (status.nextBatchId !== included) return void (waiting = `${name}'s next Batch ${status.nextBatchId}, Serai has ${included}`);
         if (status.awaitingAck.length > 0 || status.queuedSeraiBlocks.length > 0) return void (waiting = `${name}'s scanner awaits acknowledgements`);
         for await (const wf of net.set.processor(name).client.workflow.list({ query: 'ExecutionStatus="Running"' })) {
-          if (!wf.workflowId.startsWith('scanner-')) return void (waiting = `${name}'s ${wf.workflowId} still running`);
+          if (!wf.workflowId.startsWith('scanner-')) return void (waiting = `${name}'s ${wf.workflowId} still running${await pendingActivities(net.set.processor(name).client, wf.workflowId)}`);
         }
       }
       return true;
@@ -353,6 +355,16 @@ async function settle(devnet: Devnet, summary: ScenarioSummary, step: (line: str
     throw new Error(`the run did not settle within 120 s: ${waiting} (${err instanceof Error ? err.message : String(err)})`);
   }
   step('settled');
+}
+
+/** A running workflow's pending activities, for a run that does not settle: what it is waiting on, and since which attempt. */
+async function pendingActivities(client: Client, workflowId: string): Promise<string> {
+  const { raw } = await client.workflow.getHandle(workflowId).describe();
+  const pending = (raw.pendingActivities ?? []).map((a) => {
+    const failure = a.lastFailure?.message ? `, last failure: ${a.lastFailure.message}` : '';
+    return `${a.activityType?.name} (attempt ${a.attempt}, ${temporal.api.enums.v1.PendingActivityState[a.state ?? 0]}${failure})`;
+  });
+  return pending.length === 0 ? ' (no pending activity)' : ` (pending: ${pending.join('; ')})`;
 }
 
 async function judge(devnet: Devnet, summary: ScenarioSummary, reasons: string[], result: CrashRunResult): Promise<void> {

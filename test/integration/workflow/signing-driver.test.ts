@@ -174,14 +174,14 @@ function probe(protocol: Protocol, scenario: string, idleTimeout: string | numbe
     interrupt: async () => (await started).signal(driverInterruptSignal),
     stage: async () => (await started).query(driverStageQuery),
     result: async (): Promise<DriverProbeResult> => (await started).result(),
-    peerPreprocess: (attempt: number, elsewhere?: string) => peer.preprocess(protocol.name, peerRef(attempt, elsewhere), message)[0]!,
-    peerShare: (attempt: number, own: string, elsewhere?: string) => peer.share(protocol.name, peerRef(attempt, elsewhere), message, { 1: own })[0]!,
+    peerPreprocess: async (attempt: number, elsewhere?: string) => (await peer.preprocess(protocol.name, peerRef(attempt, elsewhere), message))[0]!,
+    peerShare: async (attempt: number, own: string, elsewhere?: string) => (await peer.share(protocol.name, peerRef(attempt, elsewhere), message, { 1: own }))[0]!,
     /** Plays participant 2 through a whole attempt once the processor has preprocessed it. */
     async signAttempt(attempt: number) {
       const own = await ownMessage('preprocess', attempt);
-      await deliver({ round: 'preprocesses', attempt, data: { 2: this.peerPreprocess(attempt) } });
+      await deliver({ round: 'preprocesses', attempt, data: { 2: await this.peerPreprocess(attempt) } });
       await ownMessage('share', attempt);
-      await deliver({ round: 'shares', attempt, data: { 2: this.peerShare(attempt, own.data[0]!) } });
+      await deliver({ round: 'shares', attempt, data: { 2: await this.peerShare(attempt, own.data[0]!) } });
     },
   };
 }
@@ -197,8 +197,8 @@ describe.each(['batch', 'transaction'] as const)('the signing driver with the %s
     const second = await run.ownMessage('preprocess', 1);
     expect(second.data[0]).not.toBe(first.data[0]);
     // Late: attempt 0's preprocesses and shares arrive after the re-attempt.
-    await run.deliver({ round: 'preprocesses', attempt: 0, data: { 2: run.peerPreprocess(0) } });
-    await run.deliver({ round: 'shares', attempt: 0, data: { 2: run.peerPreprocess(0).slice(0, 64) } });
+    await run.deliver({ round: 'preprocesses', attempt: 0, data: { 2: await run.peerPreprocess(0) } });
+    await run.deliver({ round: 'shares', attempt: 0, data: { 2: (await run.peerPreprocess(0)).slice(0, 64) } });
     await run.signAttempt(1);
     const result = await run.result();
     expect(result).toMatchObject({ end: 'signed', attempt: 1, invalid: [] });
@@ -209,7 +209,7 @@ describe.each(['batch', 'transaction'] as const)('the signing driver with the %s
   test('a malformed preprocess: its sender is named, and the next attempt signs', async () => {
     const run = probe(protocol(), 'malformed');
     await run.ownMessage('preprocess', 0);
-    const good = run.peerPreprocess(0);
+    const good = await run.peerPreprocess(0);
     // The right length, but not points on the curve.
     await run.deliver({ round: 'preprocesses', attempt: 0, data: { 2: 'ff'.repeat(good.length / 2) } });
     expect(await run.ownMessage('invalid', 0)).toMatchObject({ participant: 2 });
@@ -224,11 +224,11 @@ describe.each(['batch', 'transaction'] as const)('the signing driver with the %s
   test('a faulty aggregate: the signer whose share does not verify is named, and the next attempt signs', async () => {
     const run = probe(protocol(), 'faulty');
     const own = await run.ownMessage('preprocess', 0);
-    await run.deliver({ round: 'preprocesses', attempt: 0, data: { 2: run.peerPreprocess(0) } });
+    await run.deliver({ round: 'preprocesses', attempt: 0, data: { 2: await run.peerPreprocess(0) } });
     await run.ownMessage('share', 0);
     // Participant 2 answers with a well-formed share made with other nonces (another sign id).
-    run.peerPreprocess(0, 'elsewhere');
-    await run.deliver({ round: 'shares', attempt: 0, data: { 2: run.peerShare(0, own.data[0]!, 'elsewhere') } });
+    await run.peerPreprocess(0, 'elsewhere');
+    await run.deliver({ round: 'shares', attempt: 0, data: { 2: await run.peerShare(0, own.data[0]!, 'elsewhere') } });
     expect(await run.ownMessage('invalid', 0)).toMatchObject({ participant: 2 });
     await run.deliver({ round: 'reattempt', attempt: 1 });
     await run.signAttempt(1);
@@ -265,7 +265,7 @@ describe.each(['batch', 'transaction'] as const)('the signing driver with the %s
     // A new workflow on the same sign id (an operator's restart): attempt 0's nonces are bound.
     const restarted = probe(protocol(), 'after-restart', '1 minute', { persist: true, signId: first.signId });
     await restarted.ownMessage('preprocess', 0);
-    await restarted.deliver({ round: 'preprocesses', attempt: 0, data: { 2: restarted.peerPreprocess(0, 'other') } });
+    await restarted.deliver({ round: 'preprocesses', attempt: 0, data: { 2: await restarted.peerPreprocess(0, 'other') } });
     for (let waited = 0; !(await restarted.stage()).includes('bound to another signing'); waited += 100) {
       if (waited > 30_000) throw new Error(`stage: ${await restarted.stage()}`);
       await new Promise((resolve) => setTimeout(resolve, 100));
@@ -281,7 +281,7 @@ describe.each(['batch', 'transaction'] as const)('the signing driver with the %s
   test('an interruption (included on Serai, completed elsewhere) ends every wait, even after a fault', async () => {
     const run = probe(protocol(), 'interrupted');
     await run.ownMessage('preprocess', 0);
-    const good = run.peerPreprocess(0);
+    const good = await run.peerPreprocess(0);
     await run.deliver({ round: 'preprocesses', attempt: 0, data: { 2: 'ff'.repeat(good.length / 2) } });
     await run.ownMessage('invalid', 0);
     await run.interrupt();
