@@ -23,6 +23,7 @@ import {
   scannerWorkflowId,
   seraiBlockWorkflowId,
   type ScannerInput,
+  type ScannerSettings,
   type ScannerStatus,
   type SeraiBlockOutcome,
 } from './workflows/scanner-defs';
@@ -37,7 +38,7 @@ export interface ProcessorAddress {
 
 export interface ProcessorSettings {
   keygen: KeygenSettings;
-  scanner: { confirmations: number; pollInterval: string | number; startHeight?: number };
+  scanner: Pick<ScannerSettings, 'confirmations' | 'pollInterval' | 'startHeight' | 'rotation'>;
   batch: { idleTimeout: string | number };
   plan: PlanSettings;
 }

@@ -49,6 +49,11 @@ async function main(argv: string[]): Promise<void> {
     .requiredOption('--from <account>', 'Serai account, 64 hex digits')
     .requiredOption('--to <address>', 'bcrt1... address (btc) or 0x... address (eth, dai)')
     .action((amount: string, o: { coin: string; from: string; to: string }) => call(dataDir(), 'POST', '/burn', { amount, from: o.from, to: o.to, coin: o.coin }));
+  program
+    .command('rotate')
+    .description("the next session for the same validators: its key generation, Serai's confirmation, and the scanners' activation of the new key, which takes over by the block schedule (see status: each scanner's rotation stage, then its retired sessions)")
+    .addOption(new Option('--network <network>', 'the network whose key rotates (Ethereum is not supported yet)').choices(['bitcoin', 'ethereum']).default('bitcoin'))
+    .action((o: { network: string }) => call(dataDir(), 'POST', '/rotate', { network: o.network }));
   program.command('status').description('each network\'s height, key and scanners; Serai\'s balances and Batches').action(() => call(dataDir(), 'GET', '/status'));
   await program.parseAsync(argv);
 }

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import type { Devnet } from './devnet';
 import { parseEther18, parseSeraiUnits } from './ethereum';
-import { parseBtc } from './wallet';
+import { parseBtc, scriptToAddress } from './wallet';
 
 export const CONTROL_FILE = 'control.json';
 
@@ -21,6 +21,7 @@ const depositBody = z.union([
   z.strictObject({ amount: z.string(), swapRefundTo: z.string().min(1) }),
 ]);
 const burnBody = z.strictObject({ amount: z.string(), from: hex32, to: z.string().min(1), coin });
+const rotateBody = z.strictObject({ network: z.enum(['bitcoin', 'ethereum']).default('bitcoin') });
 
 async function body(req: IncomingMessage): Promise<unknown> {
   const chunks: Buffer[] = [];
@@ -58,6 +59,11 @@ export async function startControlServer(devnet: Devnet, dataDir: string): Promi
         if (req.method === 'POST' && req.url === '/burn') {
           const { amount, from, to, coin } = burnBody.parse(await body(req));
           return reply(200, coin === 'btc' ? await devnet.burn(from, parseBtc(amount), to) : await devnet.burnEthereum(from, coin, parseSeraiUnits(amount), to));
+        }
+        if (req.method === 'POST' && req.url === '/rotate') {
+          const { network } = rotateBody.parse(await body(req));
+          const keys = await devnet.rotate(network);
+          return reply(200, { network, session: keys.session, keyPair: keys.keygen.keyPair, members: keys.keygen.members, activationHeight: keys.activationHeight, depositAddress: scriptToAddress(keys.externalScript) });
         }
         if (req.method === 'GET' && req.url === '/status') {
           const scannersOf = async (network: 'bitcoin' | 'ethereum') =>

@@ -13,6 +13,7 @@ import type { NetworkName } from '../config/worker-config';
 import { batchMessage, type SignedBatch } from '../messages';
 import { encodeShorthand } from '../messages/shorthand';
 import { encodeAddress } from '../networks/bitcoin/instructions';
+import { scriptsOfNetworkKey } from '../networks/bitcoin/keys';
 import { AesGcmPayloadCodec } from '../temporal/codec';
 import { startCodecServer } from '../temporal/codec-server';
 import type { PlanOutcome } from '../workflows/plan-defs';
@@ -31,10 +32,26 @@ import { DevnetWallet, addressToScript, scriptToAddress, type SentTransaction } 
 
 export const DEVNET_PROCESSOR_SETTINGS: ProcessorSettings = {
   keygen: { idleTimeout: '1 hour' },
-  scanner: { confirmations: 3, pollInterval: '1 second' },
+  // A rotation's windows shortened: no grace, forwarding for 6 blocks (the activation: devnetProcessorSettings).
+  scanner: { confirmations: 3, pollInterval: '1 second', rotation: { graceSeconds: 0, forwardingSeconds: 3_600 } },
   batch: { idleTimeout: '1 hour' },
   plan: { idleTimeout: '1 hour', confirmations: 2, pollInterval: '2 seconds' },
 };
+
+/** How long a later key's confirmation may take to reach every scanner on the devnet. */
+const CONFIRMATION_DELIVERY_SECONDS = 30;
+
+/**
+ * The devnet's processor settings for a chain whose time runs `chainAheadSeconds` ahead of the
+ * clock. A later key activates at the first block whose median time reaches Serai's time of its
+ * confirmation plus the activation delay, and regtest's chain time runs ahead by the blocks the
+ * devnet mines at once when it starts (each a second after the last); the delay is that lead plus
+ * the time the confirmation needs to reach every scanner.
+ */
+export function devnetProcessorSettings(chainAheadSeconds: number): ProcessorSettings {
+  const rotation = { ...DEVNET_PROCESSOR_SETTINGS.scanner.rotation, activationDelaySeconds: Math.max(0, chainAheadSeconds) + CONFIRMATION_DELIVERY_SECONDS };
+  return { ...DEVNET_PROCESSOR_SETTINGS, scanner: { ...DEVNET_PROCESSOR_SETTINGS.scanner, rotation } };
+}
 
 export interface DevnetOptions {
   dataDir: string;
@@ -55,6 +72,7 @@ export interface DevnetOptions {
 }
 
 export interface DevnetKeys {
+  session: number;
   keygen: CoordinateKeygenResult;
   /** Where deposits go: the key's External output script (Bitcoin), its Router's address (Ethereum; hex). */
   externalScript: string;
@@ -63,6 +81,11 @@ export interface DevnetKeys {
 
 export class DevnetNetworkError extends Error {
   override readonly name = 'DevnetNetworkError';
+}
+
+/** A rotation the devnet cannot start now (one is in progress). */
+export class DevnetRotationError extends Error {
+  override readonly name = 'DevnetRotationError';
 }
 
 export class DevnetTimeoutError extends Error {
@@ -118,6 +141,9 @@ export class Devnet {
       stops.push(['btcd', () => btcd.stop()]);
       await btcd.activateSoftForks();
       log(`btcd RPC ${btcd.rpc.url}, height ${await btcd.rpc.getBlockCount()}`);
+      const chainAhead = (await btcd.rpc.getBlockchainInfo()).mediantime - Math.floor(Date.now() / 1000);
+      const processorSettings = options.processorSettings ?? devnetProcessorSettings(chainAhead);
+      if (!options.processorSettings) log(`btcd's chain time runs ${chainAhead} s ahead of the clock: a later key activates ${processorSettings.scanner.rotation?.activationDelaySeconds} s after Serai confirms it`);
       let ethereum: DevnetEthereum | undefined;
       if (networks.includes('ethereum')) {
         log('starting anvil, deploying the keyless Deployer and the devnet DAI ...');
@@ -137,13 +163,13 @@ export class Devnet {
         networks,
         validators,
         chains: { bitcoinRpc: btcd.rpcCredentials, ...(ethereum ? { ethereumRpcUrl: ethereum.rpcUrl, ethereumDaiAddress: ethereum.daiAddress } : {}) },
-        processorSettings: options.processorSettings ?? DEVNET_PROCESSOR_SETTINGS,
+        processorSettings,
         log,
       });
       stops.push(['validators and coordinator', () => net.stop()]);
       await net.startSeraiChain(options.seraiBlockTime ?? '1 second');
       log('coordinator and Serai chain simulator running');
-      return new Devnet(options, temporal, codec.url, btcd, ethereum, net, DevnetWallet.of(btcd), miner, stops);
+      return new Devnet({ ...options, processorSettings }, temporal, codec.url, btcd, ethereum, net, DevnetWallet.of(btcd), miner, stops);
     } catch (err) {
       await stopAll();
       throw err;
@@ -207,7 +233,7 @@ export class Devnet {
       return all.every((s) => s?.activationHeight !== null && s?.activationHeight !== undefined) ? (all as ScannerStatus[]) : undefined;
     });
     const first = statuses[0]!;
-    const keys = { keygen, externalScript: first.externalScript!, activationHeight: first.activationHeight! };
+    const keys = { session: 0, keygen, externalScript: first.externalScript!, activationHeight: first.activationHeight! };
     const where = network === 'bitcoin' ? `deposit address ${scriptToAddress(keys.externalScript)}` : `Router 0x${keys.externalScript}`;
     if (network === 'ethereum') {
       // The Router takes deposits once the key confirmed itself (nonce 1), its first plan after Serai's first Batch.
@@ -216,6 +242,37 @@ export class Devnet {
     }
     this.settled.set(network, keys);
     this.log(`${network} key active from block ${first.activationHeight}; ${where}`);
+    return keys;
+  }
+
+  /**
+   * The next session of `network` for the same validators: its key generation, Serai's confirmation
+   * of the key pair, and every online scanner's activation of the new key, which then takes over by
+   * the block schedule (each scanner's `rotation` in `status` says its stage, `retiredSessions` when
+   * the old key retired). Deposits go to the new key from then on.
+   */
+  async rotate(network: NetworkName = 'bitcoin'): Promise<DevnetKeys> {
+    if (network !== 'bitcoin') throw new DevnetNetworkError(`rotation on ${network} is not supported yet: its scanners refuse a later key (every later key must use the first key's Router)`);
+    const current = await this.keysOf(network);
+    const busy = (await Promise.all(this.online.map((name) => this.scannerStatus(name, network)))).find((s) => s?.rotation);
+    if (busy?.rotation) throw new DevnetRotationError(`${network} is rotating to session ${busy.rotation.session} already (stage ${busy.rotation.stage}): wait for session ${current.session} to retire`);
+    const session = current.session + 1;
+    const rounds = this.options.keygenRounds ?? { roundTimeout: '30 seconds', blameTimeout: '20 seconds', maxAttempts: 3 };
+    this.log(`${network} rotation: key generation for session ${session} ...`);
+    const keygen = await this.net.generateKey({ network, session, t: this.options.t, settings: rounds });
+    this.log(`${network} session ${session} key generation done in attempt ${keygen.attempt} by ${keygen.members.join(', ')}`);
+    this.log(`  ${network} Serai key ${keygen.keyPair.substrateKey}`);
+    this.log(`  ${network} key ${keygen.keyPair.networkKey}`);
+    await this.net.seraiSetKeys({ network, session, keyPair: { substrate_key: keygen.keyPair.substrateKey, network_key: keygen.keyPair.networkKey } });
+    const rotations = await this.waitFor(`every online ${network} scanner to activate session ${session}'s key`, async () => {
+      const all = await Promise.all(this.online.map((name) => this.scannerStatus(name, network)));
+      const rotations = all.map((s) => (s?.rotation?.session === session && s.rotation.activationHeight !== null ? s.rotation : undefined));
+      return rotations.every((r) => r !== undefined) ? rotations : undefined;
+    });
+    const keys = { session, keygen, externalScript: scriptsOfNetworkKey(keygen.keyPair.networkKey).external, activationHeight: rotations[0]!.activationHeight! };
+    this.keys.set(network, Promise.resolve(keys));
+    this.settled.set(network, keys);
+    this.log(`${network} session ${session}'s key active from block ${keys.activationHeight}; deposit address ${scriptToAddress(keys.externalScript)}; session ${current.session} retires once drained`);
     return keys;
   }
 

@@ -278,7 +278,16 @@ function refundPayment(outcome: Extract<DepositOutcome, { kind: 'refund' }>, out
 }
 
 /** Takes the blocks that became final, in order: notable ones get Batches (to sign) and wait for acknowledgement. */
-export function acceptFinalBlocks(start: ScannerCore, blocks: readonly FinalBlock[]): { core: ScannerCore; batches: Batch[] } {
+export interface AcceptOptions {
+  /**
+   * Credit a forward that reaches the key after its predecessor retired (the forward signed late in
+   * forwarding confirms once the successor is the existing key). Histories recorded before this
+   * credited a forward only while the rotation lasted.
+   */
+  forwardsAfterRetirement?: boolean;
+}
+
+export function acceptFinalBlocks(start: ScannerCore, blocks: readonly FinalBlock[], options: AcceptOptions = {}): { core: ScannerCore; batches: Batch[] } {
   let core = start;
   if (core.key === null) throw new ScannerStateError('no key to scan for');
   let key = core.key;
@@ -323,7 +332,8 @@ export function acceptFinalBlocks(start: ScannerCore, blocks: readonly FinalBloc
         toForward.push({ output: held, deposit: deposit ?? null });
         continue;
       }
-      const forwarded = route.to === 'successor' && output.kind === 'forward' ? forwards?.[id] : undefined;
+      const toForwardKey = route.to === 'successor' || (options.forwardsAfterRetirement === true && route.to === 'existing');
+      const forwarded = toForwardKey && output.kind === 'forward' ? forwards?.[id] : undefined;
       if (forwarded !== undefined) {
         // A deposit the existing key forwarded: credited now, at what arrived, once.
         delete forwards![id];

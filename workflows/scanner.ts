@@ -61,6 +61,9 @@ const MAX_REJECTED = 50;
 /** Marks histories whose scanner takes a later session's key and rotates to it (before, it refused it). */
 export const ROTATION_PATCH = 'rotation';
 
+/** Marks histories whose scanner credits a forward that reaches the new key after the old key retired (before, only during the rotation). */
+export const FORWARDS_AFTER_RETIREMENT_PATCH = 'forwards-after-retirement';
+
 /** Marks histories whose scanner refuses a Serai block it cannot apply (an included Batch again, ids out of order, a replay). */
 export const REFUSE_PROBLEM_BLOCKS_PATCH = 'refuse-problem-serai-blocks';
 /** Marks histories whose scanner checks solvency before each Serai block (and while payouts are halted). */
@@ -301,7 +304,7 @@ export async function scanner(input: ScannerInput): Promise<void> {
       throw err;
     }
     if (polled.followedReorg) log.warn('followed a reorg above finality', { ...polled.followedReorg });
-    const accepted = acceptFinalBlocks({ ...core, scan: polled.state }, polled.blocks);
+    const accepted = acceptFinalBlocks({ ...core, scan: polled.state }, polled.blocks, { forwardsAfterRetirement: patched(FORWARDS_AFTER_RETIREMENT_PATCH) });
     core = accepted.core;
     for (const batch of accepted.batches) await startBatch(batch, batchSession(core, batch));
     if (accepted.batches.length > 0) log.info('Batches reported', { ids: accepted.batches.map((b) => b.id) });

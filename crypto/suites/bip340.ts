@@ -63,6 +63,12 @@ export function outputKeyMap(rawGroupKey: SecpPoint, kind: OutputKind): { map: K
   return { map: composeOffsets(map, { negate: false, offset: tapTweak }), internalKey };
 }
 
+/** The x-only Taproot output key of `kind` from the raw group key alone: what anyone who knows the key can derive. */
+export function outputKeyOfGroupKey(rawGroupKey: Uint8Array, kind: OutputKind): Uint8Array {
+  const point = SecpPoint.fromBytes(rawGroupKey);
+  return xOnly(offsetPoint(point, outputKeyMap(point, kind).map));
+}
+
 const cachedMap = memoize((key) => {
   const [groupKeyHex, kind] = key.split(':') as [string, OutputKind];
   return outputKeyMap(SecpPoint.fromHex(groupKeyHex), kind).map;

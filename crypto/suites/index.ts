@@ -10,6 +10,7 @@ import { ed25519NobleEngine } from '../sign/curves';
 
 export type { OutputKind, Rfc9591SuiteId, Scheme, SchemeId } from './types';
 export { OUTPUT_KINDS } from './types';
+export { outputKeyOfGroupKey } from './bip340';
 
 /** The processor's signature schemes on the fastest engine each curve has. */
 export const schemes: Readonly<Record<SchemeId, Scheme>> = Object.freeze({

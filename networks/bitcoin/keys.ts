@@ -3,10 +3,10 @@
  * kind, from the crypto library's BIP340 scheme (the standard BIP341 tweak of a kind-specific key).
  */
 import type { FrostPublic } from '@noble/curves/abstract/frost.js';
-import { bytesToHex } from '@noble/hashes/utils.js';
+import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
 import { address, initEccLib, networks, type Network as BitcoinJsNetwork } from 'bitcoinjs-lib';
 import * as ecc from 'tiny-secp256k1';
-import { schemes, OUTPUT_KINDS } from '../../crypto/suites';
+import { outputKeyOfGroupKey, schemes, OUTPUT_KINDS } from '../../crypto/suites';
 import type { OutputKind, OutputKeySet } from '../network';
 
 initEccLib(ecc);
@@ -43,4 +43,13 @@ export function addressOf(script: Uint8Array, chain: BitcoinChain): string {
 export function outputKeySet(session: number, pub: FrostPublic): OutputKeySet {
   const scripts = Object.fromEntries(OUTPUT_KINDS.map((kind) => [kind, bytesToHex(p2trScript(outputKey(pub, kind)))])) as Record<OutputKind, string>;
   return { session, scripts };
+}
+
+/**
+ * Every output script of a key from its network key (the raw group key Serai publishes) alone, the
+ * same as `outputKeySet` derives from the key's public data: a key's funds can be followed offline.
+ */
+export function scriptsOfNetworkKey(networkKey: string): Record<OutputKind, string> {
+  const groupKey = hexToBytes(networkKey);
+  return Object.fromEntries(OUTPUT_KINDS.map((kind) => [kind, bytesToHex(p2trScript(outputKeyOfGroupKey(groupKey, kind)))])) as Record<OutputKind, string>;
 }

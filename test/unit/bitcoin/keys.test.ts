@@ -2,7 +2,7 @@ import { schnorr_FROST } from '@noble/curves/secp256k1.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
 import { address, networks } from 'bitcoinjs-lib';
 import { OUTPUT_KINDS } from '../../../crypto/suites';
-import { addressOf, outputKey, outputKeySet, p2trScript } from '../../../networks/bitcoin/keys';
+import { addressOf, outputKey, outputKeySet, p2trScript, scriptsOfNetworkKey } from '../../../networks/bitcoin/keys';
 
 const dealt = schnorr_FROST.trustedDealer({ min: 3, max: 4 });
 
@@ -23,4 +23,11 @@ test('each output kind has its own deterministic Taproot key, script and regtest
 
 test('a key that is not 32 bytes is refused', () => {
   expect(() => p2trScript(new Uint8Array(33))).toThrow('a Taproot output key is 32 bytes, got 33');
+});
+
+test("a key's scripts follow from its network key alone, the same as from its public data, for keys of either parity", () => {
+  for (let i = 0; i < 16; i++) {
+    const { public: pub } = schnorr_FROST.trustedDealer({ min: 2, max: 3 });
+    expect(scriptsOfNetworkKey(bytesToHex(pub.commitments[0]!))).toEqual(outputKeySet(0, pub).scripts);
+  }
 });

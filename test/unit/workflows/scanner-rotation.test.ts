@@ -216,6 +216,56 @@ describe('a Bitcoin rotation, block by block', () => {
   });
 });
 
+describe('a forward that confirms after the old key retired', () => {
+  /** The rotation of the test above up to the forward's signing: the forward plan made, its outpoint known. */
+  function forwardSigned(): { core: ScannerCore; forward: Plan; sweep: Plan; forwardTxid: string } {
+    let core = activateQueued(queueKey(bitcoinCore(), successorKey()), 108);
+    let accepted = acceptFinalBlocks(core, [block(112)]);
+    core = applySeraiBlock(accepted.core, serai(2, accepted.batches.map((b) => b.id)), 2).core;
+    accepted = acceptFinalBlocks(core, [block(115, [{ n: 4, amount: 4_000_000n, session: 0 }])]);
+    const applied = applySeraiBlock(accepted.core, serai(3, accepted.batches.map((b) => b.id)), 2);
+    const plans = applied.result.plans as Plan[];
+    const [sweep, forward] = [plans.find((p) => p.kind === 'sweep')!, plans.find((p) => p.kind === 'forward')!];
+    const forwardTxid = txid(900);
+    return { core: expectPlanOutputs(applied.core, [{ plan: forward, txid: forwardTxid }]), forward, sweep, forwardTxid };
+  }
+
+  /** On to the retirement with the sweep arrived and the forward still in flight. */
+  function retiredBeforeTheForward(): { core: ScannerCore; forward: Plan; forwardTxid: string } {
+    const signed = forwardSigned();
+    let core = signed.core;
+    let accepted = acceptFinalBlocks(core, [block(117, [{ n: 6, amount: BigInt(signed.sweep.change!), session: 1, kind: 'change', txid: txid(901), vout: 0 }])]);
+    core = applySeraiBlock(accepted.core, serai(4, accepted.batches.map((b) => b.id)), 2).core;
+    accepted = acceptFinalBlocks(core, [block(120), block(121)]);
+    core = applySeraiBlock(accepted.core, serai(5, accepted.batches.map((b) => b.id)), 2).core;
+    accepted = acceptFinalBlocks(core, [block(123), block(124)]);
+    core = applySeraiBlock(accepted.core, serai(6, accepted.batches.map((b) => b.id)), 2).core;
+    expect(core.successor).toBeNull();
+    expect(core.retiredSessions).toEqual([0]);
+    expect(Object.keys(core.forwards!)).toEqual([outpointHex(signed.forwardTxid, 0)]);
+    return { core, forward: signed.forward, forwardTxid: signed.forwardTxid };
+  }
+
+  test('is credited once, at what arrived less the deposit fee, when the scanner credits late forwards', () => {
+    const { core, forward, forwardTxid } = retiredBeforeTheForward();
+    const arrived = BigInt(forward.change!);
+    const output = { n: 5, amount: arrived, session: 1, kind: 'forward' as const, txid: forwardTxid, vout: 0 };
+    const accepted = acceptFinalBlocks(core, [block(126, [output])], { forwardsAfterRetirement: true });
+    expect(accepted.batches.map((b) => b.instructions)).toEqual([[transfer(4, arrived - 1600n)]]);
+    expect(accepted.core.forwards).toEqual({});
+    expect(accepted.core.pending.at(-1)!.outputs.map((o) => o.id)).toEqual([outpointHex(forwardTxid, 0)]);
+    // Once: the same outpoint again is no credit.
+    expect(acceptFinalBlocks(accepted.core, [block(127, [output])], { forwardsAfterRetirement: true }).batches[0]!.instructions).toEqual([]);
+  });
+
+  test('histories from before held it as an output without a credit (kept for their replay)', () => {
+    const { core, forward, forwardTxid } = retiredBeforeTheForward();
+    const accepted = acceptFinalBlocks(core, [block(126, [{ n: 5, amount: BigInt(forward.change!), session: 1, kind: 'forward', txid: forwardTxid, vout: 0 }])]);
+    expect(accepted.batches.map((b) => b.instructions)).toEqual([[]]);
+    expect(Object.keys(accepted.core.forwards!)).toEqual([outpointHex(forwardTxid, 0)]);
+  });
+});
+
 describe('an Ethereum rotation', () => {
   const ROUTER = 'aa'.repeat(20);
   const ROUTER_SCRIPTS = { external: ROUTER, branch: ROUTER, change: ROUTER, forward: ROUTER };
