@@ -4,6 +4,7 @@ import { Command } from 'commander';
 import { startControlServer } from './control';
 import { Devnet } from './devnet';
 import { repoRoot } from '../nodes/tools';
+import { runRotationScenario } from './rotation-scenario';
 import { runScenario, SCENARIO_AMOUNTS } from './scenario';
 import type { ValidatorSpec } from './validator-set';
 
@@ -18,6 +19,7 @@ interface StartOptions {
   threshold: number;
   offline: string[];
   scenario: boolean;
+  rotate: boolean;
   blockInterval: number;
   ethereumBlockTime: number;
   networks: string[];
@@ -40,6 +42,7 @@ async function main(argv: string[]): Promise<void> {
     .option('--ethereum-block-time <s>', 'anvil mines a block this often (seconds)', parseCount, 1)
     .option('--networks <names...>', 'the networks the validators serve: bitcoin, and ethereum', ['bitcoin', 'ethereum'])
     .option('--scenario', 'run deposit -> Batch -> mint -> burn -> payout, print a JSON summary on stdout and exit', false)
+    .option('--rotate', "with --scenario: instead, Bitcoin's rotation to the same validators' next key (deposits to both keys, burns before and after the handover, the old key's retirement)", false)
     .option('--fresh', 'start from an empty data dir (btcd restarts from genesis anyway)', false);
   program.parse(argv);
   const opts = program.opts<StartOptions>();
@@ -48,6 +51,7 @@ async function main(argv: string[]): Promise<void> {
   const networks = opts.networks.flatMap((n) => n.split(','));
   for (const network of networks) if (network !== 'bitcoin' && network !== 'ethereum') throw new Error(`--networks: ${network} is not bitcoin or ethereum`);
   if (!networks.includes('bitcoin')) throw new Error('--networks: the devnet always runs bitcoin');
+  if (opts.rotate && !opts.scenario) throw new Error('--rotate runs a scenario: give --scenario too (or rotate a running devnet with npm run devnet -- rotate)');
   const validators: ValidatorSpec[] = NAMES.slice(0, opts.validators).map((name) => ({ name, weight: 1, offline: opts.offline.includes(name) }));
   for (const name of opts.offline) if (!validators.some((v) => v.name === name)) throw new Error(`--offline ${name}: no such validator (${validators.map((v) => v.name).join(', ')})`);
 
@@ -82,7 +86,7 @@ async function main(argv: string[]): Promise<void> {
     step(`Temporal UI: ${devnet.temporal.uiUrl}/namespaces/coordinator/workflows (each validator: /namespaces/validator-<name>/workflows)`);
     await devnet.generateKeys();
     if (opts.scenario) {
-      const summary = await runScenario(devnet, SCENARIO_AMOUNTS, step);
+      const summary = opts.rotate ? await runRotationScenario(devnet, step) : await runScenario(devnet, SCENARIO_AMOUNTS, step);
       console.log(JSON.stringify(summary, null, 2));
       step(summary.ok ? 'scenario passed' : 'scenario FAILED its checks');
       await stopAll(summary.ok ? 0 : 1);
