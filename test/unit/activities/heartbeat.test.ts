@@ -12,21 +12,31 @@ import { schemes } from '../../../crypto/suites';
 import type { Batch } from '../../../messages';
 import { freshKeystore, tempDir } from '../store/helpers';
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 test('an activity heartbeats as it starts and every 2 s while it runs, then stops', async () => {
-  const env = new MockActivityEnvironment();
-  const beats: number[] = [];
-  const started = Date.now();
-  env.on('heartbeat', () => beats.push(Date.now() - started));
-  const result = await env.run(() => whileHeartbeating(async () => (await sleep(4_300), 'done')));
-  expect(result).toBe('done');
-  expect(beats).toHaveLength(3);
-  expect(beats[0]).toBeLessThan(100);
-  expect(beats[1]).toBeGreaterThanOrEqual(1_900);
-  expect(beats[2]).toBeGreaterThanOrEqual(3_900);
-  await sleep(2_200);
-  expect(beats).toHaveLength(3);
+  jest.useFakeTimers({ doNotFake: ['setImmediate', 'nextTick', 'queueMicrotask'] });
+  try {
+    const env = new MockActivityEnvironment();
+    let beats = 0;
+    env.on('heartbeat', () => beats++);
+    let finish!: (value: string) => void;
+    const work = new Promise<string>((resolve) => (finish = resolve));
+    const running = env.run(() => whileHeartbeating(() => work));
+    await jest.advanceTimersByTimeAsync(0);
+    expect(beats).toBe(1);
+    await jest.advanceTimersByTimeAsync(1_999);
+    expect(beats).toBe(1);
+    await jest.advanceTimersByTimeAsync(1);
+    expect(beats).toBe(2);
+    await jest.advanceTimersByTimeAsync(2_000);
+    expect(beats).toBe(3);
+    finish('done');
+    expect(await running).toBe('done');
+    await jest.advanceTimersByTimeAsync(10_000);
+    expect(beats).toBe(3);
+  } finally {
+    jest.useRealTimers();
+  }
 });
 
 test('heartbeating() keeps every function, its arguments, result and error; outside an activity it just runs', async () => {
