@@ -221,13 +221,8 @@ export class Devnet {
 
   private async generateKey(network: NetworkName): Promise<DevnetKeys> {
     if (!this.networks.includes(network)) throw new DevnetNetworkError(`this devnet runs no ${network} processors (networks: ${this.networks.join(', ')})`);
-    const rounds = this.options.keygenRounds ?? { roundTimeout: '30 seconds', blameTimeout: '20 seconds', maxAttempts: 3 };
     this.log(`${network} key generation: ${this.options.validators.length} validators, ${this.options.t} shares to sign ...`);
-    const keygen = await this.net.generateKey({ network, session: 0, t: this.options.t, settings: rounds });
-    this.log(`${network} key generation done in attempt ${keygen.attempt} by ${keygen.members.join(', ')}`);
-    this.log(`  ${network} Serai key ${keygen.keyPair.substrateKey}`);
-    this.log(`  ${network} key ${keygen.keyPair.networkKey}`);
-    await this.net.seraiSetKeys({ network, session: 0, keyPair: { substrate_key: keygen.keyPair.substrateKey, network_key: keygen.keyPair.networkKey } });
+    const keygen = await this.generateAndConfirm(network, 0);
     const statuses = await this.waitFor(`every online ${network} scanner to find its activation block`, async () => {
       const all = await Promise.all(this.online.map((name) => this.scannerStatus(name, network)));
       return all.every((s) => s?.activationHeight !== null && s?.activationHeight !== undefined) ? (all as ScannerStatus[]) : undefined;
@@ -257,13 +252,8 @@ export class Devnet {
     const busy = (await Promise.all(this.online.map((name) => this.scannerStatus(name, network)))).find((s) => s?.rotation);
     if (busy?.rotation) throw new DevnetRotationError(`${network} is rotating to session ${busy.rotation.session} already (stage ${busy.rotation.stage}): wait for session ${current.session} to retire`);
     const session = current.session + 1;
-    const rounds = this.options.keygenRounds ?? { roundTimeout: '30 seconds', blameTimeout: '20 seconds', maxAttempts: 3 };
     this.log(`${network} rotation: key generation for session ${session} ...`);
-    const keygen = await this.net.generateKey({ network, session, t: this.options.t, settings: rounds });
-    this.log(`${network} session ${session} key generation done in attempt ${keygen.attempt} by ${keygen.members.join(', ')}`);
-    this.log(`  ${network} Serai key ${keygen.keyPair.substrateKey}`);
-    this.log(`  ${network} key ${keygen.keyPair.networkKey}`);
-    await this.net.seraiSetKeys({ network, session, keyPair: { substrate_key: keygen.keyPair.substrateKey, network_key: keygen.keyPair.networkKey } });
+    const keygen = await this.generateAndConfirm(network, session);
     const rotations = await this.waitFor(`every online ${network} scanner to activate session ${session}'s key`, async () => {
       const all = await Promise.all(this.online.map((name) => this.scannerStatus(name, network)));
       const rotations = all.map((s) => (s?.rotation?.session === session && s.rotation.activationHeight !== null ? s.rotation : undefined));
@@ -274,6 +264,17 @@ export class Devnet {
     this.settled.set(network, keys);
     this.log(`${network} session ${session}'s key active from block ${keys.activationHeight}; deposit address ${scriptToAddress(keys.externalScript)}; session ${current.session} retires once drained`);
     return keys;
+  }
+
+  /** `session`'s key generation on `network` by every validator, and Serai's confirmation of its key pair. */
+  private async generateAndConfirm(network: NetworkName, session: number) {
+    const rounds = this.options.keygenRounds ?? { roundTimeout: '30 seconds', blameTimeout: '20 seconds', maxAttempts: 3 };
+    const keygen = await this.net.generateKey({ network, session, t: this.options.t, settings: rounds });
+    this.log(`${network} session ${session} key generation done in attempt ${keygen.attempt} by ${keygen.members.join(', ')}`);
+    this.log(`  ${network} Serai key ${keygen.keyPair.substrateKey}`);
+    this.log(`  ${network} key ${keygen.keyPair.networkKey}`);
+    await this.net.seraiSetKeys({ network, session, keyPair: { substrate_key: keygen.keyPair.substrateKey, network_key: keygen.keyPair.networkKey } });
+    return keygen;
   }
 
   /** Bitcoin's deposit address (after key generation). */

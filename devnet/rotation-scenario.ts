@@ -5,7 +5,9 @@
  * both sessions' keys (with the scripts each derives), every deposit, payout and handover transaction
  * (the forward and the sweeps) as raw bytes, each Batch's signed message and signature and the session
  * whose Serai key signed it, so the chain of funds from the old key to the new one can be followed
- * offline, and the checks the run made.
+ * offline, the books at each stage change (devnet/key-books.ts), and the checks the run made. With
+ * `killAtStageChanges`, a validator's worker is SIGKILLed as the rotation enters each stage (a
+ * different validator each time) and started again.
  */
 import { schnorr } from '@noble/curves/secp256k1.js';
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
@@ -18,6 +20,7 @@ import type { OutputKind } from '../networks/network';
 import type { ScannerStatus } from '../workflows/scanner-defs';
 import { coordinatorBatchWorkflowId, type CoordinateBatchResult } from './coordinator/defs';
 import { Devnet, type DevnetKeys } from './devnet';
+import { booksAt, ChainHistory, type BookBurn, type BookDeposit, type BooksSnapshot, type KeyScript } from './key-books';
 import { paymentsTo } from './payments';
 import { addressToScript, formatBtc, scriptToAddress } from './wallet';
 
@@ -37,6 +40,8 @@ export interface RotationScenarioSummary {
     retired: boolean;
     /** Every output the old key ever had is spent, its last ones swept to the new key. */
     oldKeyEmpty: boolean;
+    /** At every stage change, the books balance and the keys' holdings cover Serai's supply, what is owed and what is in transit. */
+    booksBalance: boolean;
     /** Batch ids 0, 1, ...; session 0's Serai key signed those up to one external block, session 1's the rest. */
     batchesSwitchOnce: boolean;
   };
@@ -45,14 +50,30 @@ export interface RotationScenarioSummary {
   payouts: { stage: string; address: string; txid: string; spendsSessions: number[]; hex: string }[];
   handover: { kind: 'forward' | 'sweep'; txid: string; hex: string }[];
   batches: { id: number; height: number; session: number; message: string; signature: string }[];
+  /** The books before the rotation, as the rotation entered each stage, and at the end. */
+  books: BooksSnapshot[];
+  /** The validators SIGKILLed (with `killAtStageChanges`): as the rotation entered `stage`, at chain height `height`, with their own scanner at `itsStage`. */
+  kills: { stage: string; validator: string; itsStage: string; height: number }[];
+  /** The old key's outputs still unspent at the end (empty when `oldKeyEmpty`). */
+  oldKeyUnspent: string[];
   totalMs: number;
 }
+
+export interface RotationScenarioOptions {
+  /** SIGKILL a validator's worker as the rotation enters each stage, and start it again. */
+  killAtStageChanges?: boolean;
+}
+
+/** The stages a rotation goes through as the scanners report them, the old key's retirement last. */
+const STAGES = ['use-existing', 'new-as-change', 'forward-from-existing', 'closing-existing', 'retired'] as const;
+const stageOf = (status: ScannerStatus | undefined, oldSession: number) =>
+  status?.rotation?.stage ?? ((status?.retiredSessions ?? []).includes(oldSession) ? 'retired' : 'none');
 
 const randomAddress = () => scriptToAddress(`5120${bytesToHex(schnorr.getPublicKey(schnorr.utils.randomSecretKey()))}`);
 const account = () => bytesToHex(crypto.getRandomValues(new Uint8Array(32)));
 const inputOutpoint = (input: Transaction['ins'][number]) => ({ txid: bytesToHex(Uint8Array.from(input.hash).reverse()), vout: input.index });
 
-export async function runRotationScenario(devnet: Devnet, log: (line: string) => void = () => undefined): Promise<RotationScenarioSummary> {
+export async function runRotationScenario(devnet: Devnet, log: (line: string) => void = () => undefined, options: RotationScenarioOptions = {}): Promise<RotationScenarioSummary> {
   const started = Date.now();
   const { btcd, net } = devnet;
   const rpc = btcd.rpc;
@@ -73,7 +94,7 @@ export async function runRotationScenario(devnet: Devnet, log: (line: string) =>
       const payments = await paymentsTo(rpc, addressToScript(address), fromHeight);
       return payments.length > 0 && payments.every((p) => p.where !== 'mempool') ? payments : undefined;
     });
-    return { tx: Transaction.fromHex(await rpc.getRawTransactionHex(found[0]!.txid)), payments: found.length };
+    return Transaction.fromHex(await rpc.getRawTransactionHex(found[0]!.txid));
   };
   const spentScripts = (tx: Transaction) =>
     Promise.all(tx.ins.map(async (input) => bytesToHex(Transaction.fromHex(await rpc.getRawTransactionHex(inputOutpoint(input).txid)).outs[input.index]!.script)));
@@ -82,89 +103,171 @@ export async function runRotationScenario(devnet: Devnet, log: (line: string) =>
   const keySets = new Map<number, DevnetKeys>([[0, first]]);
   const scriptsOf = (keys: DevnetKeys) => scriptsOfNetworkKey(keys.keygen.keyPair.networkKey);
   const sessionOfScript = (script: string) => [...keySets.values()].find((keys) => Object.values(scriptsOf(keys)).includes(script))?.session ?? -1;
+  const keyScripts = () => {
+    const scripts = new Map<string, KeyScript>();
+    for (const keys of keySets.values()) for (const [kind, script] of Object.entries(scriptsOf(keys))) scripts.set(script, { session: keys.session, kind: kind as OutputKind });
+    return scripts;
+  };
   const deposits: RotationScenarioSummary['deposits'] = [];
   const payouts: RotationScenarioSummary['payouts'] = [];
+
+  // The books: taken between the scenario's own steps (a deposit is recorded with its block, a burn
+  // with its Serai block, before the next books), Serai read before the chain's height.
+  const chain = new ChainHistory(rpc, first.activationHeight);
+  const bookDeposits: BookDeposit[] = [];
+  const bookBurns: BookBurn[] = [];
+  const books: BooksSnapshot[] = [];
+  let lock: Promise<unknown> = Promise.resolve();
+  const exclusive = <T>(step: () => Promise<T>): Promise<T> => {
+    const run = lock.then(step);
+    lock = run.catch(() => undefined);
+    return run;
+  };
+  const takeBooks = (stage: string) =>
+    exclusive(async () => {
+      const status = await net.seraiStatus();
+      const height = await rpc.getBlockCount();
+      await chain.syncTo(height);
+      const balances = Object.fromEntries(Object.entries(status.balances).map(([holder, coins]) => [holder, BigInt(coins.bitcoin ?? '0')]));
+      const serai = { height: status.height, minted: BigInt(status.coins.bitcoin.minted), burned: BigInt(status.coins.bitcoin.burned), balances };
+      const snapshot = booksAt(stage, chain.keysAt(height, keyScripts()), serai, bookDeposits, bookBurns, DEPOSIT_FEE);
+      books.push(snapshot);
+      log(`books at ${stage} (block ${height}): holdings ${Object.entries(snapshot.holdings).map(([s, v]) => `session ${s} ${formatBtc(BigInt(v))}`).join(', ')} BTC; supply ${formatBtc(BigInt(snapshot.supply))}, owed ${formatBtc(BigInt(snapshot.owed))}, in transit ${formatBtc(BigInt(snapshot.inTransit))}; reserve ${snapshot.reserve} sat (by the rules ${snapshot.expectedReserve})${snapshot.balanced && snapshot.solvent ? '' : ' UNBALANCED'}`);
+    });
+  const deposit = (holder: string, amount: bigint, record: (sent: { txid: string; vout: number; hex: string }, height: number) => void) =>
+    exclusive(async () => {
+      const sent = await devnet.deposit(amount, holder);
+      const height = await heightOf(sent.txid);
+      bookDeposits.push({ txid: sent.txid, vout: sent.vout, holder });
+      record(sent, height);
+    });
+  const burn = (holder: string, amount: bigint, address: string) =>
+    exclusive(async () => {
+      const burned = await devnet.burn(holder, amount, address);
+      bookBurns.push({ holder, amount, script: addressToScript(address), seraiBlock: burned.block });
+    });
 
   // Session 0 serves: a deposit, and a burn it pays.
   const holder1 = account();
   log(`session 0: deposit 0.6 BTC to ${devnet.depositAddress()} for ${holder1} ...`);
-  const deposit1 = await devnet.deposit(60_000_000n, holder1);
+  await deposit(holder1, 60_000_000n, (sent, height) =>
+    deposits.push({ stage: 'use-existing', session: 0, holder: holder1, txid: sent.txid, vout: sent.vout, height, amount: '60000000', minted: '', hex: sent.hex }),
+  );
   await devnet.waitFor('the first deposit credited', async () => ((await minted(holder1)) === 60_000_000n - DEPOSIT_FEE ? true : undefined));
-  deposits.push({ stage: 'use-existing', session: 0, holder: holder1, txid: deposit1.txid, vout: deposit1.vout, height: await heightOf(deposit1.txid), amount: '60000000', minted: '', hex: deposit1.hex });
   const payee1 = randomAddress();
   log(`session 0: burn 0.1 sriBTC to ${payee1} ...`);
-  await devnet.burn(holder1, 10_000_000n, payee1);
+  await burn(holder1, 10_000_000n, payee1);
   const payout1 = await paidOnce(payee1, first.activationHeight);
+  await takeBooks('session 0 alone');
 
-  // Session 1: key generation of the same validators, Serai's confirmation, every scanner's activation.
+  // Session 1: key generation of the same validators, Serai's confirmation, every scanner's activation;
+  // then, as the rotation enters each stage, the books (and with killAtStageChanges a SIGKILL).
   const second = await devnet.rotate('bitcoin');
   keySets.set(1, second);
+  const kills: RotationScenarioSummary['kills'] = [];
+  const validators = devnet.net.setOf('bitcoin');
+  const stageChanges: Promise<void>[] = [];
+  const restarting = new Set<string>();
+  const onStage = async (stage: string, index: number) => {
+    if (options.killAtStageChanges) {
+      const victim = devnet.online[index % devnet.online.length]!;
+      const itsStage = stageOf(await devnet.scannerStatus(victim), 0);
+      restarting.add(victim);
+      validators.kill(victim);
+      kills.push({ stage, validator: victim, itsStage, height: await rpc.getBlockCount() });
+      log(`the rotation entered ${stage}: SIGKILL ${victim} (its scanner at ${itsStage}) and start it again`);
+      await validators.restart(victim);
+      restarting.delete(victim);
+    }
+    await takeBooks(stage);
+  };
+  // A query to a validator whose worker is down waits for one: the watcher asks only the others.
+  const quickStatus = (name: string) =>
+    Promise.race([devnet.scannerStatus(name), new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), 1_000))]);
+  const stageChange = (stage: string, index: number) => {
+    const handled = onStage(stage, index);
+    handled.catch(() => undefined); // awaited with the rest once the old key retired
+    stageChanges.push(handled);
+  };
+  stageChange('use-existing', 0);
+  const watcher = (async () => {
+    let reached = 0;
+    while (reached < STAGES.length - 1) {
+      const statuses = await Promise.all(devnet.online.filter((name) => !restarting.has(name)).map(quickStatus));
+      const top = Math.max(...statuses.map((s) => STAGES.indexOf(stageOf(s, 0) as (typeof STAGES)[number])));
+      if (top > reached) {
+        reached = top;
+        stageChange(STAGES[top]!, top);
+      } else await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  })();
+  watcher.catch(() => undefined);
+
   const holder2 = account();
   log(`session 1 active from block ${second.activationHeight}: deposit 0.3 BTC to the new key for ${holder2} ...`);
-  const deposit2 = await devnet.deposit(30_000_000n, holder2);
+  await deposit(holder2, 30_000_000n, (sent, height) =>
+    deposits.push({ stage: 'after activation', session: 1, holder: holder2, txid: sent.txid, vout: sent.vout, height, amount: '30000000', minted: '', hex: sent.hex }),
+  );
   await devnet.waitFor('the deposit to the new key credited', async () => ((await minted(holder2)) === 30_000_000n - DEPOSIT_FEE ? true : undefined));
-  deposits.push({ stage: 'after activation', session: 1, holder: holder2, txid: deposit2.txid, vout: deposit2.vout, height: await heightOf(deposit2.txid), amount: '30000000', minted: '', hex: deposit2.hex });
 
   // A deposit to the old key in forwarding's first block (no grace on the devnet: C blocks of
   // new-as-change after the activation's C), the chain held still while it is placed there.
   const forwardFrom = second.activationHeight + 2 * C;
   await devnet.waitFor(`the chain to reach block ${forwardFrom - 3}`, async () => ((await rpc.getBlockCount()) >= forwardFrom - 3 ? true : undefined));
-  await devnet.miner.pause();
   const holder3 = account();
-  let late: Awaited<ReturnType<Devnet['wallet']['deposit']>>;
-  let lateHeight: number;
-  try {
-    const held = await rpc.getBlockCount();
-    if (held < forwardFrom - 1) await btcd.mine(forwardFrom - 1 - held);
-    log(`forwarding from block ${forwardFrom}: deposit 0.4 BTC to the old key for ${holder3} ...`);
-    late = await devnet.wallet.deposit({ to: first.externalScript, amount: 40_000_000n, seraiAddress: holder3 });
-    const [hash] = await btcd.mine(1);
-    lateHeight = (await rpc.getBlockHeader(hash!)).height;
-  } finally {
-    devnet.miner.resume();
-  }
-  deposits.push({ stage: lateHeight < forwardFrom + FORWARDING_BLOCKS ? 'forward-from-existing' : 'closing-existing', session: 0, holder: holder3, txid: late.txid, vout: late.vout, height: lateHeight, amount: '40000000', minted: '', hex: late.hex });
+  let late!: Awaited<ReturnType<Devnet['wallet']['deposit']>>;
+  await exclusive(async () => {
+    await devnet.miner.pause();
+    try {
+      const held = await rpc.getBlockCount();
+      if (held < forwardFrom - 1) await btcd.mine(forwardFrom - 1 - held);
+      log(`forwarding from block ${forwardFrom}: deposit 0.4 BTC to the old key for ${holder3} ...`);
+      late = await devnet.wallet.deposit({ to: first.externalScript, amount: 40_000_000n, seraiAddress: holder3 });
+      const [hash] = await btcd.mine(1);
+      const height = (await rpc.getBlockHeader(hash!)).height;
+      bookDeposits.push({ txid: late.txid, vout: late.vout, holder: holder3 });
+      deposits.push({ stage: height < forwardFrom + FORWARDING_BLOCKS ? 'forward-from-existing' : 'closing-existing', session: 0, holder: holder3, txid: late.txid, vout: late.vout, height, amount: '40000000', minted: '', hex: late.hex });
+    } finally {
+      devnet.miner.resume();
+    }
+  });
 
   // After the handover the new key pays; the old key retires once drained.
   await everyScanner('the handover', (s) => ['forward-from-existing', 'closing-existing'].includes(s.rotation?.stage ?? '') || (s.retiredSessions ?? []).includes(0));
   const payee2 = randomAddress();
   const burnHeight = await rpc.getBlockCount();
   log(`after the handover: burn 0.05 sriBTC to ${payee2} ...`);
-  await devnet.burn(holder2, 5_000_000n, payee2);
+  await burn(holder2, 5_000_000n, payee2);
   const retired = await everyScanner('the old key to retire', (s) => (s.retiredSessions ?? []).includes(0) && s.session === 1 && !s.rotation);
   log(`session 0 retired at every scanner`);
+  await watcher;
+  await Promise.all(stageChanges);
   const payout2 = await paidOnce(payee2, burnHeight);
   await devnet.waitFor('the forwarded deposit credited', async () => ((await minted(holder3)) > 0n ? true : undefined));
-  for (const [stage, address, payout] of [['use-existing', payee1, payout1], ['after the handover', payee2, payout2]] as const) {
-    payouts.push({ stage, address, txid: payout.tx.getId(), spendsSessions: [...new Set((await spentScripts(payout.tx)).map(sessionOfScript))], hex: payout.tx.toHex() });
+  for (const [stage, address, tx] of [['use-existing', payee1, payout1], ['after the handover', payee2, payout2]] as const) {
+    payouts.push({ stage, address, txid: tx.getId(), spendsSessions: [...new Set((await spentScripts(tx)).map(sessionOfScript))], hex: tx.toHex() });
   }
 
   // The old key's history: every output it ever had, and the transactions spending them, once all are spent.
-  const oldScripts = new Set(Object.values(scriptsOf(first)));
   const newScripts = new Set(Object.values(scriptsOf(second)));
-  const oldHistory = async () => {
+  const oldKeyHistory = async () => {
     const tip = await rpc.getBlockCount();
-    const spends: Transaction[] = [];
-    const outputs: { txid: string; vout: number }[] = [];
-    for (let height = first.activationHeight; height <= tip; height++) {
-      for (const txid of (await rpc.getBlock(await rpc.getBlockHash(height))).tx) {
-        const tx = Transaction.fromHex(await rpc.getRawTransactionHex(txid));
-        if (tx.ins.some((input) => outputs.some((o) => o.txid === inputOutpoint(input).txid && o.vout === input.index))) spends.push(tx);
-        tx.outs.forEach((out, vout) => oldScripts.has(bytesToHex(out.script)) && outputs.push({ txid, vout }));
-      }
-    }
-    const unspent = (await Promise.all(outputs.map(async (o) => ((await rpc.getTxOut(o.txid, o.vout, false)) ? [o] : [])))).flat();
-    return { spends, outputs, unspent };
+    await chain.syncTo(tip);
+    const view = chain.keysAt(tip, keyScripts());
+    const outputs = [...view.outputs].filter(([, output]) => output.key.session === 0).map(([outpoint]) => outpoint);
+    const spends = [...new Set(outputs.map((o) => view.spentBy.get(o)).filter((tx) => tx !== undefined))];
+    return { spends, unspent: outputs.filter((o) => !view.spentBy.has(o)) };
   };
-  let history = await oldHistory();
-  const oldKeyEmpty = await devnet
+  let history = await oldKeyHistory();
+  await devnet
     .waitFor('every output of the old key spent', async () => {
-      history = await oldHistory();
+      history = await oldKeyHistory();
       return history.unspent.length === 0 ? true : undefined;
     }, 120_000)
-    .catch(() => false);
+    .catch(() => log(`the old key still has ${history.unspent.length} unspent output(s): ${history.unspent.join(', ')}`));
   const forward = history.spends.find((tx) => tx.ins.some((input) => inputOutpoint(input).txid === late.txid && input.index === late.vout));
   const sweeps = history.spends.filter((tx) => tx !== forward && tx.outs.every((out) => newScripts.has(bytesToHex(out.script))));
+  await takeBooks('the end');
 
   // The Batches, each with the session whose Serai key signed it.
   const records = (await net.seraiStatus()).batches.bitcoin;
@@ -189,13 +292,14 @@ export async function runRotationScenario(devnet: Devnet, log: (line: string) =>
       forward !== undefined && forward.ins.length === 1 && forward.outs.length === 1 && bytesToHex(forward.outs[0]!.script) === scriptsOf(second).forward && forwardedValue < 40_000_000n,
     paidOnceByTheRightKey: payeeCounts.every((n) => n === 1) && payouts[0]!.spendsSessions.join() === '0' && payouts[1]!.spendsSessions.join() === '1',
     retired: retired.every((s) => s.externalScript === second.externalScript),
-    oldKeyEmpty: oldKeyEmpty === true && sweeps.length > 0,
+    oldKeyEmpty: history.unspent.length === 0 && sweeps.length > 0,
     batchesSwitchOnce:
       batches.every((b, i) => b.id === i && b.session >= 0) &&
       switchAt > 0 &&
       batches.slice(0, switchAt).every((b) => b.session === 0) &&
       batches.slice(switchAt).every((b) => b.session === 1) &&
       batches[switchAt]!.height > batches[switchAt - 1]!.height,
+    booksBalance: books.every((b) => b.balanced && b.solvent),
   };
   log(`rotation checks: ${Object.entries(checks).map(([name, ok]) => `${name} ${ok ? 'ok' : 'FAILED'}`).join(', ')}; old key's last ${formatBtc(sweeps.reduce((sum, tx) => sum + tx.outs.reduce((s, o) => s + o.value, 0n), 0n))} BTC swept`);
   return {
@@ -212,6 +316,9 @@ export async function runRotationScenario(devnet: Devnet, log: (line: string) =>
     payouts,
     handover: [...(forward ? [{ kind: 'forward' as const, txid: forward.getId(), hex: forward.toHex() }] : []), ...sweeps.map((tx) => ({ kind: 'sweep' as const, txid: tx.getId(), hex: tx.toHex() }))],
     batches,
+    books,
+    kills,
+    oldKeyUnspent: history.unspent,
     totalMs: Date.now() - started,
   };
 }

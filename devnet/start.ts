@@ -20,6 +20,7 @@ interface StartOptions {
   offline: string[];
   scenario: boolean;
   rotate: boolean;
+  killAtStageChanges: boolean;
   blockInterval: number;
   ethereumBlockTime: number;
   networks: string[];
@@ -43,6 +44,7 @@ async function main(argv: string[]): Promise<void> {
     .option('--networks <names...>', 'the networks the validators serve: bitcoin, and ethereum', ['bitcoin', 'ethereum'])
     .option('--scenario', 'run deposit -> Batch -> mint -> burn -> payout, print a JSON summary on stdout and exit', false)
     .option('--rotate', "with --scenario: instead, Bitcoin's rotation to the same validators' next key (deposits to both keys, burns before and after the handover, the old key's retirement)", false)
+    .option('--kill-at-stage-changes', 'with --scenario --rotate: SIGKILL a validator\'s worker as the rotation enters each stage, and start it again', false)
     .option('--fresh', 'start from an empty data dir (btcd restarts from genesis anyway)', false);
   program.parse(argv);
   const opts = program.opts<StartOptions>();
@@ -51,6 +53,7 @@ async function main(argv: string[]): Promise<void> {
   const networks = opts.networks.flatMap((n) => n.split(','));
   for (const network of networks) if (network !== 'bitcoin' && network !== 'ethereum') throw new Error(`--networks: ${network} is not bitcoin or ethereum`);
   if (!networks.includes('bitcoin')) throw new Error('--networks: the devnet always runs bitcoin');
+  if (opts.killAtStageChanges && !opts.rotate) throw new Error('--kill-at-stage-changes is for the rotation scenario: give --scenario --rotate too');
   if (opts.rotate && !opts.scenario) throw new Error('--rotate runs a scenario: give --scenario too (or rotate a running devnet with npm run devnet -- rotate)');
   const validators: ValidatorSpec[] = NAMES.slice(0, opts.validators).map((name) => ({ name, weight: 1, offline: opts.offline.includes(name) }));
   for (const name of opts.offline) if (!validators.some((v) => v.name === name)) throw new Error(`--offline ${name}: no such validator (${validators.map((v) => v.name).join(', ')})`);
@@ -86,7 +89,7 @@ async function main(argv: string[]): Promise<void> {
     step(`Temporal UI: ${devnet.temporal.uiUrl}/namespaces/coordinator/workflows (each validator: /namespaces/validator-<name>/workflows)`);
     await devnet.generateKeys();
     if (opts.scenario) {
-      const summary = opts.rotate ? await runRotationScenario(devnet, step) : await runScenario(devnet, SCENARIO_AMOUNTS, step);
+      const summary = opts.rotate ? await runRotationScenario(devnet, step, { killAtStageChanges: opts.killAtStageChanges }) : await runScenario(devnet, SCENARIO_AMOUNTS, step);
       console.log(JSON.stringify(summary, null, 2));
       step(summary.ok ? 'scenario passed' : 'scenario FAILED its checks');
       await stopAll(summary.ok ? 0 : 1);

@@ -7,8 +7,10 @@
  * deposit before the rotation, one to the new key and one to the old key in forwarding are each
  * credited exactly once (the last after its forward to the new key); a burn before the handover is
  * paid by the old key, one after it by the new key, each once; the old key is swept, retired and
- * empty; the Batches switch Serai key at one block. Then a second rotation (to session 2) is started,
- * and a third refused while it runs.
+ * empty; the Batches switch Serai key at one block. A validator's worker is SIGKILLed as the rotation
+ * enters each stage and as the old key retires (a different validator each time), and the books
+ * balance before the rotation, at each stage and at the end. Then a second rotation (to session 2)
+ * is started, and a third refused while it runs.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -44,10 +46,32 @@ test('the same validators rotate Bitcoin to a new key: deposits to either key cr
   await expect(devnet.rotate('ethereum')).rejects.toThrow(DevnetNetworkError);
 
   const lines: string[] = [];
-  const summary = await runRotationScenario(devnet, (line) => lines.push(line));
-  expect(summary.checks).toEqual({ creditedOnce: true, forwardedToNewKey: true, paidOnceByTheRightKey: true, retired: true, oldKeyEmpty: true, batchesSwitchOnce: true });
+  const summary = await runRotationScenario(devnet, (line) => lines.push(line), { killAtStageChanges: true });
+  expect(summary.checks).toEqual({ creditedOnce: true, forwardedToNewKey: true, paidOnceByTheRightKey: true, retired: true, oldKeyEmpty: true, batchesSwitchOnce: true, booksBalance: true });
   expect(summary.ok).toBe(true);
-  expect(lines).toContainEqual(expect.stringMatching(/^rotation checks: creditedOnce ok, forwardedToNewKey ok, paidOnceByTheRightKey ok, retired ok, oldKeyEmpty ok, batchesSwitchOnce ok/));
+  expect(summary.oldKeyUnspent).toEqual([]);
+  expect(lines).toContainEqual(expect.stringMatching(/^rotation checks: creditedOnce ok, forwardedToNewKey ok, paidOnceByTheRightKey ok, retired ok, oldKeyEmpty ok, batchesSwitchOnce ok, booksBalance ok/));
+
+  // A validator was SIGKILLed as the rotation entered each stage, a different one each time in turn,
+  // and every stage was entered in order.
+  const stages = ['use-existing', 'new-as-change', 'forward-from-existing', 'closing-existing', 'retired'];
+  expect(summary.kills.map((k) => k.stage)).toEqual(stages);
+  expect(summary.kills.map((k) => k.validator)).toEqual(stages.map((_, i) => NAMES[i % NAMES.length]));
+  for (const kill of summary.kills) expect(lines).toContain(`the rotation entered ${kill.stage}: SIGKILL ${kill.validator} (its scanner at ${kill.itsStage}) and start it again`);
+
+  // The books, before the rotation, at each stage and at the end: the keys' holdings are Serai's
+  // supply + what is owed + what is in transit + the reserve the processor's rules leave, and cover them.
+  expect(summary.books.map((b) => b.stage)).toEqual(['session 0 alone', ...stages, 'the end']);
+  for (const books of summary.books) {
+    const holdings = Object.values(books.holdings).reduce((sum, v) => sum + BigInt(v), 0n);
+    expect(holdings).toBe(BigInt(books.supply) + BigInt(books.owed) + BigInt(books.inTransit) + BigInt(books.reserve));
+    expect(books.reserve).toBe(books.expectedReserve);
+    expect(BigInt(books.reserve)).toBeGreaterThanOrEqual(0n);
+  }
+  const end = summary.books.at(-1)!;
+  expect(end.holdings['0'] ?? '0').toBe('0');
+  expect(end.owed).toBe('0');
+  expect(end.inTransit).toBe('0');
 
   // The two keys, and the scripts each derives from its network key alone.
   const [old, next] = summary.keys;

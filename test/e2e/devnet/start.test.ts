@@ -25,8 +25,8 @@ test('the devnet (npm start) comes up with four validators and their keys on Bit
     while (!output.includes('[devnet] ready.') && Date.now() < deadline && child.exitCode === null) await new Promise((r) => setTimeout(r, 250));
     expect(output).toContain('[devnet] ready.');
     expect(output).toMatch(/Temporal at 127\.0\.0\.1:\d+; UI: http:\/\/127\.0\.0\.1:\d+/);
-    expect(output).toMatch(/bitcoin key generation done in attempt 0 by alice, bob, carol, dave/);
-    expect(output).toMatch(/ethereum key generation done in attempt 0 by alice, bob, carol, dave/);
+    expect(output).toMatch(/bitcoin session 0 key generation done in attempt 0 by alice, bob, carol, dave/);
+    expect(output).toMatch(/ethereum session 0 key generation done in attempt 0 by alice, bob, carol, dave/);
     const router = /Router (0x[0-9a-f]{40})/.exec(output)?.[1];
     expect(router).toBeDefined();
     const address = /deposit address (bcrt1p[0-9a-z]+)/.exec(output)?.[1];
