@@ -32,8 +32,8 @@ import { DevnetWallet, addressToScript, scriptToAddress, type SentTransaction } 
 
 export const DEVNET_PROCESSOR_SETTINGS: ProcessorSettings = {
   keygen: { idleTimeout: '1 hour' },
-  // A rotation's windows shortened: no grace, forwarding for 6 blocks (the activation: devnetProcessorSettings).
-  scanner: { confirmations: 3, pollInterval: '1 second', rotation: { graceSeconds: 0, forwardingSeconds: 3_600 } },
+  // A rotation's windows shortened: grace and forwarding for 6 blocks each (the activation: devnetProcessorSettings).
+  scanner: { confirmations: 3, pollInterval: '1 second', rotation: { graceSeconds: 3_600, forwardingSeconds: 3_600 } },
   batch: { idleTimeout: '1 hour' },
   plan: { idleTimeout: '1 hour', confirmations: 2, pollInterval: '2 seconds' },
 };

@@ -1,9 +1,10 @@
 /**
  * A Bitcoin rotation on a running devnet (`npm start -- --scenario --rotate`): deposit and burn under
- * session 0 -> the same validators' session 1 key -> a deposit to the new key, one to the old key in
- * forwarding's first block -> a burn after the handover -> the old key's retirement. Its summary has
- * both sessions' keys (with the scripts each derives), every deposit, payout and handover transaction
- * (the forward and the sweeps) as raw bytes, each Batch's signed message and signature and the session
+ * session 0 -> the same validators' session 1 key -> a deposit to the new key, and one to the old key
+ * in each stage of the rotation (use-existing, new-as-change, forward-from-existing, closing-existing),
+ * each in a block chosen by the rotation's schedule -> a burn after the handover -> the old key's
+ * retirement. Its summary has both sessions' keys (with the scripts each derives), the rotation's
+ * schedule, every deposit, payout and handover transaction (the forwards and the sweeps) as raw bytes, each Batch's signed message and signature and the session
  * whose Serai key signed it, so the chain of funds from the old key to the new one can be followed
  * offline, the books at each stage change (devnet/key-books.ts), and the checks the run made. With
  * `killAtStageChanges`, a validator's worker is SIGKILLed as the rotation enters each stage (a
@@ -16,6 +17,8 @@ import { Transaction } from 'bitcoinjs-lib';
 import { batchMessage } from '../messages';
 import { DEPOSIT_FEE } from '../networks/bitcoin/instructions';
 import { scriptsOfNetworkKey } from '../networks/bitcoin/keys';
+import { chainRules } from '../networks/rules';
+import { rotationStage, rotationTimeline, type RotationTimeline } from '../scheduler/rotation';
 import type { OutputKind } from '../networks/network';
 import type { ScannerStatus } from '../workflows/scanner-defs';
 import { coordinatorBatchWorkflowId, type CoordinateBatchResult } from './coordinator/defs';
@@ -24,15 +27,12 @@ import { booksAt, ChainHistory, type BookBurn, type BookDeposit, type BooksSnaps
 import { paymentsTo } from './payments';
 import { addressToScript, formatBtc, scriptToAddress } from './wallet';
 
-/** Forwarding lasts this many blocks on the devnet (its rotation settings: 3,600 s at Bitcoin's 600 s). */
-const FORWARDING_BLOCKS = 6;
-
 export interface RotationScenarioSummary {
   ok: boolean;
   checks: {
-    /** Every deposit minted exactly its amount less the deposit fee (the forwarded one: what reached the new key), less what its holder burned. */
+    /** Every deposit minted exactly once, its amount less the deposit fee (a forwarded one: what its forward carried to the new key, less the fee). */
     creditedOnce: boolean;
-    /** The late deposit moved whole, less its fee, to the new key's Forward script, by one transaction. */
+    /** Each deposit to the old key in forwarding or closing moved whole, less its fee, to the new key's Forward script by a transaction of its own; no other deposit was forwarded. */
     forwardedToNewKey: boolean;
     /** Each payee paid by exactly one transaction; the first from the old key's outputs only, the second from the new key's only. */
     paidOnceByTheRightKey: boolean;
@@ -46,7 +46,10 @@ export interface RotationScenarioSummary {
     batchesSwitchOnce: boolean;
   };
   keys: { session: number; networkKey: string; seraiKey: string; activationHeight: number; scripts: Record<OutputKind, string> }[];
-  deposits: { stage: string; session: number; holder: string; txid: string; vout: number; height: number; amount: string; minted: string; hex: string }[];
+  /** The first block of each stage of session 1's rotation. */
+  timeline: RotationTimeline;
+  /** Each deposit with the stage of its block, the session whose key it paid, what it minted (counting what its holder burned since) and its forward, if it was forwarded. */
+  deposits: { stage: string; session: number; holder: string; txid: string; vout: number; height: number; amount: string; minted: string; forwardedBy: string | null; hex: string }[];
   payouts: { stage: string; address: string; txid: string; spendsSessions: number[]; hex: string }[];
   handover: { kind: 'forward' | 'sweep'; txid: string; hex: string }[];
   batches: { id: number; height: number; session: number; message: string; signature: string }[];
@@ -134,13 +137,11 @@ export async function runRotationScenario(devnet: Devnet, log: (line: string) =>
       books.push(snapshot);
       log(`books at ${stage} (block ${height}): holdings ${Object.entries(snapshot.holdings).map(([s, v]) => `session ${s} ${formatBtc(BigInt(v))}`).join(', ')} BTC; supply ${formatBtc(BigInt(snapshot.supply))}, owed ${formatBtc(BigInt(snapshot.owed))}, in transit ${formatBtc(BigInt(snapshot.inTransit))}; reserve ${snapshot.reserve} sat (by the rules ${snapshot.expectedReserve})${snapshot.balanced && snapshot.solvent ? '' : ' UNBALANCED'}`);
     });
-  const deposit = (holder: string, amount: bigint, record: (sent: { txid: string; vout: number; hex: string }, height: number) => void) =>
-    exclusive(async () => {
-      const sent = await devnet.deposit(amount, holder);
-      const height = await heightOf(sent.txid);
-      bookDeposits.push({ txid: sent.txid, vout: sent.vout, holder });
-      record(sent, height);
-    });
+  const burnedBy = (holder: string) => bookBurns.filter((b) => b.holder === holder).reduce((sum, b) => sum + b.amount, 0n);
+  const recordDeposit = (stage: string, session: number, holder: string, amount: bigint, sent: { txid: string; vout: number; hex: string }, height: number) => {
+    bookDeposits.push({ txid: sent.txid, vout: sent.vout, holder });
+    deposits.push({ stage, session, holder, txid: sent.txid, vout: sent.vout, height, amount: amount.toString(), minted: '', forwardedBy: null, hex: sent.hex });
+  };
   const burn = (holder: string, amount: bigint, address: string) =>
     exclusive(async () => {
       const burned = await devnet.burn(holder, amount, address);
@@ -150,9 +151,10 @@ export async function runRotationScenario(devnet: Devnet, log: (line: string) =>
   // Session 0 serves: a deposit, and a burn it pays.
   const holder1 = account();
   log(`session 0: deposit 0.6 BTC to ${devnet.depositAddress()} for ${holder1} ...`);
-  await deposit(holder1, 60_000_000n, (sent, height) =>
-    deposits.push({ stage: 'use-existing', session: 0, holder: holder1, txid: sent.txid, vout: sent.vout, height, amount: '60000000', minted: '', hex: sent.hex }),
-  );
+  await exclusive(async () => {
+    const sent = await devnet.deposit(60_000_000n, holder1);
+    recordDeposit('before the rotation', 0, holder1, 60_000_000n, sent, await heightOf(sent.txid));
+  });
   await devnet.waitFor('the first deposit credited', async () => ((await minted(holder1)) === 60_000_000n - DEPOSIT_FEE ? true : undefined));
   const payee1 = randomAddress();
   log(`session 0: burn 0.1 sriBTC to ${payee1} ...`);
@@ -203,34 +205,43 @@ export async function runRotationScenario(devnet: Devnet, log: (line: string) =>
   })();
   watcher.catch(() => undefined);
 
+  // The deposits of the rotation, each in a block chosen by the rotation's schedule, the chain held
+  // still (mined by hand) while they are placed: one to the new key at once, then one to the old
+  // key in each stage (the stage of a deposit is its block's).
+  const rotation = devnet.options.processorSettings?.scanner.rotation;
+  const timeline = rotationTimeline(second.activationHeight, { confirmations: C, blockTimeSeconds: chainRules('bitcoin').blockTimeSeconds, graceSeconds: rotation?.graceSeconds, forwardingSeconds: rotation?.forwardingSeconds });
   const holder2 = account();
-  log(`session 1 active from block ${second.activationHeight}: deposit 0.3 BTC to the new key for ${holder2} ...`);
-  await deposit(holder2, 30_000_000n, (sent, height) =>
-    deposits.push({ stage: 'after activation', session: 1, holder: holder2, txid: sent.txid, vout: sent.vout, height, amount: '30000000', minted: '', hex: sent.hex }),
-  );
-  await devnet.waitFor('the deposit to the new key credited', async () => ((await minted(holder2)) === 30_000_000n - DEPOSIT_FEE ? true : undefined));
-
-  // A deposit to the old key in forwarding's first block (no grace on the devnet: C blocks of
-  // new-as-change after the activation's C), the chain held still while it is placed there.
-  const forwardFrom = second.activationHeight + 2 * C;
-  await devnet.waitFor(`the chain to reach block ${forwardFrom - 3}`, async () => ((await rpc.getBlockCount()) >= forwardFrom - 3 ? true : undefined));
-  const holder3 = account();
-  let late!: Awaited<ReturnType<Devnet['wallet']['deposit']>>;
+  const oldKeyDeposits = [
+    { at: timeline.newAsChange - 1, amount: 20_000_000n },
+    { at: timeline.newAsChange + 1, amount: 25_000_000n },
+    { at: timeline.forwardFromExisting, amount: 40_000_000n },
+    { at: timeline.closingExisting + 1, amount: 15_000_000n },
+  ].map((d) => ({ ...d, holder: account() }));
   await exclusive(async () => {
     await devnet.miner.pause();
     try {
-      const held = await rpc.getBlockCount();
-      if (held < forwardFrom - 1) await btcd.mine(forwardFrom - 1 - held);
-      log(`forwarding from block ${forwardFrom}: deposit 0.4 BTC to the old key for ${holder3} ...`);
-      late = await devnet.wallet.deposit({ to: first.externalScript, amount: 40_000_000n, seraiAddress: holder3 });
-      const [hash] = await btcd.mine(1);
-      const height = (await rpc.getBlockHeader(hash!)).height;
-      bookDeposits.push({ txid: late.txid, vout: late.vout, holder: holder3 });
-      deposits.push({ stage: height < forwardFrom + FORWARDING_BLOCKS ? 'forward-from-existing' : 'closing-existing', session: 0, holder: holder3, txid: late.txid, vout: late.vout, height, amount: '40000000', minted: '', hex: late.hex });
+      const mineTo = async (height: number) => {
+        const tip = await rpc.getBlockCount();
+        if (tip > height) throw new Error(`block ${height + 1} was to carry a deposit, but the chain is at ${tip} already`);
+        if (tip < height) await btcd.mine(height - tip);
+      };
+      const place = async (to: string, session: number, holder: string, amount: bigint) => {
+        const sent = await devnet.wallet.deposit({ to, amount, seraiAddress: holder });
+        const [hash] = await btcd.mine(1);
+        const height = (await rpc.getBlockHeader(hash!)).height;
+        recordDeposit(rotationStage(timeline, height), session, holder, amount, sent, height);
+        log(`block ${height} (${rotationStage(timeline, height)}): ${formatBtc(amount)} BTC to session ${session}'s key for ${holder}`);
+      };
+      await place(second.externalScript, 1, holder2, 30_000_000n);
+      for (const { at, amount, holder } of oldKeyDeposits) {
+        await mineTo(at - 1);
+        await place(first.externalScript, 0, holder, amount);
+      }
     } finally {
       devnet.miner.resume();
     }
   });
+  await devnet.waitFor('the deposit to the new key credited', async () => ((await minted(holder2)) === 30_000_000n - DEPOSIT_FEE ? true : undefined));
 
   // After the handover the new key pays; the old key retires once drained.
   await everyScanner('the handover', (s) => ['forward-from-existing', 'closing-existing'].includes(s.rotation?.stage ?? '') || (s.retiredSessions ?? []).includes(0));
@@ -243,8 +254,8 @@ export async function runRotationScenario(devnet: Devnet, log: (line: string) =>
   await watcher;
   await Promise.all(stageChanges);
   const payout2 = await paidOnce(payee2, burnHeight);
-  await devnet.waitFor('the forwarded deposit credited', async () => ((await minted(holder3)) > 0n ? true : undefined));
-  for (const [stage, address, tx] of [['use-existing', payee1, payout1], ['after the handover', payee2, payout2]] as const) {
+  for (const { holder } of oldKeyDeposits) await devnet.waitFor(`the deposit for ${holder} credited`, async () => ((await minted(holder)) > 0n ? true : undefined));
+  for (const [stage, address, tx] of [['before the rotation', payee1, payout1], ['after the handover', payee2, payout2]] as const) {
     payouts.push({ stage, address, txid: tx.getId(), spendsSessions: [...new Set((await spentScripts(tx)).map(sessionOfScript))], hex: tx.toHex() });
   }
 
@@ -255,7 +266,7 @@ export async function runRotationScenario(devnet: Devnet, log: (line: string) =>
     await chain.syncTo(tip);
     const view = chain.keysAt(tip, keyScripts());
     const outputs = [...view.outputs].filter(([, output]) => output.key.session === 0).map(([outpoint]) => outpoint);
-    const spends = [...new Set(outputs.map((o) => view.spentBy.get(o)).filter((tx) => tx !== undefined))];
+    const spends = view.spends.filter((s) => s.tx.ins.some((input) => outputs.includes(`${inputOutpoint(input).txid}:${input.index}`)));
     return { spends, unspent: outputs.filter((o) => !view.spentBy.has(o)) };
   };
   let history = await oldKeyHistory();
@@ -265,8 +276,9 @@ export async function runRotationScenario(devnet: Devnet, log: (line: string) =>
       return history.unspent.length === 0 ? true : undefined;
     }, 120_000)
     .catch(() => log(`the old key still has ${history.unspent.length} unspent output(s): ${history.unspent.join(', ')}`));
-  const forward = history.spends.find((tx) => tx.ins.some((input) => inputOutpoint(input).txid === late.txid && input.index === late.vout));
-  const sweeps = history.spends.filter((tx) => tx !== forward && tx.outs.every((out) => newScripts.has(bytesToHex(out.script))));
+  const forwards = history.spends.filter((s) => s.forward).map((s) => s.tx);
+  const sweeps = history.spends.filter((s) => !s.forward && s.tx.outs.every((out) => newScripts.has(bytesToHex(out.script)))).map((s) => s.tx);
+  const forwardOf = (deposit: { txid: string; vout: number }) => forwards.find((tx) => tx.ins.some((input) => inputOutpoint(input).txid === deposit.txid && input.index === deposit.vout));
   await takeBooks('the end');
 
   // The Batches, each with the session whose Serai key signed it.
@@ -280,16 +292,21 @@ export async function runRotationScenario(devnet: Devnet, log: (line: string) =>
   }
   const switchAt = batches.findIndex((b) => b.session === 1);
 
-  for (const deposit of deposits) deposit.minted = (await minted(deposit.holder)).toString();
-  const forwardedValue = forward?.outs[0]?.value ?? 0n;
+  for (const deposit of deposits) {
+    deposit.minted = ((await minted(deposit.holder)) + burnedBy(deposit.holder)).toString();
+    deposit.forwardedBy = forwardOf(deposit)?.getId() ?? null;
+  }
+  const forwarding = (stage: string) => stage === 'forward-from-existing' || stage === 'closing-existing';
   const payeeCounts = await Promise.all([payee1, payee2].map(async (address) => (await paymentsTo(rpc, addressToScript(address), first.activationHeight)).length));
   const checks: RotationScenarioSummary['checks'] = {
-    creditedOnce:
-      (await minted(holder1)) === 60_000_000n - DEPOSIT_FEE - 10_000_000n &&
-      (await minted(holder2)) === 30_000_000n - DEPOSIT_FEE - 5_000_000n &&
-      (await minted(holder3)) === forwardedValue - DEPOSIT_FEE,
+    creditedOnce: deposits.every((d) => BigInt(d.minted) === (forwardOf(d)?.outs[0]?.value ?? BigInt(d.amount)) - DEPOSIT_FEE),
     forwardedToNewKey:
-      forward !== undefined && forward.ins.length === 1 && forward.outs.length === 1 && bytesToHex(forward.outs[0]!.script) === scriptsOf(second).forward && forwardedValue < 40_000_000n,
+      forwards.length === deposits.filter((d) => d.session === 0 && forwarding(d.stage)).length &&
+      deposits.every((d) => {
+        const forward = forwardOf(d);
+        if (d.session === 1 || !forwarding(d.stage)) return forward === undefined;
+        return forward !== undefined && forward.ins.length === 1 && forward.outs.length === 1 && bytesToHex(forward.outs[0]!.script) === scriptsOf(second).forward && forward.outs[0]!.value < BigInt(d.amount);
+      }),
     paidOnceByTheRightKey: payeeCounts.every((n) => n === 1) && payouts[0]!.spendsSessions.join() === '0' && payouts[1]!.spendsSessions.join() === '1',
     retired: retired.every((s) => s.externalScript === second.externalScript),
     oldKeyEmpty: history.unspent.length === 0 && sweeps.length > 0,
@@ -312,9 +329,10 @@ export async function runRotationScenario(devnet: Devnet, log: (line: string) =>
       activationHeight: keys.activationHeight,
       scripts: scriptsOf(keys),
     })),
+    timeline,
     deposits,
     payouts,
-    handover: [...(forward ? [{ kind: 'forward' as const, txid: forward.getId(), hex: forward.toHex() }] : []), ...sweeps.map((tx) => ({ kind: 'sweep' as const, txid: tx.getId(), hex: tx.toHex() }))],
+    handover: [...forwards.map((tx) => ({ kind: 'forward' as const, txid: tx.getId(), hex: tx.toHex() })), ...sweeps.map((tx) => ({ kind: 'sweep' as const, txid: tx.getId(), hex: tx.toHex() }))],
     batches,
     books,
     kills,

@@ -4,8 +4,8 @@
  * (devnet/rotation-scenario.ts): the same three validators generate session 1's key, Serai confirms
  * it, and the scanners hand Bitcoin over by the block schedule. Each of the scenario's checks is
  * asserted, and its evidence re-verified here from the raw transactions and signatures it prints: a
- * deposit before the rotation, one to the new key and one to the old key in forwarding are each
- * credited exactly once (the last after its forward to the new key); a burn before the handover is
+ * deposit before the rotation, one to the new key and one to the old key in each stage of the
+ * rotation are each credited exactly once (the last two after their forwards to the new key); a burn before the handover is
  * paid by the old key, one after it by the new key, each once; the old key is swept, retired and
  * empty; the Batches switch Serai key at one block. A validator's worker is SIGKILLed as the rotation
  * enters each stage and as the old key retires (a different validator each time), and the books
@@ -41,7 +41,7 @@ afterAll(async () => {
 
 const outpoint = (input: Transaction['ins'][number]) => `${bytesToHex(Uint8Array.from(input.hash).reverse())}:${input.index}`;
 
-test('the same validators rotate Bitcoin to a new key: deposits to either key credited once, burns paid once by the right key, the old key swept, retired and empty, Batches switching Serai key at one block', async () => {
+test('the same validators rotate Bitcoin to a new key: deposits to either key in every stage credited once, burns paid once by the right key, the old key swept, retired and empty, Batches switching Serai key at one block, with a validator SIGKILLed at each stage change and the books balanced at each', async () => {
   await devnet.generateKeys();
   await expect(devnet.rotate('ethereum')).rejects.toThrow(DevnetNetworkError);
 
@@ -81,31 +81,42 @@ test('the same validators rotate Bitcoin to a new key: deposits to either key cr
   const newScripts = new Set(Object.values(next!.scripts));
   expect([...newScripts].filter((script) => oldScripts.has(script))).toEqual([]);
 
-  // The deposits: each paid the key it names, credited once; the late one in forwarding.
+  // The deposits: each paid the key it names in a block of the stage it names (by the rotation's
+  // schedule), and minted once: what it paid less the deposit fee, or, forwarded, what its forward
+  // carried to the new key less the fee.
   expect(summary.deposits.map((d) => [d.stage, d.session])).toEqual([
+    ['before the rotation', 0],
+    ['use-existing', 1],
     ['use-existing', 0],
-    ['after activation', 1],
+    ['new-as-change', 0],
     ['forward-from-existing', 0],
+    ['closing-existing', 0],
   ]);
+  const { timeline } = summary;
+  expect(timeline.activation).toBe(next!.activationHeight);
+  const stageOfHeight = (height: number) =>
+    height >= timeline.closingExisting ? 'closing-existing' : height >= timeline.forwardFromExisting ? 'forward-from-existing' : height >= timeline.newAsChange ? 'new-as-change' : 'use-existing';
+  const forwards = new Map(summary.handover.filter((h) => h.kind === 'forward').map((h) => [h.txid, Transaction.fromHex(h.hex)]));
+  expect(forwards.size).toBe(2);
   for (const deposit of summary.deposits) {
     const tx = Transaction.fromHex(deposit.hex);
     expect(tx.getId()).toBe(deposit.txid);
     expect(bytesToHex(tx.outs[deposit.vout]!.script)).toBe(summary.keys[deposit.session]!.scripts.external);
     expect(tx.outs[deposit.vout]!.value).toBe(BigInt(deposit.amount));
+    if (deposit.stage !== 'before the rotation') expect(stageOfHeight(deposit.height)).toBe(deposit.stage);
+    const forwarded = deposit.session === 0 && (deposit.stage === 'forward-from-existing' || deposit.stage === 'closing-existing');
+    if (!forwarded) {
+      expect(deposit.forwardedBy).toBeNull();
+      expect(BigInt(deposit.minted)).toBe(BigInt(deposit.amount) - DEPOSIT_FEE);
+      continue;
+    }
+    // Its forward: the deposit, whole less its fee, to the new key's Forward script.
+    const forward = forwards.get(deposit.forwardedBy!)!;
+    expect(forward.ins.map(outpoint)).toEqual([`${deposit.txid}:${deposit.vout}`]);
+    expect(forward.outs.map((out) => bytesToHex(out.script))).toEqual([next!.scripts.forward]);
+    expect(forward.outs[0]!.value).toBeLessThan(BigInt(deposit.amount));
+    expect(BigInt(deposit.minted)).toBe(forward.outs[0]!.value - DEPOSIT_FEE);
   }
-  const [first, second, late] = summary.deposits;
-  expect(late!.height).toBeGreaterThanOrEqual(next!.activationHeight + 2 * 3);
-  expect(BigInt(first!.minted)).toBe(60_000_000n - DEPOSIT_FEE - 10_000_000n);
-  expect(BigInt(second!.minted)).toBe(30_000_000n - DEPOSIT_FEE - 5_000_000n);
-
-  // The forward: the late deposit, whole less its fee, to the new key's Forward script; credited at what arrived.
-  const forwards = summary.handover.filter((h) => h.kind === 'forward').map((h) => Transaction.fromHex(h.hex));
-  expect(forwards).toHaveLength(1);
-  const forward = forwards[0]!;
-  expect(forward.ins.map(outpoint)).toEqual([`${late!.txid}:${late!.vout}`]);
-  expect(forward.outs.map((out) => bytesToHex(out.script))).toEqual([next!.scripts.forward]);
-  expect(forward.outs[0]!.value).toBeLessThan(40_000_000n);
-  expect(BigInt(late!.minted)).toBe(forward.outs[0]!.value - DEPOSIT_FEE);
 
   // The sweeps: the old key's outputs to the new key's scripts only.
   const sweeps = summary.handover.filter((h) => h.kind === 'sweep').map((h) => Transaction.fromHex(h.hex));
@@ -114,7 +125,7 @@ test('the same validators rotate Bitcoin to a new key: deposits to either key cr
 
   // The payouts: the first from the old key's outputs, the one after the handover from the new key's.
   expect(summary.payouts.map((p) => [p.stage, p.spendsSessions])).toEqual([
-    ['use-existing', [0]],
+    ['before the rotation', [0]],
     ['after the handover', [1]],
   ]);
   for (const payout of summary.payouts) {

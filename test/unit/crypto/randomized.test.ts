@@ -3,7 +3,7 @@ import { runThreshold } from '../../../crypto/demo';
 import { SignerSetError } from '../../../crypto/sign/errors';
 import type { SchemeId } from '../../../crypto/suites';
 
-const RUNS = Number(process.env.CRYPTO_RANDOM_RUNS ?? 50);
+const RUNS = Number(process.env.CRYPTO_RANDOM_RUNS ?? 20);
 const SEED = Number(process.env.CRYPTO_RANDOM_SEED ?? Date.now() % 2 ** 31);
 
 /** mulberry32: a small seeded PRNG, so a failing run can be replayed with CRYPTO_RANDOM_SEED. */
