@@ -95,6 +95,7 @@ export class DevnetTimeoutError extends Error {
 export class Devnet {
   private readonly keys = new Map<NetworkName, Promise<DevnetKeys>>();
   private readonly settled = new Map<NetworkName, DevnetKeys>();
+  private readonly leftForGood = new Set<string>();
 
   private constructor(
     readonly options: DevnetOptions,
@@ -176,8 +177,21 @@ export class Devnet {
     }
   }
 
+  /** The validators whose workers run (neither started offline nor taken offline since). */
   get online(): string[] {
-    return this.options.validators.filter((v) => !v.offline).map((v) => v.name);
+    return this.options.validators.filter((v) => !v.offline && !this.leftForGood.has(v.name)).map((v) => v.name);
+  }
+
+  /**
+   * A validator goes away for good: its workers are SIGKILLed on every network and never started
+   * again, and the devnet stops waiting for it (a later key generation times its attempt out and
+   * goes on without it).
+   */
+  takeOffline(name: string): void {
+    if (!this.online.includes(name)) throw new Error(`${name} is not an online validator of this devnet (online: ${this.online.join(', ')})`);
+    for (const network of this.networks) this.net.setOf(network).kill(name);
+    this.leftForGood.add(name);
+    this.log(`${name} SIGKILLed and taken offline for good`);
   }
 
   private log(line: string): void {
@@ -254,8 +268,9 @@ export class Devnet {
     const session = current.session + 1;
     this.log(`${network} rotation: key generation for session ${session} ...`);
     const keygen = await this.generateAndConfirm(network, session);
-    const rotations = await this.waitFor(`every online ${network} scanner to activate session ${session}'s key`, async () => {
-      const all = await Promise.all(this.online.map((name) => this.scannerStatus(name, network)));
+    const holders = this.online.filter((name) => keygen.members.includes(name));
+    const rotations = await this.waitFor(`the ${network} scanners of ${holders.join(', ')} to activate session ${session}'s key`, async () => {
+      const all = await Promise.all(holders.map((name) => this.scannerStatus(name, network)));
       const rotations = all.map((s) => (s?.rotation?.session === session && s.rotation.activationHeight !== null ? s.rotation : undefined));
       return rotations.every((r) => r !== undefined) ? rotations : undefined;
     });

@@ -87,11 +87,18 @@ export async function runRotationScenario(devnet: Devnet, log: (line: string) =>
       const tx = await rpc.getRawTransaction(txid).catch(() => undefined);
       return tx?.blockhash ? (await rpc.getBlockHeader(tx.blockhash)).height : undefined;
     });
-  const everyScanner = (what: string, check: (status: ScannerStatus) => boolean) =>
-    devnet.waitFor(what, async () => {
-      const all = await Promise.all(devnet.online.map((name) => devnet.scannerStatus(name)));
-      return all.every((s) => s !== undefined && check(s)) ? (all as ScannerStatus[]) : undefined;
-    });
+  const everyScanner = async (what: string, check: (status: ScannerStatus) => boolean) => {
+    let last: (ScannerStatus | undefined)[] = [];
+    try {
+      return await devnet.waitFor(what, async () => {
+        last = await Promise.all(devnet.online.map((name) => devnet.scannerStatus(name)));
+        return last.every((s) => s !== undefined && check(s)) ? (last as ScannerStatus[]) : undefined;
+      });
+    } catch (err) {
+      devnet.online.forEach((name, i) => log(`${name}'s scanner when the wait for ${what} ended: ${JSON.stringify(last[i] ? { ...last[i], rejected: last[i].rejected.slice(-3) } : null)}`));
+      throw err;
+    }
+  };
   const paidOnce = async (address: string, fromHeight: number) => {
     const found = await devnet.waitFor(`the payment to ${address} confirmed`, async () => {
       const payments = await paymentsTo(rpc, addressToScript(address), fromHeight);
@@ -170,36 +177,50 @@ export async function runRotationScenario(devnet: Devnet, log: (line: string) =>
   const validators = devnet.net.setOf('bitcoin');
   const stageChanges: Promise<void>[] = [];
   const restarting = new Set<string>();
-  const onStage = async (stage: string, index: number) => {
-    if (options.killAtStageChanges) {
-      const victim = devnet.online[index % devnet.online.length]!;
-      const itsStage = stageOf(await devnet.scannerStatus(victim), 0);
-      restarting.add(victim);
-      validators.kill(victim);
-      kills.push({ stage, validator: victim, itsStage, height: await rpc.getBlockCount() });
-      log(`the rotation entered ${stage}: SIGKILL ${victim} (its scanner at ${itsStage}) and start it again`);
-      await validators.restart(victim);
-      restarting.delete(victim);
-    }
-    await takeBooks(stage);
-  };
   // A query to a validator whose worker is down waits for one: the watcher asks only the others.
   const quickStatus = (name: string) =>
     Promise.race([devnet.scannerStatus(name), new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), 1_000))]);
-  const stageChange = (stage: string, index: number) => {
-    const handled = onStage(stage, index);
+  const pollStages = async () => {
+    const names = devnet.online.filter((name) => !restarting.has(name));
+    return new Map(await Promise.all(names.map(async (name) => [name, await quickStatus(name)] as const)));
+  };
+  // Each validator in turn (skipping one still starting again) is killed the moment the poll that
+  // saw the stage returns, with its own scanner's stage from that poll; it restarts in the background.
+  const onStage = (stage: string, index: number, polled: ReadonlyMap<string, ScannerStatus | undefined>) => {
+    let restarted: Promise<void> = Promise.resolve();
+    if (options.killAtStageChanges) {
+      const names = devnet.online;
+      const victim = names.map((_, k) => names[(index + k) % names.length]!).find((name) => !restarting.has(name) && polled.has(name));
+      if (victim !== undefined) {
+        const itsStage = polled.get(victim) ? stageOf(polled.get(victim), 0) : 'unknown';
+        restarting.add(victim);
+        validators.kill(victim);
+        const kill = { stage, validator: victim, itsStage, height: -1 };
+        kills.push(kill);
+        log(`the rotation entered ${stage}: SIGKILL ${victim} (its scanner at ${itsStage}) and start it again`);
+        restarted = (async () => {
+          kill.height = await rpc.getBlockCount();
+          await validators.restart(victim).catch((err: unknown) => {
+            log(`${victim} did not start again: ${err instanceof Error ? err.message : String(err)}`);
+            throw err;
+          });
+          restarting.delete(victim);
+        })();
+      }
+    }
+    const handled = restarted.then(() => takeBooks(stage));
     handled.catch(() => undefined); // awaited with the rest once the old key retired
     stageChanges.push(handled);
   };
-  stageChange('use-existing', 0);
+  onStage('use-existing', 0, await pollStages());
   const watcher = (async () => {
     let reached = 0;
     while (reached < STAGES.length - 1) {
-      const statuses = await Promise.all(devnet.online.filter((name) => !restarting.has(name)).map(quickStatus));
-      const top = Math.max(...statuses.map((s) => STAGES.indexOf(stageOf(s, 0) as (typeof STAGES)[number])));
+      const polled = await pollStages();
+      const top = Math.max(...[...polled.values()].map((s) => STAGES.indexOf(stageOf(s, 0) as (typeof STAGES)[number])));
       if (top > reached) {
         reached = top;
-        stageChange(STAGES[top]!, top);
+        onStage(STAGES[top]!, top, polled);
       } else await new Promise((resolve) => setTimeout(resolve, 200));
     }
   })();
