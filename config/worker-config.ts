@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import type { ExternalNetwork } from '../messages/networks';
 
@@ -67,8 +68,30 @@ export interface WorkerConfig {
   workflowBundlePath?: string;
 }
 
-/** Reads and validates the worker's settings; a bad or missing one is a one-line `ConfigError`. */
-export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerConfig {
+/** Secrets that may come from a file instead (`<NAME>_FILE`, e.g. a Docker secret): the file's content, less a final newline. */
+const FROM_FILE = ['BITCOIN_RPC_PASSWORD', 'ETHEREUM_RELAYER_KEY'] as const;
+
+function withSecretFiles(env: NodeJS.ProcessEnv, readFile: (path: string) => string): NodeJS.ProcessEnv {
+  const resolved = { ...env };
+  for (const name of FROM_FILE) {
+    const file = env[`${name}_FILE`];
+    if (file === undefined) continue;
+    if (env[name] !== undefined) throw new ConfigError(`config: set only one of ${name} and ${name}_FILE, not both`);
+    try {
+      resolved[name] = readFile(file).replace(/\r?\n$/, '');
+    } catch (err) {
+      throw new ConfigError(`config: ${name}_FILE ${file} cannot be read (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+    }
+  }
+  return resolved;
+}
+
+/**
+ * Reads and validates the worker's settings; a bad or missing one is a one-line `ConfigError`.
+ * BITCOIN_RPC_PASSWORD and ETHEREUM_RELAYER_KEY may instead be read from the file `<NAME>_FILE` names.
+ */
+export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env, readFile: (path: string) => string = (path) => readFileSync(path, 'utf8')): WorkerConfig {
+  env = withSecretFiles(env, readFile);
   const parsed = schema.safeParse(env);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;

