@@ -264,6 +264,40 @@ describe('a forward that confirms after the old key retired', () => {
     expect(accepted.batches.map((b) => b.instructions)).toEqual([[]]);
     expect(Object.keys(accepted.core.forwards!)).toEqual([outpointHex(forwardTxid, 0)]);
   });
+
+  test('a deposit to the old key after it was found drained, before its retirement block, is forwarded by the retiring key and credited once after the retirement', () => {
+    const signed = forwardSigned();
+    let accepted = acceptFinalBlocks(signed.core, [block(117, [{ n: 6, amount: BigInt(signed.sweep.change!), session: 1, kind: 'change', txid: txid(901), vout: 0 }])]);
+    let core = applySeraiBlock(accepted.core, serai(4, accepted.batches.map((b) => b.id)), 2).core;
+    expect(core.successor!.drainedAt).toBe(117);
+    expect(core.batchSessions).toEqual([{ fromHeight: 121, session: 1 }]);
+
+    // Block 119: a deposit to the old key after "drained" was decided: forwarded, not credited yet.
+    accepted = acceptFinalBlocks(core, [block(119, [{ n: 8, amount: 5_000_000n, session: 0 }])]);
+    expect(accepted.batches.map((b) => b.instructions)).toEqual([[]]);
+    const applied = applySeraiBlock(accepted.core, serai(5, accepted.batches.map((b) => b.id)), 2);
+    const plans = applied.result.plans as Plan[];
+    const forward = plans.find((p) => p.kind === 'forward')!;
+    expect(forward).toMatchObject({ changeTo: NEW.forward });
+    expect(applied.result.planSessions![plans.indexOf(forward)]).toBe(0);
+    core = expectPlanOutputs(applied.core, [{ plan: forward, txid: txid(902) }]);
+
+    // The old key retires at its block with this forward still in flight (the retiring key signs it).
+    accepted = acceptFinalBlocks(core, [block(120), block(121)]);
+    core = applySeraiBlock(accepted.core, serai(6, accepted.batches.map((b) => b.id)), 2).core;
+    accepted = acceptFinalBlocks(core, [block(123), block(124)]);
+    core = applySeraiBlock(accepted.core, serai(7, accepted.batches.map((b) => b.id)), 2).core;
+    expect(core.successor).toBeNull();
+    expect(core.retiredSessions).toEqual([0]);
+    expect(Object.keys(core.forwards!).sort()).toEqual([outpointHex(signed.forwardTxid, 0), outpointHex(txid(902), 0)].sort());
+
+    // It confirms: the deposit is credited once, at what arrived less the deposit fee.
+    const arrived = BigInt(forward.change!);
+    const output = { n: 9, amount: arrived, session: 1, kind: 'forward' as const, txid: txid(902), vout: 0 };
+    accepted = acceptFinalBlocks(core, [block(126, [output])], { forwardsAfterRetirement: true });
+    expect(accepted.batches.map((b) => b.instructions)).toEqual([[transfer(8, arrived - 1600n)]]);
+    expect(acceptFinalBlocks(accepted.core, [block(127, [output])], { forwardsAfterRetirement: true }).batches[0]!.instructions).toEqual([]);
+  });
 });
 
 describe('an Ethereum rotation', () => {
