@@ -1,6 +1,6 @@
 import { execFile, spawn } from 'node:child_process';
 import { promisify } from 'node:util';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { repoRoot } from '../../../nodes/tools';
@@ -10,7 +10,7 @@ jest.setTimeout(400_000);
 
 const execFileAsync = promisify(execFile);
 
-test('the devnet (npm start) comes up with four validators and their keys on Bitcoin and Ethereum, npm run devnet drives both, and Ctrl-C stops everything cleanly', async () => {
+test('the devnet (npm start) comes up with four validators and their keys on Bitcoin and Ethereum, npm run devnet drives both, npm run ops -- status shows every validator, and Ctrl-C stops everything cleanly', async () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'devnet-'));
   const child = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, 'devnet/start.ts'), '--data-dir', dataDir, '--temporal-port', '0', '--ui-port', '0', '--codec-port', '0'], {
     cwd: repoRoot,
@@ -60,6 +60,38 @@ test('the devnet (npm start) comes up with four validators and their keys on Bit
       env: { ...process.env, CODEC_KEYS_FILE: join(dataDir, 'codec-keys') },
     });
     expect(JSON.parse(scanner.stdout)).toMatchObject({ session: 0, externalScript: addressToScript(address!) });
+
+    // The operator's view of every validator and network (npm run ops -- status), with the chains' tips.
+    const btcdRpc = /btcd RPC (http:\/\/127\.0\.0\.1:\d+)/.exec(output)![1]!;
+    const anvilRpc = /anvil RPC (http:\/\/127\.0\.0\.1:\d+)/.exec(output)![1]!;
+    const btcdConf = readFileSync(join(dataDir, 'btcd', 'btcd.conf'), 'utf8');
+    const passwordFile = join(dataDir, 'btcd-rpc-password');
+    writeFileSync(passwordFile, `${/^rpcpass=(.*)$/m.exec(btcdConf)![1]}\n`, { mode: 0o600 });
+    const ops = (...args: string[]) =>
+      execFileAsync(process.execPath, ['--import', 'tsx', join(repoRoot, 'ops/cli.ts'), 'status', '--address', temporalAddress, '--validators', 'alice,bob,carol,dave',
+        '--bitcoin-rpc-url', btcdRpc, '--bitcoin-rpc-user', /^rpcuser=(.*)$/m.exec(btcdConf)![1]!, '--bitcoin-rpc-password-file', passwordFile, '--ethereum-rpc-url', anvilRpc, ...args], {
+        cwd: repoRoot,
+        env: { ...process.env, CODEC_KEYS_FILE: join(dataDir, 'codec-keys') },
+      });
+    const table = (await ops()).stdout;
+    console.log(`npm run ops -- status on the devnet:\n${table}`);
+    const lines = table.trimEnd().split('\n');
+    expect(lines[0]).toMatch(/^validator +network +session +key +rotation +scanned +tip +lag +batches pending +signing b\/p +stuck +outputs +queued +balance +solvency$/);
+    for (const name of ['alice', 'bob', 'carol', 'dave']) {
+      for (const network of ['bitcoin', 'ethereum']) expect(lines).toContainEqual(expect.stringMatching(new RegExp(`^${name} +${network} +0 +[0-9a-f]{8}\\.\\.[0-9a-f]{6} +- +\\d+ +\\d+ +\\d+ `)));
+    }
+    type Row = { validator: string; network: string; unreachable: string | null; session: number; key: string; scanned: number; tip: number; lag: number; balance: string | null; solvency: string };
+    const rows = JSON.parse((await ops('--json')).stdout) as Row[];
+    expect(rows.map((r) => `${r.validator}/${r.network}`)).toEqual(['alice', 'bob', 'carol', 'dave'].flatMap((v) => [`${v}/bitcoin`, `${v}/ethereum`]));
+    for (const row of rows) {
+      expect(row).toMatchObject({ unreachable: null, session: 0, key: row.network === 'bitcoin' ? addressToScript(address!) : router!.slice(2) });
+      expect(row.solvency).toMatch(/^solvent/);
+      // The scanners keep up: a few blocks behind the tip at most (Bitcoin's confirmations; Ethereum's finality).
+      expect(row.lag).toBeGreaterThanOrEqual(0);
+      expect(row.lag).toBeLessThan(row.network === 'bitcoin' ? 15 : 100);
+    }
+    // The Router holds the 0.25 ETH deposited above.
+    for (const row of rows.filter((r) => r.network === 'ethereum')) expect(BigInt(row.balance!)).toBeGreaterThanOrEqual(250_000_000_000_000_000n);
 
     child.kill('SIGINT');
     expect(await exited).toBe(0);
