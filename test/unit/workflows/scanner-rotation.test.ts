@@ -231,15 +231,20 @@ describe('a forward that confirms after the old key retired', () => {
   }
 
   /** On to the retirement with the sweep arrived and the forward still in flight. */
+  /** The blocks taken, their Batches included by Serai block `number`. */
+  const acknowledged = (core: ScannerCore, blocks: FinalBlock[], number: number) => {
+    const accepted = acceptFinalBlocks(core, blocks);
+    return applySeraiBlock(accepted.core, serai(number, accepted.batches.map((b) => b.id)), 2).core;
+  };
+  /** The sweep arrives in block 117: the old key is found drained there and retires at 121. */
+  const drained = (signed: ReturnType<typeof forwardSigned>) =>
+    acknowledged(signed.core, [block(117, [{ n: 6, amount: BigInt(signed.sweep.change!), session: 1, kind: 'change', txid: txid(901), vout: 0 }])], 4);
+  /** On past the retirement block (121) to the old key's retirement. */
+  const retired = (core: ScannerCore, firstSeraiBlock: number) => acknowledged(acknowledged(core, [block(120), block(121)], firstSeraiBlock), [block(123), block(124)], firstSeraiBlock + 1);
+
   function retiredBeforeTheForward(): { core: ScannerCore; forward: Plan; forwardTxid: string } {
     const signed = forwardSigned();
-    let core = signed.core;
-    let accepted = acceptFinalBlocks(core, [block(117, [{ n: 6, amount: BigInt(signed.sweep.change!), session: 1, kind: 'change', txid: txid(901), vout: 0 }])]);
-    core = applySeraiBlock(accepted.core, serai(4, accepted.batches.map((b) => b.id)), 2).core;
-    accepted = acceptFinalBlocks(core, [block(120), block(121)]);
-    core = applySeraiBlock(accepted.core, serai(5, accepted.batches.map((b) => b.id)), 2).core;
-    accepted = acceptFinalBlocks(core, [block(123), block(124)]);
-    core = applySeraiBlock(accepted.core, serai(6, accepted.batches.map((b) => b.id)), 2).core;
+    const core = retired(drained(signed), 5);
     expect(core.successor).toBeNull();
     expect(core.retiredSessions).toEqual([0]);
     expect(Object.keys(core.forwards!)).toEqual([outpointHex(signed.forwardTxid, 0)]);
@@ -267,13 +272,12 @@ describe('a forward that confirms after the old key retired', () => {
 
   test('a deposit to the old key after it was found drained, before its retirement block, is forwarded by the retiring key and credited once after the retirement', () => {
     const signed = forwardSigned();
-    let accepted = acceptFinalBlocks(signed.core, [block(117, [{ n: 6, amount: BigInt(signed.sweep.change!), session: 1, kind: 'change', txid: txid(901), vout: 0 }])]);
-    let core = applySeraiBlock(accepted.core, serai(4, accepted.batches.map((b) => b.id)), 2).core;
+    let core = drained(signed);
     expect(core.successor!.drainedAt).toBe(117);
     expect(core.batchSessions).toEqual([{ fromHeight: 121, session: 1 }]);
 
     // Block 119: a deposit to the old key after "drained" was decided: forwarded, not credited yet.
-    accepted = acceptFinalBlocks(core, [block(119, [{ n: 8, amount: 5_000_000n, session: 0 }])]);
+    let accepted = acceptFinalBlocks(core, [block(119, [{ n: 8, amount: 5_000_000n, session: 0 }])]);
     expect(accepted.batches.map((b) => b.instructions)).toEqual([[]]);
     const applied = applySeraiBlock(accepted.core, serai(5, accepted.batches.map((b) => b.id)), 2);
     const plans = applied.result.plans as Plan[];
@@ -283,10 +287,7 @@ describe('a forward that confirms after the old key retired', () => {
     core = expectPlanOutputs(applied.core, [{ plan: forward, txid: txid(902) }]);
 
     // The old key retires at its block with this forward still in flight (the retiring key signs it).
-    accepted = acceptFinalBlocks(core, [block(120), block(121)]);
-    core = applySeraiBlock(accepted.core, serai(6, accepted.batches.map((b) => b.id)), 2).core;
-    accepted = acceptFinalBlocks(core, [block(123), block(124)]);
-    core = applySeraiBlock(accepted.core, serai(7, accepted.batches.map((b) => b.id)), 2).core;
+    core = retired(core, 6);
     expect(core.successor).toBeNull();
     expect(core.retiredSessions).toEqual([0]);
     expect(Object.keys(core.forwards!).sort()).toEqual([outpointHex(signed.forwardTxid, 0), outpointHex(txid(902), 0)].sort());
