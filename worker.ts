@@ -1,7 +1,7 @@
 import { ConfigError, loadWorkerConfig } from './config/worker-config';
 import { KeystoreKeyError, loadKeystoreKey } from './store';
 import { KeyringConfigError, loadCodecKeyring } from './temporal/keyring';
-import { installRuntimeLogging, logger } from './temporal/logging';
+import { installRuntime, logger } from './temporal/logging';
 import { createProcessorWorker, type ProcessorWorkerOptions } from './temporal/processor-worker';
 
 /** Runs one processor worker from the environment until SIGINT/SIGTERM; exits 1 with one line on a bad setting. */
@@ -10,11 +10,11 @@ export async function runWorker(injected: Pick<ProcessorWorkerOptions, 'keygenFa
     const config = loadWorkerConfig();
     const keyring = loadCodecKeyring();
     const keystoreKey = loadKeystoreKey();
-    installRuntimeLogging();
+    installRuntime(config.metrics ? { metrics: { address: config.metrics.address, tags: { validator: config.validator, network: config.network } } } : {});
     const processor = await createProcessorWorker({ config, keyring, keystoreKey, ...injected });
     keystoreKey.fill(0);
     for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => processor.shutdown());
-    logger.info({ validator: config.validator, network: config.network, namespace: config.namespace, taskQueue: config.taskQueue }, 'processor worker running');
+    logger.info({ validator: config.validator, network: config.network, namespace: config.namespace, taskQueue: config.taskQueue, metrics: config.metrics?.address ?? null, pid: process.pid }, 'processor worker running');
     await processor.run();
     logger.info('processor worker stopped');
   } catch (err) {

@@ -9,11 +9,12 @@ export class ConfigError extends Error {
   override readonly name = 'ConfigError';
 }
 
-const NAME = /^[a-z0-9][a-z0-9-]{0,31}$/;
+/** A validator's name: in its namespace, task queues and keystore paths. */
+export const VALIDATOR_NAME = /^[a-z0-9][a-z0-9-]{0,31}$/;
 
 const schema = z
   .object({
-    VALIDATOR_NAME: z.string({ error: 'is required (this validator\'s name, e.g. "alice")' }).regex(NAME, 'must be 1-32 lowercase letters, digits or dashes'),
+    VALIDATOR_NAME: z.string({ error: 'is required (this validator\'s name, e.g. "alice")' }).regex(VALIDATOR_NAME, 'must be 1-32 lowercase letters, digits or dashes'),
     NETWORK: z.enum(NETWORKS, { error: `must be one of ${NETWORKS.join(', ')}` }),
     TEMPORAL_ADDRESS: z.string().regex(/^[A-Za-z0-9.[\]:-]+:\d{1,5}$/, 'must be host:port').default('127.0.0.1:7233'),
     TEMPORAL_NAMESPACE: z.string().regex(/^[A-Za-z0-9._-]{1,100}$/, 'must be a namespace name').default('default'),
@@ -31,6 +32,8 @@ const schema = z
     ETHEREUM_DAI_ADDRESS: z.string().regex(/^0x[0-9a-fA-F]{40}$/, 'must be 0x and 40 hex characters').optional(),
     COORDINATOR_NAMESPACE: z.string().regex(/^[A-Za-z0-9._-]{1,100}$/, 'must be a namespace name').default('coordinator'),
     WORKFLOW_BUNDLE_PATH: z.string().min(1).optional(),
+    METRICS_ADDRESS: z.string().regex(/^[A-Za-z0-9.[\]:-]+:\d{1,5}$/, 'must be host:port (where Prometheus scrapes /metrics)').optional(),
+    METRICS_SAMPLE_SECONDS: z.coerce.number({ error: 'must be a number of seconds' }).int('must be whole seconds').min(1, 'must be at least 1').max(3600, 'must be at most 3600').default(10),
   })
   .refine((c) => c.KEYSTORE_KEY !== undefined || c.KEYSTORE_KEY_FILE !== undefined, {
     path: ['KEYSTORE_KEY'],
@@ -66,6 +69,8 @@ export interface WorkerConfig {
   coordinatorNamespace: string;
   /** A prebuilt workflow bundle (production, and many workers on one machine); else bundled at start. */
   workflowBundlePath?: string;
+  /** Where the Prometheus endpoint listens (host:port), and how often the status gauges are sampled; none without METRICS_ADDRESS. */
+  metrics?: { address: string; sampleMs: number };
 }
 
 /** Secrets that may come from a file instead (`<NAME>_FILE`, e.g. a Docker secret): the file's content, less a final newline. */
@@ -114,6 +119,7 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env, readFile:
     ...(c.NETWORK === 'ethereum' && c.ETHEREUM_DAI_ADDRESS ? { ethereumDaiAddress: c.ETHEREUM_DAI_ADDRESS } : {}),
     coordinatorNamespace: c.COORDINATOR_NAMESPACE,
     workflowBundlePath: c.WORKFLOW_BUNDLE_PATH,
+    ...(c.METRICS_ADDRESS ? { metrics: { address: c.METRICS_ADDRESS, sampleMs: c.METRICS_SAMPLE_SECONDS * 1000 } } : {}),
   };
 }
 

@@ -68,6 +68,10 @@ export interface DevnetOptions {
   seraiBlockTime?: string | number;
   keygenRounds?: { roundTimeout: string | number; blameTimeout: string | number; maxAttempts: number };
   processorSettings?: ProcessorSettings;
+  /** Every validator's worker serves Prometheus metrics on a loopback port of its own (see `metricsEndpoints`). */
+  metrics?: boolean;
+  /** Worker processes per validator and network, sharing its task queues and keystore (default 1). */
+  workersPerValidator?: number;
   log?: (line: string) => void;
 }
 
@@ -165,6 +169,8 @@ export class Devnet {
         validators,
         chains: { bitcoinRpc: btcd.rpcCredentials, ...(ethereum ? { ethereumRpcUrl: ethereum.rpcUrl, ethereumDaiAddress: ethereum.daiAddress } : {}) },
         processorSettings,
+        metrics: options.metrics,
+        workersPerValidator: options.workersPerValidator,
         log,
       });
       stops.push(['validators and coordinator', () => net.stop()]);
@@ -175,6 +181,13 @@ export class Devnet {
       await stopAll();
       throw err;
     }
+  }
+
+  /** Where each validator's worker for each network serves its metrics (with `metrics`). */
+  metricsEndpoints(): { validator: string; network: NetworkName; worker: number; url: string }[] {
+    return this.networks.flatMap((network) =>
+      [...this.net.setOf(network).members.values()].flatMap((m) => m.metricsUrls.map((url, worker) => ({ validator: m.spec.name, network, worker, url }))),
+    );
   }
 
   /** The validators whose workers run (neither started offline nor taken offline since). */

@@ -46,6 +46,10 @@ export interface KeygenNetworkOptions {
   validators: ValidatorSpec[];
   chains: ChainEndpoints;
   processorSettings: ProcessorSettings;
+  /** Every worker serves Prometheus metrics (ValidatorSetOptions.metrics). */
+  metrics?: boolean;
+  /** Worker processes per validator and network (default 1). */
+  workersPerValidator?: number;
   log?: (line: string) => void;
 }
 
@@ -100,6 +104,8 @@ export class KeygenNetwork {
         coordinatorNamespace: COORDINATOR_NAMESPACE,
         workflowBundlePath: processorBundle,
         settings: options.processorSettings,
+        metrics: options.metrics,
+        workersPerValidator: options.workersPerValidator,
         log,
         }));
       }

@@ -25,6 +25,8 @@ interface StartOptions {
   ethereumBlockTime: number;
   networks: string[];
   fresh: boolean;
+  metrics: boolean;
+  workersPerValidator: number;
 }
 
 const NAMES = ['alice', 'bob', 'carol', 'dave', 'erin', 'frank', 'grace', 'heidi', 'ivan', 'judy'];
@@ -45,7 +47,9 @@ async function main(argv: string[]): Promise<void> {
     .option('--scenario', 'run deposit -> Batch -> mint -> burn -> payout, print a JSON summary on stdout and exit', false)
     .option('--rotate', "with --scenario: instead, Bitcoin's rotation to the same validators' next key (deposits to both keys, burns before and after the handover, the old key's retirement)", false)
     .option('--kill-at-stage-changes', 'with --scenario --rotate: SIGKILL a validator\'s worker as the rotation enters each stage, and start it again', false)
-    .option('--fresh', 'start from an empty data dir (btcd restarts from genesis anyway)', false);
+    .option('--fresh', 'start from an empty data dir (btcd restarts from genesis anyway)', false)
+    .option('--workers-per-validator <n>', 'worker processes per validator and network, on the same task queues and keystore (a validator that scales out)', parseCount, 1)
+    .option('--no-metrics', "don't serve Prometheus metrics from each worker (by default each serves them on a free loopback port, printed at start)");
   program.parse(argv);
   const opts = program.opts<StartOptions>();
   if (opts.threshold > opts.validators) throw new Error(`--threshold ${opts.threshold} is more than --validators ${opts.validators}`);
@@ -84,6 +88,8 @@ async function main(argv: string[]): Promise<void> {
       blockIntervalMs: opts.blockInterval,
       ethereumBlockTimeSeconds: opts.ethereumBlockTime,
       networks: networks as ('bitcoin' | 'ethereum')[],
+      metrics: opts.metrics,
+      workersPerValidator: opts.workersPerValidator,
       log: step,
     });
     step(`Temporal UI: ${devnet.temporal.uiUrl}/namespaces/coordinator/workflows (each validator: /namespaces/validator-<name>/workflows)`);
@@ -99,6 +105,7 @@ async function main(argv: string[]): Promise<void> {
     step(`ready. Deposit address ${devnet.depositAddress()}${devnet.ethereum ? `; Router ${devnet.routerAddress()}` : ''}`);
     step(`try: npm run devnet -- deposit 0.5 --to <64-hex Serai account>, then: npm run devnet -- burn 0.2 --from <account> --to <bcrt1 address>; npm run devnet -- status`);
     if (devnet.ethereum) step(`and: npm run devnet -- deposit 1.5 --coin eth --to <account>, then: npm run devnet -- burn 0.5 --coin eth --from <account> --to <0x address> (--coin dai likewise)`);
+    for (const { validator, network, worker, url } of devnet.metricsEndpoints()) step(`metrics ${validator} ${network}${worker > 0 ? ` worker ${worker + 1}` : ''} ${url}`);
     step(`control endpoint ${control.url} (details in ${control.file}); Ctrl-C to stop`);
   } catch (err) {
     console.error(`[devnet] failed: ${err instanceof Error ? err.message : String(err)}`);

@@ -7,6 +7,10 @@ import { ensureNamespace, validatorNamespace } from './namespaces';
 import type { ManagedProcess } from '../nodes/process';
 import { spawnValidatorWorker, type ChainEndpoints } from './validators';
 import { crashHookEnv, type CrashHookSettings } from './crash/settings';
+import { freePort } from '../nodes/ports';
+
+/** How often a devnet worker samples its status gauges. */
+const DEVNET_METRICS_SAMPLE_SECONDS = 5;
 
 export interface ValidatorSpec {
   name: string;
@@ -33,6 +37,10 @@ export interface ValidatorSetOptions {
   coordinatorNamespace: string;
   workflowBundlePath?: string;
   settings?: ProcessorSettings;
+  /** Each worker serves Prometheus metrics on a loopback port of its own, kept across restarts. */
+  metrics?: boolean;
+  /** Worker processes per validator, all polling its task queues with its one keystore (default 1). */
+  workersPerValidator?: number;
   log?: (line: string) => void;
 }
 
@@ -40,7 +48,10 @@ export interface RunningValidator {
   spec: ValidatorSpec;
   namespace: string;
   client: ProcessorClient;
-  process?: ManagedProcess;
+  /** Its worker processes by index, all on its task queues; none while it is offline. */
+  workers: ManagedProcess[];
+  /** Where each worker's metrics are scraped, by worker index, with `metrics`. */
+  metricsUrls: string[];
 }
 
 /** N validators' processor workers on one Temporal server: one namespace, keystore and OS process each. */
@@ -63,10 +74,10 @@ export class ValidatorSet {
         { validator: spec.name, network: options.network, namespace },
         options.settings ?? DEFAULT_PROCESSOR_SETTINGS,
       );
-      members.set(spec.name, { spec, namespace, client });
+      members.set(spec.name, { spec, namespace, client, workers: [], metricsUrls: [] });
     }
     try {
-      for (const member of members.values()) if (!member.spec.offline) set.spawn(member);
+      for (const member of members.values()) if (!member.spec.offline) await set.spawn(member);
       await Promise.all([...members.values()].filter((m) => !m.spec.offline).map((m) => set.waitReady(m)));
     } catch (err) {
       await set.stop();
@@ -85,26 +96,57 @@ export class ValidatorSet {
     return this.get(name).client;
   }
 
-  /** SIGKILL, as a crash would. */
+  /** SIGKILL of all of a validator's workers, as a crash of its machine would. */
   kill(name: string): void {
-    this.get(name).process?.killNow();
+    for (const worker of this.get(name).workers) worker.killNow();
   }
 
-  /** Starts a validator's worker again after a kill (or for the first time, if it began offline). */
+  /** SIGKILL of one of a validator's workers; the others go on serving its task queues. */
+  killWorker(name: string, index: number): void {
+    this.workerOf(name, index).killNow();
+  }
+
+  /** Starts a validator's workers again after a kill (or for the first time, if it began offline). */
   async restart(name: string): Promise<void> {
     const member = this.get(name);
-    await member.process?.stop();
-    this.spawn(member);
+    await Promise.all(member.workers.map((w) => w.stop()));
+    await this.spawn(member);
     await this.waitReady(member);
   }
 
-  async stop(): Promise<void> {
-    await Promise.all([...this.members.values()].map((m) => m.process?.stop()));
+  /** Starts one of a validator's workers again after a kill. */
+  async restartWorker(name: string, index: number): Promise<void> {
+    const member = this.get(name);
+    await this.workerOf(name, index).stop();
+    await this.spawnWorker(member, index);
+    await this.waitRunning(member, index);
   }
 
-  private spawn(member: RunningValidator): void {
-    member.process = spawnValidatorWorker({
+  private workerOf(name: string, index: number): ManagedProcess {
+    const worker = this.get(name).workers[index];
+    if (!worker) throw new Error(`${name} has no worker ${index} (it runs ${this.get(name).workers.length})`);
+    return worker;
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all([...this.members.values()].flatMap((m) => m.workers.map((w) => w.stop())));
+  }
+
+  private get workersPerValidator(): number {
+    return this.options.workersPerValidator ?? 1;
+  }
+
+  private async spawn(member: RunningValidator): Promise<void> {
+    for (let index = 0; index < this.workersPerValidator; index++) await this.spawnWorker(member, index);
+  }
+
+  private async spawnWorker(member: RunningValidator, index: number): Promise<void> {
+    if (this.options.metrics && member.metricsUrls[index] === undefined) member.metricsUrls[index] = `http://127.0.0.1:${await freePort()}/metrics`;
+    const metricsUrl = member.metricsUrls[index];
+    const metricsEnv = metricsUrl ? { METRICS_ADDRESS: new URL(metricsUrl).host, METRICS_SAMPLE_SECONDS: String(DEVNET_METRICS_SAMPLE_SECONDS) } : {};
+    const worker = spawnValidatorWorker({
       spec: { name: member.spec.name, network: this.options.network, namespace: member.namespace },
+      index,
       temporalAddress: this.options.temporalAddress,
       codecKeysFile: this.options.codecKeysFile,
       dataDir: this.options.dataDir,
@@ -115,17 +157,38 @@ export class ValidatorSet {
         ...(member.spec.byzantine ? { DEVNET_BYZANTINE: member.spec.byzantine } : {}),
         ...(member.spec.crash ? crashHookEnv(member.spec.crash) : {}),
         ...(member.spec.relayerKey ? { ETHEREUM_RELAYER_KEY: member.spec.relayerKey } : {}),
+        ...metricsEnv,
       },
     });
-    this.options.log?.(`worker ${member.spec.name} started (pid ${member.process.pid}), log ${member.process.logPath}`);
+    member.workers[index] = worker;
+    const which = this.workersPerValidator > 1 ? ` ${index + 1}/${this.workersPerValidator}` : '';
+    this.options.log?.(`worker ${member.spec.name}${which} started (pid ${worker.pid}), log ${worker.logPath}${metricsUrl ? `, metrics ${metricsUrl}` : ''}`);
   }
 
+  /** Ready once its task queue answers a health check and every one of its workers is running. */
   private async waitReady(member: RunningValidator): Promise<void> {
-    const proc = member.process!;
-    const exited = proc.exited.then((status) => {
-      throw new Error(`worker ${member.spec.name} exited during start (${JSON.stringify(status)}):\n${proc.logTail()}`);
-    });
-    await Promise.race([member.client.health(), exited]);
+    const exited = Promise.race(
+      member.workers.map((worker) =>
+        worker.exited.then((status) => {
+          throw new Error(`worker ${worker.name} exited during start (${JSON.stringify(status)}):\n${worker.logTail()}`);
+        }),
+      ),
+    );
     exited.catch(() => undefined);
+    await Promise.race([member.client.health(), exited]);
+    if (member.workers.length > 1) await Promise.all(member.workers.map((_, index) => this.waitRunning(member, index)));
+  }
+
+  /** Waits for one worker to log that it runs (its pollers are up), or fails if it exits first. */
+  private async waitRunning(member: RunningValidator, index: number, limitMs = 120_000): Promise<void> {
+    const worker = member.workers[index]!;
+    const deadline = Date.now() + limitMs;
+    // The log file is appended across restarts: the line must be this process's.
+    const running = new RegExp(`"pid":${worker.pid}\\b.*"msg":"processor worker running"|"msg":"processor worker running".*"pid":${worker.pid}\\b`);
+    while (!running.test(worker.logTail(400))) {
+      if (!worker.isRunning) throw new Error(`worker ${worker.name} exited during start:\n${worker.logTail()}`);
+      if (Date.now() > deadline) throw new Error(`worker ${worker.name} did not start within ${limitMs / 1000} s:\n${worker.logTail()}`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
   }
 }

@@ -16,6 +16,8 @@ export type { ChainEndpoints };
 
 export interface ValidatorLaunch {
   spec: ValidatorSpec;
+  /** Which of the validator's workers this is (0 unless it runs several). */
+  index?: number;
   temporalAddress: string;
   codecKeysFile: string;
   dataDir: string;
@@ -56,12 +58,13 @@ export function workerEnv(launch: ValidatorLaunch): NodeJS.ProcessEnv {
  * logs that it is running.
  */
 export function spawnValidatorWorker(launch: ValidatorLaunch): ManagedProcess {
+  const suffix = launch.index ? `-${launch.index + 1}` : '';
   return ManagedProcess.spawn({
-    name: `worker-${launch.spec.name}-${launch.spec.network}`,
+    name: `worker-${launch.spec.name}-${launch.spec.network}${suffix}`,
     command: process.execPath,
     args: ['--import', 'tsx', join(repoRoot, launch.extraEnv?.DEVNET_BYZANTINE || launch.extraEnv?.[ACTIVITY_JOURNAL_ENV] ? 'devnet/validator-worker.ts' : 'worker.ts')],
     cwd: repoRoot,
     env: workerEnv(launch),
-    logPath: join(launch.dataDir, launch.spec.name, `worker-${launch.spec.network}.log`),
+    logPath: join(launch.dataDir, launch.spec.name, `worker-${launch.spec.network}${suffix}.log`),
   });
 }

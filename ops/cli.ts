@@ -5,13 +5,12 @@
 import { readFileSync } from 'node:fs';
 import { Client, Connection } from '@temporalio/client';
 import { Command } from 'commander';
-import { JsonRpcProvider } from 'ethers';
 import { DEFAULT_PROCESSOR_SETTINGS, ProcessorClient } from '../client';
-import { NETWORKS, type NetworkName } from '../config/worker-config';
-import { BitcoinRpc } from '../networks/bitcoin/rpc';
+import { NETWORKS, VALIDATOR_NAME, type NetworkName } from '../config/worker-config';
 import { createDataConverter } from '../temporal/data-converter';
 import { loadCodecKeyring } from '../temporal/keyring';
-import { formatStatus, statusRow, type ChainView } from './status';
+import { chainView, type ChainViewEndpoints } from './chain-view';
+import { formatStatus, statusRow } from './status';
 
 interface StatusOptions {
   address: string;
@@ -25,30 +24,23 @@ interface StatusOptions {
   ethereumRpcUrl?: string;
 }
 
-const NAME = /^[a-z0-9][a-z0-9-]{0,31}$/;
-
-function chainViews(opts: StatusOptions): Partial<Record<NetworkName, ChainView>> {
-  const views: Partial<Record<NetworkName, ChainView>> = {};
+function chainEndpoints(opts: StatusOptions): ChainViewEndpoints {
+  const endpoints: ChainViewEndpoints = {};
   if (opts.bitcoinRpcUrl) {
     if (!opts.bitcoinRpcUser || !opts.bitcoinRpcPasswordFile) throw new Error('--bitcoin-rpc-url needs --bitcoin-rpc-user and --bitcoin-rpc-password-file');
-    const rpc = new BitcoinRpc({ url: opts.bitcoinRpcUrl, username: opts.bitcoinRpcUser, password: readFileSync(opts.bitcoinRpcPasswordFile, 'utf8').replace(/\r?\n$/, ''), timeoutMs: 5_000 });
-    // A key's outputs are the processor's to count (the node keeps no index by script).
-    views.bitcoin = { tip: () => rpc.getBlockCount(), balance: async () => null };
+    endpoints.bitcoinRpc = { url: opts.bitcoinRpcUrl, username: opts.bitcoinRpcUser, password: readFileSync(opts.bitcoinRpcPasswordFile, 'utf8').replace(/\r?\n$/, '') };
   }
-  if (opts.ethereumRpcUrl) {
-    const provider = new JsonRpcProvider(opts.ethereumRpcUrl, undefined, { staticNetwork: true });
-    views.ethereum = { tip: () => provider.getBlockNumber(), balance: async (router) => (await provider.getBalance(`0x${router}`)).toString() };
-  }
-  return views;
+  if (opts.ethereumRpcUrl) endpoints.ethereumRpcUrl = opts.ethereumRpcUrl;
+  return endpoints;
 }
 
 async function status(opts: StatusOptions): Promise<void> {
   const validators = opts.validators.split(',').map((v) => v.trim());
-  for (const name of validators) if (!NAME.test(name)) throw new Error(`--validators: ${JSON.stringify(name)} is not a validator name`);
+  for (const name of validators) if (!VALIDATOR_NAME.test(name)) throw new Error(`--validators: ${JSON.stringify(name)} is not a validator name`);
   const networks = opts.networks.split(',').map((n) => n.trim());
   for (const network of networks) if (!(NETWORKS as readonly string[]).includes(network)) throw new Error(`--networks: ${network} is not one of ${NETWORKS.join(', ')}`);
   if (!opts.namespace.includes('{validator}')) throw new Error('--namespace must contain {validator}');
-  const chains = chainViews(opts);
+  const chains = chainEndpoints(opts);
   const dataConverter = createDataConverter(loadCodecKeyring());
   const connection = await Connection.connect({ address: opts.address });
   try {
@@ -57,7 +49,7 @@ async function status(opts: StatusOptions): Promise<void> {
         (networks as NetworkName[]).map((network) => {
           const namespace = opts.namespace.replace('{validator}', validator);
           const processor = new ProcessorClient(new Client({ connection, namespace, dataConverter }), { validator, network, namespace }, DEFAULT_PROCESSOR_SETTINGS);
-          return statusRow(validator, network, processor, chains[network]);
+          return statusRow(validator, network, processor, chainView(network, chains));
         }),
       ),
     );

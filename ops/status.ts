@@ -8,6 +8,7 @@
 import type { ProcessorClient, SigningView } from '../client';
 import type { NetworkName } from '../config/worker-config';
 import type { ScannerStatus } from '../workflows/scanner-defs';
+import type { ChainView } from './chain-view';
 
 export interface StatusRow {
   validator: string;
@@ -31,22 +32,19 @@ export interface StatusRow {
   queuedPayments: number | null;
   /** What the key holds on chain, where the chain can say (the Router's ether), in base units. */
   balance: string | null;
+  /** Why the chain's tip or balance is missing although a chain view was given (its node did not answer). */
+  chainError: string | null;
 }
 
-export interface ChainView {
-  tip(): Promise<number>;
-  /** What a key holds on chain, or null where this chain cannot say it from the key alone. */
-  balance(key: string): Promise<string | null>;
-}
 
 const within = <T>(ms: number, what: Promise<T>): Promise<T> =>
   Promise.race([what, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`no answer within ${ms / 1000} s (is its worker running?)`)), ms).unref())]);
 
 /** One row: the processor's scanner and signings, and the chain's tip and balance if a view is given. */
-export async function statusRow(validator: string, network: NetworkName, processor: ProcessorClient, chain: ChainView | undefined, timeoutMs = 5_000): Promise<StatusRow> {
+export async function statusRow(validator: string, network: NetworkName, processor: Pick<ProcessorClient, 'scannerStatus' | 'signings'>, chain: ChainView | undefined, timeoutMs = 5_000): Promise<StatusRow> {
   const row: StatusRow = {
     validator, network, unreachable: null, session: null, key: null, rotation: null, retiredSessions: [], scanned: null, tip: null, lag: null,
-    batchesAwaitingAck: 0, signing: { batches: 0, plans: 0, stuck: [] }, solvency: 'unknown', outputs: null, queuedPayments: null, balance: null,
+    batchesAwaitingAck: 0, signing: { batches: 0, plans: 0, stuck: [] }, solvency: 'unknown', outputs: null, queuedPayments: null, balance: null, chainError: null,
   };
   let scanner: ScannerStatus;
   let signings: SigningView[];
@@ -56,7 +54,19 @@ export async function statusRow(validator: string, network: NetworkName, process
     return { ...row, unreachable: err instanceof Error ? err.message : String(err) };
   }
   const mine = signings.filter((s) => s.workflowId.includes(`-${network}-`));
-  const tip = chain ? await within(timeoutMs, chain.tip()).catch(() => null) : null;
+  const chainErrors: string[] = [];
+  const fromChain = async <T>(what: string, read: (() => Promise<T>) | undefined): Promise<T | null> => {
+    if (!read) return null;
+    try {
+      return await within(timeoutMs, read());
+    } catch (err) {
+      chainErrors.push(`${what}: ${err instanceof Error ? err.message : String(err)}`);
+      return null;
+    }
+  };
+  const tip = await fromChain('tip', chain && (() => chain.tip()));
+  const externalScript = scanner.externalScript;
+  const balance = await fromChain('balance', chain && externalScript !== null ? () => chain.balance(externalScript) : undefined);
   const scanned = scanner.nextHeight === null ? null : scanner.nextHeight - 1;
   return {
     ...row,
@@ -72,7 +82,8 @@ export async function statusRow(validator: string, network: NetworkName, process
     solvency: scanner.solvency ? `${scanner.solvency.state}${scanner.solvency.reason ? ` (${scanner.solvency.reason})` : ''}` : 'no key yet',
     outputs: scanner.scheduler?.outputs ?? null,
     queuedPayments: scanner.scheduler?.queuedPayments ?? null,
-    balance: chain && scanner.externalScript ? await within(timeoutMs, chain.balance(scanner.externalScript)).catch(() => null) : null,
+    balance,
+    chainError: chainErrors.length > 0 ? chainErrors.join('; ') : null,
   };
 }
 
@@ -106,5 +117,6 @@ export function formatStatus(rows: readonly StatusRow[]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => (l.length === header.length || i < 2 ? l[i]!.length : 0))));
   const render = (cells: string[]) => cells.map((c, i) => (i < cells.length - 1 ? c.padEnd(widths[i]!) : c)).join('  ');
   const stuck = rows.flatMap((r) => r.signing.stuck.map((id) => `stuck: ${r.validator} ${id}`));
-  return [render(header), ...lines.map(render), ...stuck].join('\n');
+  const chainErrors = rows.flatMap((r) => (r.chainError === null ? [] : [`chain: ${r.validator} ${r.network}: ${r.chainError}`]));
+  return [render(header), ...lines.map(render), ...stuck, ...chainErrors].join('\n');
 }

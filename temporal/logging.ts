@@ -11,17 +11,35 @@ const pinoLevel = { TRACE: 'trace', DEBUG: 'debug', INFO: 'info', WARN: 'warn', 
 
 let installed = false;
 
+export interface RuntimeMetrics {
+  /** host:port of the Prometheus endpoint (`/metrics`). */
+  address: string;
+  /** Put on every series this process exports (its validator and network). */
+  tags: Record<string, string>;
+}
+
 /**
- * Installs the Temporal Runtime once per process, forwarding SDK logs to pino. Workflow and activity
- * logs carry ids only; payload contents are never logged.
+ * Installs the Temporal Runtime once per process, forwarding SDK logs to pino and, with `metrics`,
+ * serving the SDK's and the processor's metrics for Prometheus. Workflow and activity logs carry
+ * ids only; payload contents are never logged.
  */
-export function installRuntimeLogging(level: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR' = 'INFO'): void {
+export function installRuntime(options: { level?: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR'; metrics?: RuntimeMetrics } = {}): void {
   if (installed) return;
   installed = true;
   Runtime.install({
-    logger: new DefaultLogger(level, (entry: LogEntry) => {
+    logger: new DefaultLogger(options.level ?? 'INFO', (entry: LogEntry) => {
       const { message, meta } = entry;
       logger[pinoLevel[entry.level]](meta ?? {}, message);
     }),
+    ...(options.metrics
+      ? {
+          telemetryOptions: {
+            metrics: {
+              prometheus: { bindAddress: options.metrics.address, countersTotalSuffix: true, useSecondsForDurations: true },
+              globalTags: options.metrics.tags,
+            },
+          },
+        }
+      : {}),
   });
 }

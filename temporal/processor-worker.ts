@@ -1,4 +1,10 @@
-import { NativeConnection, Worker, type WorkerInterceptors } from '@temporalio/worker';
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection, Runtime, Worker, type WorkerInterceptors } from '@temporalio/worker';
+import { DEFAULT_PROCESSOR_SETTINGS, ProcessorClient } from '../client';
+import { chainView } from '../ops/chain-view';
+import { statusRow } from '../ops/status';
+import { sampleStatusMetrics } from '../ops/status-metrics';
+import { logger } from './logging';
 import { createActivities } from '../activities';
 import type { KeygenFaults } from '../activities/keygen';
 import type { WorkerConfig } from '../config/worker-config';
@@ -66,6 +72,25 @@ export async function createProcessorWorker(options: ProcessorWorkerOptions): Pr
       dataConverter,
       interceptors: options.interceptors,
     });
+    if (config.metrics) {
+      // The gauges come from this processor's own status, read through Temporal as an operator would.
+      const clientConnection = await Connection.connect({ address: config.temporalAddress });
+      closers.push(() => clientConnection.close());
+      const processor = new ProcessorClient(
+        new Client({ connection: clientConnection, namespace: config.namespace, dataConverter }),
+        { validator: config.validator, network: config.network, namespace: config.namespace, taskQueue: config.taskQueue },
+        DEFAULT_PROCESSOR_SETTINGS,
+      );
+      const chain = chainView(config.network, config);
+      const { sampleMs } = config.metrics;
+      const sampler = sampleStatusMetrics({
+        meter: Runtime.instance().metricMeter,
+        read: () => statusRow(config.validator, config.network, processor, chain, Math.min(5_000, sampleMs)),
+        intervalMs: sampleMs,
+        onError: (err) => logger.warn({ err }, 'status sample failed'),
+      });
+      closers.push(() => sampler.stop());
+    }
     return {
       worker,
       keystore,

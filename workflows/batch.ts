@@ -57,7 +57,7 @@ export async function signBatch(input: BatchSigningInput): Promise<BatchSigningO
   });
 
   await send({ kind: 'substrate.Batch', batch });
-  const result = await driveSigning(state, rounds, { idleTimeout: settings.idleTimeout, interrupted: () => included, persist });
+  const result = await driveSigning(state, rounds, { kind: 'batch', idleTimeout: settings.idleTimeout, interrupted: () => included, persist });
   const outcome = { attempt: state.attempt, invalid: state.invalid, rejected };
   if (result.end !== 'signed') return { ...outcome, end: included ? 'included' : 'idle-timeout' };
   await send({ kind: 'substrate.SignedBatch', batch: { batch, signature: result.signed.signature } });

@@ -1,4 +1,5 @@
-import { condition, setHandler, log } from '@temporalio/workflow';
+import { condition, setHandler, log, metricMeter } from '@temporalio/workflow';
+import { COUNTERS } from '../temporal/metrics-catalog';
 import {
   coordinatorMessageIntent,
   participantContextFromParams,
@@ -38,6 +39,14 @@ export async function keyGeneration(input: KeygenInput): Promise<KeygenOutcome> 
   const received: string[] = [];
   const rejected: string[] = [];
   const blamed: number[] = [];
+  const blamedCounter = metricMeter.createCounter(COUNTERS.keygenBlamed, 'participants', 'participants found at fault in key generation, by round');
+  const blame = (faulty: number, round: 'commitments' | 'shares' | 'verify') => {
+    blamed.push(faulty);
+    blamedCounter.add(1, { round });
+  };
+  metricMeter.createCounter(COUNTERS.keygenAttempts, 'attempts', 'key-generation attempts').add(1);
+  // Blame series start at 0, so a dashboard and an alert see them before the first blame.
+  for (const round of ['commitments', 'shares', 'verify'] as const) blamedCounter.add(0, { round });
 
   setHandler(keygenMessageSignal, (raw) => {
     const message = intake(raw, { network, participants: context }, rejected);
@@ -91,7 +100,7 @@ export async function keyGeneration(input: KeygenInput): Promise<KeygenOutcome> 
   const round2 = await dkg.dkgShares(ref, commitments!);
   if (!round2.ok) {
     phase = 'refused-commitments';
-    blamed.push(round2.faulty);
+    blame(round2.faulty, 'commitments');
     await send({ kind: 'key_gen.InvalidCommitments', id, faulty: round2.faulty });
     await lingerForBlame();
     return outcome();
@@ -111,7 +120,7 @@ export async function keyGeneration(input: KeygenInput): Promise<KeygenOutcome> 
     await send({ kind: 'key_gen.GeneratedKeyPair', id, substrate_key: round3.substrateKey, network_key: round3.networkKey });
   } else {
     phase = 'accused';
-    blamed.push(round3.faulty);
+    blame(round3.faulty, 'shares');
     await send({ kind: 'key_gen.InvalidShare', id, accuser: round3.accuser, faulty: round3.faulty, blame: round3.blame });
   }
   await lingerForBlame();
@@ -133,7 +142,7 @@ export async function keyGeneration(input: KeygenInput): Promise<KeygenOutcome> 
         share: verify.share,
         blame: verify.blame,
       });
-      blamed.push(faulty);
+      blame(faulty, 'verify');
       log.info('blame verified', { accuser: verify.accuser, accused: verify.accused, faulty });
       await send({ kind: 'key_gen.Blame', id, participant: faulty });
     }

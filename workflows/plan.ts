@@ -121,7 +121,7 @@ export async function signPlan(input: PlanInput): Promise<PlanOutcome> {
     })();
   }
   while (!signed) {
-    const result = await driveSigning(state, rounds, { idleTimeout: settings.idleTimeout, interrupted: () => claim !== undefined || final !== undefined, persist, legacyRetryAfterFault: true });
+    const result = await driveSigning(state, rounds, { kind: 'plan', idleTimeout: settings.idleTimeout, interrupted: () => claim !== undefined || final !== undefined, persist, legacyRetryAfterFault: true });
     if (result.end === 'idle') return { end: 'idle-timeout', txid, attempt: state.attempt, completedBy: 'self', invalid: state.invalid, rejected };
     if (result.end === 'interrupted' && final !== undefined) return completed('chain', final.height);
     if (result.end === 'interrupted') {

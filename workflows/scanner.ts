@@ -5,7 +5,6 @@ import {
   continueAsNew,
   getExternalWorkflowHandle,
   log,
-  metricMeter,
   ParentClosePolicy,
   patched,
   setHandler,
@@ -135,7 +134,6 @@ export async function scanner(input: ScannerInput): Promise<void> {
     retiredSessions: core.retiredSessions ?? [],
   }));
 
-  const haltedGauge = metricMeter.createGauge('custody_payouts_halted', 'int', 'state', '1 while the solvency watch holds payouts back');
   /**
    * The solvency watch: Serai's supply of our coins must be backed by what our Batches minted, and
    * every output the scheduler holds must still be unspent on chain. Otherwise no plan is made
@@ -157,7 +155,6 @@ export async function scanner(input: ScannerInput): Promise<void> {
       if (after.state === 'halted') log.error('payouts halted: the books do not agree with Serai or the chain', { reason: after.reason });
       else log.warn('payouts resumed', { reason: after.reason ?? 'the books agree again' });
     }
-    haltedGauge.set(after.state === 'halted' ? 1 : 0, { network });
   };
   const checkSolvency = async () => {
     const before = core.solvency?.state ?? 'solvent';

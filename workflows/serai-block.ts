@@ -1,6 +1,7 @@
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import { log, metricMeter, ParentClosePolicy, startChild } from '@temporalio/workflow';
 import { NoCoordinatorWorkflowError } from '../temporal/coordinator-contract';
+import { COUNTERS } from '../temporal/metrics-catalog';
 import { optionalCoordinatorLink as link } from './activity-options';
 import { applicationFailureOf } from './failures';
 import { signPlan } from './plan';
@@ -31,21 +32,21 @@ export async function substrateBlock(input: SeraiBlockInput): Promise<SeraiBlock
     }
   }
   // Nothing owed is dropped silently: each is in the outcome, logged at error level and counted.
-  const unpaid = metricMeter.createCounter('custody_unpaid_total', 'payments', 'burns, refunds and payments that will not be paid out, by kind and reason');
+  const unpaid = metricMeter.createCounter(COUNTERS.unpaid, 'payments', 'burns, refunds and payments that will not be paid out, by kind and reason');
   for (const burn of input.unpayable) {
     log.error('burn not payable: the coins were burned on Serai but cannot be paid out', { block, ...burn });
-    unpaid.add(1, { network, kind: 'burn', reason: reasonTag(burn.reason) });
+    unpaid.add(1, { kind: 'burn', reason: reasonTag(burn.reason) });
   }
   const unpaidRefunds = input.unpaidRefunds ?? [];
   for (const refund of unpaidRefunds) {
     log.error('refund not payable: the coins stay with the key', { block, ...refund });
-    unpaid.add(1, { network, kind: 'refund', reason: reasonTag(refund.reason) });
+    unpaid.add(1, { kind: 'refund', reason: reasonTag(refund.reason) });
   }
   const unusableDeposits = input.unusableDeposits ?? [];
   for (const deposit of unusableDeposits) log.warn('deposit with invalid data and no refund address: the coins stay with the key', { block, ...deposit });
   for (const dropped of input.dropped) {
     log.error('payment dropped by the scheduler: its amount could not pay its share of the fee', { block, payment: dropped.payment.id, amount: dropped.payment.amount, reason: dropped.reason });
-    unpaid.add(1, { network, kind: 'payment', reason: dropped.reason });
+    unpaid.add(1, { kind: 'payment', reason: dropped.reason });
   }
 
   let ack: SeraiBlockOutcome['ack'] = 'sent';

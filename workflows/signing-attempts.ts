@@ -14,7 +14,7 @@
  *   - round data for any attempt but the current one is kept (it may become current) and never used
  *     for another attempt; the first delivery per (round, attempt) wins.
  */
-import { condition, patched } from '@temporalio/workflow';
+import { condition, metricMeter, patched } from '@temporalio/workflow';
 import type { SignableMessage, SignedOf } from '../activities/signing-protocols';
 import type { AggregateOutcome, SignRef } from '../activities/threshold-signing';
 import { coordinatorMessageIntent, type CoordinatorMessage, type ParticipantMap, type ProcessorMessage } from '../messages';
@@ -22,6 +22,7 @@ import { signingActivities as signer } from './activity-options';
 import { SIGNER_SET_REFUSED } from '../activities/failures';
 import { NonceReuseError } from '../store/errors';
 import { applicationFailureOf, invalidParticipantOf } from './failures';
+import { COUNTERS, HISTOGRAMS } from '../temporal/metrics-catalog';
 
 /** Marks histories recorded with this driver; older ones replay through the branches noted below. */
 export const SIGNING_DRIVER_PATCH = 'one-signing-driver';
@@ -174,6 +175,8 @@ export class SigningAttempts {
 }
 
 export interface DriveOptions {
+  /** What is signed, for the metrics: a Batch or a plan's transaction or call. */
+  kind: 'batch' | 'plan';
   idleTimeout: string | number;
   /** True once signing no longer matters to the protocol; checked by every wait. */
   interrupted: () => boolean;
@@ -226,8 +229,17 @@ export async function driveSigning<Signed>(state: SigningAttempts, rounds: Signi
     return { end: step };
   };
 
+  const attempts = metricMeter.createCounter(COUNTERS.signingAttempts, 'attempts', 'signing attempts started, by kind');
+  const signed = metricMeter.createCounter(COUNTERS.signed, 'signatures', 'messages signed, by kind');
+  const attemptSeconds = metricMeter.createHistogram(HISTOGRAMS.signingAttemptSeconds, 'float', 's', 'signing attempt duration, by kind and end');
+  let attemptStart = 0;
+  const attemptEnded = (end: 'signed' | 'faulty' | 'refused' | 'reattempt' | 'idle' | 'interrupted') =>
+    attemptSeconds.record((Date.now() - attemptStart) / 1000, { kind: options.kind, end });
+
   for (;;) {
     const attempt = state.advance();
+    attempts.add(1, { kind: options.kind });
+    attemptStart = Date.now();
     resend = undefined;
     state.stage = `attempt ${attempt}: preprocess`;
     const own = await rounds.preprocess(attempt);
@@ -236,6 +248,7 @@ export async function driveSigning<Signed>(state: SigningAttempts, rounds: Signi
 
     state.stage = `attempt ${attempt}: awaiting preprocesses`;
     let step = await wait(() => state.preprocessesOf(attempt) !== undefined);
+    if (step !== 'ready') attemptEnded(step);
     if (step === 'idle' || step === 'interrupted') return { end: step };
     if (step === 'reattempt') continue;
     const preprocesses = state.preprocessesOf(attempt)!;
@@ -249,6 +262,7 @@ export async function driveSigning<Signed>(state: SigningAttempts, rounds: Signi
       if (options.persist && (failure === NonceReuseError.type || failure === SIGNER_SET_REFUSED)) {
         // This attempt's nonces already signed something else (a restarted signing), or its signer
         // set cannot sign: sit it out.
+        attemptEnded('refused');
         const why = failure === SIGNER_SET_REFUSED ? 'the relayed signers cannot sign' : 'our nonces for this attempt are bound to another signing';
         const end = await awaitReattempt(attempt, `${why}; awaiting re-attempt`);
         if (end) return end;
@@ -256,6 +270,7 @@ export async function driveSigning<Signed>(state: SigningAttempts, rounds: Signi
       }
       const participant = invalidParticipantOf(err);
       if (participant === undefined) throw err;
+      attemptEnded('faulty');
       state.invalid.push({ attempt, participant });
       resend = () => rounds.sendInvalidParticipant(attempt, participant);
       await resend();
@@ -268,11 +283,13 @@ export async function driveSigning<Signed>(state: SigningAttempts, rounds: Signi
 
     state.stage = `attempt ${attempt}: awaiting shares`;
     step = await wait(() => state.sharesOf(attempt) !== undefined);
+    if (step !== 'ready') attemptEnded(step);
     if (step === 'idle' || step === 'interrupted') return { end: step };
     if (step === 'reattempt') continue;
 
     const result = await rounds.aggregate(attempt, { preprocesses, shares: state.sharesOf(attempt)!, ownShares });
     if (!result.ok) {
+      attemptEnded('faulty');
       for (const participant of result.faulty) {
         state.invalid.push({ attempt, participant });
         await rounds.sendInvalidParticipant(attempt, participant);
@@ -284,6 +301,8 @@ export async function driveSigning<Signed>(state: SigningAttempts, rounds: Signi
       if (end) return end;
       continue;
     }
+    attemptEnded('signed');
+    signed.add(1, { kind: options.kind });
     state.stage = 'signed';
     return { end: 'signed', signed: result.signed };
   }

@@ -6,6 +6,7 @@
 import { writeFileSync } from 'node:fs';
 import { Client, Connection } from '@temporalio/client';
 import { z } from 'zod';
+import { VALIDATOR_NAME } from '../../config/worker-config';
 import { createDataConverter } from '../../temporal/data-converter';
 import { KeyringConfigError, loadCodecKeyring } from '../../temporal/keyring';
 import { ensureNamespace, validatorNamespace } from '../namespaces';
@@ -14,15 +15,13 @@ import { SERAI_CHAIN_WORKFLOW_ID } from './serai-defs';
 import { seraiChain } from './serai-chain';
 import { createCoordinatorWorker } from './worker';
 
-const NAME = /^[a-z0-9][a-z0-9-]{0,31}$/;
-
 export const coordinatorEnvSchema = z.object({
   TEMPORAL_ADDRESS: z.string().regex(/^[A-Za-z0-9.[\]:-]+:\d{1,5}$/, 'must be host:port').default('127.0.0.1:7233'),
   COORDINATOR_NAMESPACE: z.string().regex(/^[A-Za-z0-9._-]{1,100}$/, 'must be a namespace name').default('coordinator'),
   VALIDATORS: z
     .string({ error: 'is required (the validators\' names, comma-separated, e.g. "alice,bob,carol,dave")' })
     .transform((names) => names.split(',').map((name) => name.trim()))
-    .refine((names) => names.every((name) => NAME.test(name)) && new Set(names).size === names.length, 'must be distinct names of 1-32 lowercase letters, digits or dashes'),
+    .refine((names) => names.every((name) => VALIDATOR_NAME.test(name)) && new Set(names).size === names.length, 'must be distinct names of 1-32 lowercase letters, digits or dashes'),
   SERAI_BLOCK_TIME: z.string().regex(/^\d+ ?(ms|seconds?|s)$/, 'must be a duration such as "6 seconds"').default('6 seconds'),
   READY_FILE: z.string().min(1).optional(),
   /** The coordinator's prebuilt workflow bundle (scripts/bundle-workflows.ts); else bundled at start. */

@@ -158,7 +158,7 @@ export async function runCrashRun(options: CrashRunOptions): Promise<CrashRunRes
     result.timings.startMs = Date.now() - started;
     const net = devnet.net;
     const member = net.set.get(validator);
-    const firstProcess = member.process!;
+    const firstProcess = member.workers[0]!;
     const devnetRef = devnet;
     // The crash watcher: when the hooked worker dies, note how, wait, and start it again without the crash.
     const watched = firstProcess.exited.then(async (status) => {

@@ -53,6 +53,15 @@ test('the RPC password and the relayer key may come from files (Docker secrets),
   expect(() => loadWorkerConfig(ethereum, readFile)).not.toThrow(/not a key/);
 });
 
+test('metrics are served only with METRICS_ADDRESS (host:port), sampled every METRICS_SAMPLE_SECONDS (10 by default); bad values are named', () => {
+  expect(loadWorkerConfig(valid).metrics).toBeUndefined();
+  expect(loadWorkerConfig({ ...valid, METRICS_ADDRESS: '0.0.0.0:9464' }).metrics).toEqual({ address: '0.0.0.0:9464', sampleMs: 10_000 });
+  expect(loadWorkerConfig({ ...valid, METRICS_ADDRESS: '127.0.0.1:9464', METRICS_SAMPLE_SECONDS: '2' }).metrics).toEqual({ address: '127.0.0.1:9464', sampleMs: 2_000 });
+  expect(() => loadWorkerConfig({ ...valid, METRICS_ADDRESS: 'http://0.0.0.0:9464/metrics' })).toThrow('config: METRICS_ADDRESS must be host:port (where Prometheus scrapes /metrics) (got "http://0.0.0.0:9464/metrics")');
+  expect(() => loadWorkerConfig({ ...valid, METRICS_ADDRESS: '0.0.0.0:9464', METRICS_SAMPLE_SECONDS: '0' })).toThrow('config: METRICS_SAMPLE_SECONDS must be at least 1');
+  expect(() => loadWorkerConfig({ ...valid, METRICS_ADDRESS: '0.0.0.0:9464', METRICS_SAMPLE_SECONDS: 'often' })).toThrow('config: METRICS_SAMPLE_SECONDS must be a number of seconds');
+});
+
 test('the production config knows nothing of devnet fault injection', () => {
   expect(loadWorkerConfig({ ...valid, DEVNET_BYZANTINE: 'bad-share:4' })).toEqual(loadWorkerConfig(valid));
 });

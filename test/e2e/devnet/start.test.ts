@@ -4,13 +4,15 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { repoRoot } from '../../../nodes/tools';
-import { addressToScript } from '../../../devnet/wallet';
+import { addressToScript, scriptToAddress } from '../../../devnet/wallet';
+import { CUSTODY_METRICS } from '../../../temporal/metrics-catalog';
+import { parsePrometheus, total, type Sample } from '../../support/prometheus';
 
 jest.setTimeout(400_000);
 
 const execFileAsync = promisify(execFile);
 
-test('the devnet (npm start) comes up with four validators and their keys on Bitcoin and Ethereum, npm run devnet drives both, npm run ops -- status shows every validator, and Ctrl-C stops everything cleanly', async () => {
+test('the devnet (npm start) comes up with four validators and their keys on Bitcoin and Ethereum, npm run devnet drives both, npm run ops -- status shows every validator, every worker serves the SDK\'s and the processor\'s metrics, and Ctrl-C stops everything cleanly', async () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'devnet-'));
   const child = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, 'devnet/start.ts'), '--data-dir', dataDir, '--temporal-port', '0', '--ui-port', '0', '--codec-port', '0'], {
     cwd: repoRoot,
@@ -92,6 +94,59 @@ test('the devnet (npm start) comes up with four validators and their keys on Bit
     }
     // The Router holds the 0.25 ETH deposited above.
     for (const row of rows.filter((r) => r.network === 'ethereum')) expect(BigInt(row.balance!)).toBeGreaterThanOrEqual(250_000_000_000_000_000n);
+
+    // Every worker's Prometheus endpoint, after a payout and a burn too small to pay.
+    const endpoints = [...output.matchAll(/\[devnet\] metrics (\w+) (bitcoin|ethereum) (http:\/\/127\.0\.0\.1:\d+\/metrics)/g)].map((m) => ({ validator: m[1]!, network: m[2]!, url: m[3]! }));
+    expect(endpoints.map((e) => `${e.validator}/${e.network}`).sort()).toEqual(['alice', 'bob', 'carol', 'dave'].flatMap((v) => [`${v}/bitcoin`, `${v}/ethereum`]).sort());
+    const minted = Date.now() + 120_000;
+    type SeraiStatus = { serai: { balances: Record<string, Record<string, string>> } };
+    while (BigInt((JSON.parse((await cli('status')).stdout) as SeraiStatus).serai.balances[account]?.bitcoin ?? '0') === 0n && Date.now() < minted) await new Promise((r) => setTimeout(r, 1000));
+    const payee = scriptToAddress(`0014${'11'.repeat(20)}`);
+    await cli('burn', '0.1', '--from', account, '--to', payee);
+    await cli('burn', '0.000001', '--from', account, '--to', payee);
+    const scrape = async () => Promise.all(endpoints.map(async (e) => ({ ...e, samples: parsePrometheus(await (await fetch(e.url)).text()) })));
+    const sum = (scraped: { network: string; samples: Sample[] }[], network: string, name: string, labels: Record<string, string> = {}) =>
+      scraped.filter((s) => s.network === network).reduce((acc, s) => acc + total(s.samples, name, labels), 0);
+    const settled = (scraped: { network: string; samples: Sample[] }[]) =>
+      sum(scraped, 'bitcoin', 'custody_signed_total', { kind: 'batch' }) > 0 &&
+      sum(scraped, 'ethereum', 'custody_signed_total', { kind: 'batch' }) > 0 &&
+      sum(scraped, 'bitcoin', 'custody_signed_total', { kind: 'plan' }) > 0 &&
+      sum(scraped, 'bitcoin', 'custody_unpaid_total', { kind: 'payment' }) > 0 &&
+      scraped.every((s) => s.samples.some((x) => x.name === 'custody_status_up' && x.value === 1));
+    let scraped = await scrape();
+    const scrapeDeadline = Date.now() + 180_000;
+    while (!settled(scraped) && Date.now() < scrapeDeadline) {
+      await new Promise((r) => setTimeout(r, 2000));
+      scraped = await scrape();
+    }
+    const names = (samples: Sample[]) => new Set(samples.map((x) => x.name.replace(/_(bucket|sum|count)$/, '')));
+    for (const { validator, network, samples } of scraped) {
+      const where = `${validator} ${network}`;
+      const found = names(samples);
+      // The SDK's own metrics: its requests to the server, its pollers, its task latencies.
+      for (const sdk of ['temporal_request_total', 'temporal_num_pollers', 'temporal_worker_task_slots_available', 'temporal_workflow_task_execution_latency']) expect({ where, sdk, found: found.has(sdk) }).toEqual({ where, sdk, found: true });
+      // Every processor metric; those of events that need not happen at every worker (a signer left out of the signing set, the one unpaid burn) are summed below.
+      const local = Object.keys(CUSTODY_METRICS).filter((name) => !['custody_unpaid_total', 'custody_signed_total', 'custody_signing_attempt_seconds'].includes(name));
+      for (const name of local) expect({ where, name, found: found.has(name) }).toEqual({ where, name, found: true });
+      for (const x of samples.filter((x) => x.name.startsWith('custody_'))) expect(x.labels).toMatchObject({ validator, network });
+      expect(total(samples, 'custody_status_up')).toBe(1);
+      expect(total(samples, 'custody_key_session')).toBe(0);
+      expect(total(samples, 'custody_scan_lag_blocks')).toBeLessThan(network === 'bitcoin' ? 15 : 100);
+      expect(total(samples, 'custody_chain_tip') - total(samples, 'custody_scan_height')).toBe(total(samples, 'custody_scan_lag_blocks'));
+      expect(total(samples, 'custody_keygen_attempts_total')).toBeGreaterThanOrEqual(1);
+      expect(total(samples, 'custody_keygen_blamed_total')).toBe(0);
+      expect(total(samples, 'custody_payouts_halted')).toBe(0);
+      expect(total(samples, 'custody_signings_stuck')).toBe(0);
+    }
+    // Batches were signed on both networks (by every signer of the threshold, at least), the Bitcoin payout too, and the dust burn counted as unpaid.
+    for (const network of ['bitcoin', 'ethereum']) expect(sum(scraped, network, 'custody_signed_total', { kind: 'batch' })).toBeGreaterThanOrEqual(3);
+    expect(sum(scraped, 'bitcoin', 'custody_signed_total', { kind: 'plan' })).toBeGreaterThanOrEqual(3);
+    expect(sum(scraped, 'bitcoin', 'custody_unpaid_total', { kind: 'payment' })).toBeGreaterThanOrEqual(1);
+    for (const network of ['bitcoin', 'ethereum']) {
+      expect(sum(scraped, network, 'custody_signing_attempts_total')).toBeGreaterThanOrEqual(sum(scraped, network, 'custody_signed_total'));
+      expect(sum(scraped, network, 'custody_signing_attempt_seconds_count', { end: 'signed' })).toBe(sum(scraped, network, 'custody_signed_total'));
+    }
+    console.log(`metrics of alice's Bitcoin worker:\n${(await (await fetch(endpoints.find((e) => e.validator === 'alice' && e.network === 'bitcoin')!.url)).text()).split('\n').filter((l) => l.startsWith('custody_')).join('\n')}`);
 
     child.kill('SIGINT');
     expect(await exited).toBe(0);

@@ -62,7 +62,7 @@ test('the Temporal dev server SIGKILLed while a payout is signed and restarted o
   const fromHeight = await devnet.btcd.rpc.getBlockCount();
   const { holder } = await depositAndMint(devnet, 50_000_000n, log);
 
-  const workerPids = new Map(NAMES.map((name) => [name, devnet.net.set.get(name).process!.pid]));
+  const workerPids = new Map(NAMES.map((name) => [name, devnet.net.set.get(name).workers[0]!.pid]));
   const payee = randomAddress();
   const burned = await devnet.burn(holder, 20_000_000n, payee);
   log(`burn of 0.2 sriBTC to ${payee} accepted by Serai for block ${burned.block}`);
@@ -99,8 +99,8 @@ test('the Temporal dev server SIGKILLed while a payout is signed and restarted o
   const health = await Promise.all(NAMES.map((name) => until(`${name}'s worker to answer again`, () => devnet.net.set.processor(name).health(), 300_000, 1000)));
   log(`every validator's worker answers a health workflow again ${Date.now() - reconnectStarted} ms after the restart`);
   for (const [i, name] of NAMES.entries()) {
-    expect(devnet.net.set.get(name).process!.isRunning).toBe(true);
-    expect(devnet.net.set.get(name).process!.pid).toBe(workerPids.get(name));
+    expect(devnet.net.set.get(name).workers[0]!.isRunning).toBe(true);
+    expect(devnet.net.set.get(name).workers[0]!.pid).toBe(workerPids.get(name));
     expect(health[i]).toBeDefined();
   }
   expect(coordinatorWorkerState(devnet)).toBe('RUNNING');

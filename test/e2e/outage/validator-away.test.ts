@@ -39,7 +39,7 @@ test("a validator down for a whole payout starts its plan after the others compl
   const { holder } = await depositAndMint(devnet, 50_000_000n, log);
   const confirmations = (devnet.options.processorSettings ?? DEVNET_PROCESSOR_SETTINGS).plan.confirmations;
 
-  const bob = devnet.net.set.get('bob').process!;
+  const bob = devnet.net.set.get('bob').workers[0]!;
   devnet.net.set.kill('bob');
   const exit: ExitStatus = await bob.exited;
   expect(exit).toEqual({ code: null, signal: 'SIGKILL' });

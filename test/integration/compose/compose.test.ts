@@ -30,6 +30,7 @@ const SECRETS: Record<string, (path: string) => void> = {
   btcd_rpc_password: (path) => writeFileSync(path, 'another-long-password\n'),
   ...Object.fromEntries(VALIDATORS.map((v) => [`${v}_keystore_key`, (path: string) => createKeystoreKeyFile(path)])),
   ...Object.fromEntries(VALIDATORS.map((v, i) => [`${v}_relayer_key`, (path: string) => writeFileSync(path, `0x${(i + 1).toString(16).padStart(64, '0')}\n`)])),
+  grafana_admin_password: (path) => writeFileSync(path, 'a-third-long-password\n'),
 };
 
 interface ComposeService {
@@ -66,9 +67,9 @@ const processors = () => VALIDATORS.flatMap((v) => NETWORKS.map((n) => ({ valida
 const mounts = (service: ComposeService) =>
   new Map((service.secrets ?? []).map((s) => [s.target ?? `/run/secrets/${s.source}`, project.secrets[s.source]!.file]));
 
-test('compose-go loads the file: PostgreSQL, Temporal and its UI, the codec server, the coordinator, btcd, anvil and a worker per validator and network', () => {
+test('compose-go loads the file: PostgreSQL, Temporal and its UI, the codec server, the coordinator, btcd, anvil, a worker per validator and network, Prometheus and Grafana', () => {
   expect(Object.keys(project.services).sort()).toEqual(
-    ['postgresql', 'temporal', 'temporal-ui', 'codec-server', 'coordinator', 'btcd', 'anvil', ...processors().map((p) => p.name)].sort(),
+    ['postgresql', 'temporal', 'temporal-ui', 'codec-server', 'coordinator', 'btcd', 'anvil', 'prometheus', 'grafana', ...processors().map((p) => p.name)].sort(),
   );
   // Every secret is one of the files under ./secrets, and every such file is used.
   expect(Object.values(project.secrets).map((s) => s.file).sort()).toEqual(
@@ -109,7 +110,7 @@ test("every processor worker's environment passes the worker's own configuration
     // In the container each *_FILE names its mount; here, the file the mount comes from.
     const here = Object.fromEntries(Object.entries(env).map(([k, v]) => [k, k.endsWith('_FILE') ? files.get(v) ?? `${v} (not mounted)` : v]));
     const config = loadWorkerConfig(here);
-    expect(config).toMatchObject({ validator, network, namespace: `validator-${validator}`, temporalAddress: 'temporal:7233', taskQueue: `processor-${validator}-${network}` });
+    expect(config).toMatchObject({ validator, network, namespace: `validator-${validator}`, temporalAddress: 'temporal:7233', taskQueue: `processor-${validator}-${network}`, metrics: { address: '0.0.0.0:9464', sampleMs: 10_000 } });
     if (network === 'bitcoin') expect(config.bitcoinRpc).toEqual({ url: 'http://btcd:18443', username: 'custody', password: 'another-long-password' });
     else expect(config.ethereumRelayerKey).toMatch(/^0x[0-9a-f]{64}$/);
     expect([...loadCodecKeyring(here).keys.keys()]).toEqual(['k1']);
@@ -130,6 +131,24 @@ test("the coordinator's environment passes its configuration; the codec server s
   expect(loadCodecKeyring({ CODEC_KEYS_FILE: files.get(coordinator.environment!.CODEC_KEYS_FILE!) }).current).toBe('k1');
   expect(project.services['codec-server']!.network_mode).toBe('host');
   expect(project.services['codec-server']!.environment).not.toHaveProperty('CODEC_SERVER_HOST');
+});
+
+test("Prometheus scrapes every worker's metrics address and the Temporal server's; Grafana provisions it as the dashboard's datasource and loads the repository's dashboard", () => {
+  const prometheusConfig = readFileSync(join(ROOT, 'ops', 'prometheus.yml'), 'utf8');
+  const targets = [...prometheusConfig.matchAll(/^ +- ([a-z0-9-]+:\d+)$/gm)].map((m) => m[1]!).concat([...prometheusConfig.matchAll(/targets: \[([^\]]+)\]/g)].flatMap((m) => m[1]!.split(',').map((t) => t.trim())));
+  const metricsPort = (name: string) => project.services[name]!.environment!.METRICS_ADDRESS!.split(':').at(-1);
+  expect(targets.sort()).toEqual([...processors().map((p) => `${p.name}:${metricsPort(p.name)}`), `temporal:${project.services.temporal!.environment!.PROMETHEUS_ENDPOINT!.split(':').at(-1)}`].sort());
+  const prometheus = project.services.prometheus!;
+  expect(prometheus.volumes?.find((v) => v.target === '/etc/prometheus/prometheus.yml')?.source).toBe(join(dir, 'ops', 'prometheus.yml'));
+  const grafana = project.services.grafana!;
+  const sources = new Map((grafana.volumes ?? []).map((v) => [v.target, v.source]));
+  expect(sources.get('/var/lib/grafana/dashboards/custody-dashboard.json')).toBe(join(dir, 'ops', 'grafana', 'custody-dashboard.json'));
+  expect(sources.get('/etc/grafana/provisioning')).toBe(join(dir, 'ops', 'grafana', 'provisioning'));
+  expect(mounts(grafana).get(grafana.environment!.GF_SECURITY_ADMIN_PASSWORD__FILE!)).toBe(join(dir, 'secrets', 'grafana_admin_password'));
+  const datasource = readFileSync(join(ROOT, 'ops', 'grafana', 'provisioning', 'datasources', 'prometheus.yml'), 'utf8');
+  expect(datasource).toMatch(/^ +uid: prometheus$/m);
+  expect(datasource).toMatch(/^ +url: http:\/\/prometheus:9090$/m);
+  expect(readFileSync(join(ROOT, 'ops', 'grafana', 'provisioning', 'dashboards', 'custody.yml'), 'utf8')).toMatch(/path: \/var\/lib\/grafana\/dashboards$/m);
 });
 
 test('compose-go refuses a file that breaks the Compose schema, naming where', () => {
