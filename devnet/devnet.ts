@@ -26,6 +26,7 @@ import { encodeEthereumAddress } from '../networks/ethereum/address';
 import { startBtcd, type BtcdNode } from '../nodes/btcd';
 import { preferredOrFreePort } from './preferred-port';
 import { ensureCodecKeysFile } from './secrets';
+import { startTemporalCluster, type RunningTemporalCluster } from './temporal-cluster';
 import { startTemporalServer, type RunningTemporalServer } from './temporal-server';
 import type { ValidatorSpec } from './validator-set';
 import { DevnetWallet, addressToScript, scriptToAddress, type SentTransaction } from './wallet';
@@ -72,6 +73,8 @@ export interface DevnetOptions {
   metrics?: boolean;
   /** Worker processes per validator and network, sharing its task queues and keystore (default 1). */
   workersPerValidator?: number;
+  /** The Temporal server: the CLI's dev server (SQLite, one process, with the UI; the default) or a cluster on PostgreSQL. */
+  temporal?: 'dev' | 'cluster';
   log?: (line: string) => void;
 }
 
@@ -103,7 +106,7 @@ export class Devnet {
 
   private constructor(
     readonly options: DevnetOptions,
-    readonly temporal: RunningTemporalServer,
+    readonly temporal: RunningTemporalServer | RunningTemporalCluster,
     readonly codecUrl: string,
     readonly btcd: BtcdNode,
     /** Undefined unless Ethereum is one of the networks. */
@@ -134,12 +137,21 @@ export class Devnet {
       stops.push(['codec server', () => codec.close()]);
       log(`codec server on ${codec.url}`);
 
-      log('starting the Temporal dev server (SQLite under the data dir) ...');
-      const temporal = await startTemporalServer({ dataDir: join(options.dataDir, 'temporal'), port: options.ports?.temporal ?? 0, uiPort, codecEndpoint: codec.url });
-      stops.push(['Temporal dev server', () => temporal.stop()]);
-      const uiOrigin = new URL(temporal.uiUrl).origin;
-      allowedOrigins.push(uiOrigin, uiOrigin.replace('127.0.0.1', 'localhost'));
-      log(`Temporal at ${temporal.address}; UI: ${temporal.uiUrl}`);
+      let temporal: RunningTemporalServer | RunningTemporalCluster;
+      if (options.temporal === 'cluster') {
+        log('starting the Temporal cluster (PostgreSQL, then frontend, history, matching and worker as processes of their own) ...');
+        temporal = await startTemporalCluster({ dataDir: join(options.dataDir, 'temporal-cluster'), log });
+        stops.push(['Temporal cluster', () => temporal.stop()]);
+        log(`Temporal at ${temporal.address} (cluster on PostgreSQL; no UI)`);
+      } else {
+        log('starting the Temporal dev server (SQLite under the data dir) ...');
+        const dev = await startTemporalServer({ dataDir: join(options.dataDir, 'temporal'), port: options.ports?.temporal ?? 0, uiPort, codecEndpoint: codec.url });
+        temporal = dev;
+        stops.push(['Temporal dev server', () => dev.stop()]);
+        const uiOrigin = new URL(dev.uiUrl).origin;
+        allowedOrigins.push(uiOrigin, uiOrigin.replace('127.0.0.1', 'localhost'));
+        log(`Temporal at ${dev.address}; UI: ${dev.uiUrl}`);
+      }
 
       log('starting btcd (regtest) and activating taproot ...');
       const btcd = await startBtcd({ dataDir: join(options.dataDir, 'btcd') });

@@ -12,6 +12,7 @@ import { DEPOSIT_FEE } from '../networks/bitcoin/instructions';
 import { coordinatorBatchWorkflowId, type CoordinateBatchResult } from './coordinator/defs';
 import { Devnet } from './devnet';
 import { runEthereumScenario, type EthereumScenarioAmounts, type EthereumScenarioSummary } from './ethereum-scenario';
+import type { PayoutFaults } from './payout-chaos';
 import { paymentsTo } from './payments';
 import { formatBtc, scriptToAddress } from './wallet';
 
@@ -20,6 +21,8 @@ export interface ScenarioOptions {
   burn: bigint;
   /** Moved only when the devnet runs Ethereum. Default: SCENARIO_AMOUNTS's. */
   ethereum?: EthereumScenarioAmounts;
+  /** Faults around the burn (devnet/payout-chaos.ts): run before it, and after its Serai block before waiting for the payout. */
+  payoutFaults?: PayoutFaults;
 }
 
 /** What `npm start -- --scenario` moves: 0.5 BTC in and 0.2 out; 1.5 ETH in and 0.5 out; 40 DAI in and 10 out. */
@@ -90,8 +93,10 @@ export async function runScenario(devnet: Devnet, options: ScenarioOptions, log:
   const payeeAddress = scriptToAddress(payee);
   log(`burn ${formatBtc(options.burn)} sriBTC to ${payeeAddress} ...`);
   const beforeBurn = await btcd.rpc.getBlockCount();
+  options.payoutFaults?.beforeBurn();
   const burned = await devnet.burn(seraiAccount, options.burn, payeeAddress);
   const produced = await seen(devnet, `Serai block ${burned.block}`, async () => ((await net.seraiStatus()).height >= burned.block ? true : undefined));
+  await options.payoutFaults?.afterBurn(burned.block);
   const published = await seen(devnet, 'the payout in the mempool or a block', async () => (await paymentsTo(btcd.rpc, payee, beforeBurn + 1))[0], 100);
   const burnBlockToMempoolMs = published.at - produced.at;
   const where = published.value.where === 'mempool' ? "in btcd's mempool" : `in block ${published.value.where}`;

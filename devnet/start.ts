@@ -4,6 +4,7 @@ import { Command } from 'commander';
 import { startControlServer } from './control';
 import { Devnet } from './devnet';
 import { repoRoot } from '../nodes/tools';
+import { killDuringPayout } from './payout-chaos';
 import { runRotationScenario } from './rotation-scenario';
 import { runScenario, SCENARIO_AMOUNTS } from './scenario';
 import type { ValidatorSpec } from './validator-set';
@@ -27,6 +28,8 @@ interface StartOptions {
   fresh: boolean;
   metrics: boolean;
   workersPerValidator: number;
+  temporal: string;
+  killDuringPayout: boolean;
 }
 
 const NAMES = ['alice', 'bob', 'carol', 'dave', 'erin', 'frank', 'grace', 'heidi', 'ivan', 'judy'];
@@ -47,7 +50,9 @@ async function main(argv: string[]): Promise<void> {
     .option('--scenario', 'run deposit -> Batch -> mint -> burn -> payout, print a JSON summary on stdout and exit', false)
     .option('--rotate', "with --scenario: instead, Bitcoin's rotation to the same validators' next key (deposits to both keys, burns before and after the handover, the old key's retirement)", false)
     .option('--kill-at-stage-changes', 'with --scenario --rotate: SIGKILL a validator\'s worker as the rotation enters each stage, and start it again', false)
+    .option('--kill-during-payout', 'with --scenario --temporal cluster --workers-per-validator 2: SIGKILL the first validator\'s worker holding its payout plan and the Temporal history service while the plan signs, then start the history service again', false)
     .option('--fresh', 'start from an empty data dir (btcd restarts from genesis anyway)', false)
+    .option('--temporal <kind>', 'the Temporal server: dev (the CLI\'s dev server on SQLite, with the UI) or cluster (the server built from go.temporal.io/server on PostgreSQL, its four services as processes of their own)', 'dev')
     .option('--workers-per-validator <n>', 'worker processes per validator and network, on the same task queues and keystore (a validator that scales out)', parseCount, 1)
     .option('--no-metrics', "don't serve Prometheus metrics from each worker (by default each serves them on a free loopback port, printed at start)");
   program.parse(argv);
@@ -58,6 +63,10 @@ async function main(argv: string[]): Promise<void> {
   for (const network of networks) if (network !== 'bitcoin' && network !== 'ethereum') throw new Error(`--networks: ${network} is not bitcoin or ethereum`);
   if (!networks.includes('bitcoin')) throw new Error('--networks: the devnet always runs bitcoin');
   if (opts.killAtStageChanges && !opts.rotate) throw new Error('--kill-at-stage-changes is for the rotation scenario: give --scenario --rotate too');
+  if (opts.temporal !== 'dev' && opts.temporal !== 'cluster') throw new Error(`--temporal: ${opts.temporal} is not dev or cluster`);
+  if (opts.killDuringPayout && (!opts.scenario || opts.rotate || opts.temporal !== 'cluster' || opts.workersPerValidator < 2)) {
+    throw new Error('--kill-during-payout is for the payout scenario on the cluster: give --scenario --temporal cluster --workers-per-validator 2 (and not --rotate)');
+  }
   if (opts.rotate && !opts.scenario) throw new Error('--rotate runs a scenario: give --scenario too (or rotate a running devnet with npm run devnet -- rotate)');
   const validators: ValidatorSpec[] = NAMES.slice(0, opts.validators).map((name) => ({ name, weight: 1, offline: opts.offline.includes(name) }));
   for (const name of opts.offline) if (!validators.some((v) => v.name === name)) throw new Error(`--offline ${name}: no such validator (${validators.map((v) => v.name).join(', ')})`);
@@ -90,12 +99,17 @@ async function main(argv: string[]): Promise<void> {
       networks: networks as ('bitcoin' | 'ethereum')[],
       metrics: opts.metrics,
       workersPerValidator: opts.workersPerValidator,
+      temporal: opts.temporal as 'dev' | 'cluster',
       log: step,
     });
-    step(`Temporal UI: ${devnet.temporal.uiUrl}/namespaces/coordinator/workflows (each validator: /namespaces/validator-<name>/workflows)`);
+    if (devnet.temporal.uiUrl) step(`Temporal UI: ${devnet.temporal.uiUrl}/namespaces/coordinator/workflows (each validator: /namespaces/validator-<name>/workflows)`);
     await devnet.generateKeys();
     if (opts.scenario) {
-      const summary = opts.rotate ? await runRotationScenario(devnet, step, { killAtStageChanges: opts.killAtStageChanges }) : await runScenario(devnet, SCENARIO_AMOUNTS, step);
+      const chaos = opts.killDuringPayout ? killDuringPayout(devnet, step) : undefined;
+      const scenario = opts.rotate
+        ? await runRotationScenario(devnet, step, { killAtStageChanges: opts.killAtStageChanges })
+        : await runScenario(devnet, { ...SCENARIO_AMOUNTS, ...(chaos ? { payoutFaults: chaos } : {}) }, step);
+      const summary = chaos ? { ...scenario, payoutKills: chaos.kills, ok: scenario.ok && chaos.kills.length === 2 } : scenario;
       console.log(JSON.stringify(summary, null, 2));
       step(summary.ok ? 'scenario passed' : 'scenario FAILED its checks');
       await stopAll(summary.ok ? 0 : 1);

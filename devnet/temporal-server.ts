@@ -25,6 +25,7 @@ export interface TemporalRestartOptions {
 }
 
 export interface RunningTemporalServer {
+  kind: 'dev';
   address: string;
   uiUrl: string;
   /** The SQLite file holding the server's state; a restart opens it again. */
@@ -76,6 +77,7 @@ export async function startTemporalServer(options: TemporalServerOptions): Promi
   let stopped = false;
   const address = `127.0.0.1:${port}`;
   return {
+    kind: 'dev',
     address,
     uiUrl: `http://127.0.0.1:${uiPort}`,
     dbPath,

