@@ -31,6 +31,8 @@ export interface PayoutFaults {
 export interface PayoutChaos extends PayoutFaults {
   /** The kills done, in order. */
   readonly kills: PayoutKill[];
+  /** Once the first validator's plan completed: the worker that ran its last workflow task. */
+  planFinishedBy(): Promise<{ worker: string; pid: number | undefined }>;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -62,16 +64,26 @@ export function killDuringPayout(devnet: Devnet, log: (line: string) => void): P
   const client = member.client.client;
   const kills: PayoutKill[] = [];
   const frozen = others.flatMap((other) => set.get(other).workers);
+  let planWorkflowId: string | undefined;
 
   return {
     kills,
+    planFinishedBy: async () => {
+      if (!planWorkflowId) throw new Error('--kill-during-payout: no plan was seen');
+      const plan = client.workflow.getHandle(planWorkflowId);
+      await poll(`${planWorkflowId} completed at ${name}`, async () => ((await plan.describe()).status.name === 'COMPLETED' ? true : undefined), 300_000, 250);
+      const events = (await plan.fetchHistory()).events ?? [];
+      const identity = events.filter((e) => e.workflowTaskStartedEventAttributes).at(-1)?.workflowTaskStartedEventAttributes?.identity ?? '';
+      const index = member.workers.findIndex((w) => identity.startsWith(`${w.pid}@`));
+      return { worker: index >= 0 ? `worker ${name} ${index + 1}` : `unknown (${identity})`, pid: member.workers[index]?.pid };
+    },
     beforeBurn: () => {
       for (const worker of frozen) worker.signal('SIGSTOP');
       log(`froze ${others.join(', ')}'s workers (SIGSTOP) so the payout waits for the kills`);
     },
     afterBurn: async (seraiBlock) => {
       try {
-        const planWorkflowId = await poll(`plan of Serai block ${seraiBlock} at ${name}`, async () => {
+        planWorkflowId = await poll(`plan of Serai block ${seraiBlock} at ${name}`, async () => {
           const history = await client.workflow.getHandle(`substrate-bitcoin-${seraiBlock}`).fetchHistory();
           return history.events?.map((e) => e.startChildWorkflowExecutionInitiatedEventAttributes?.workflowId).find((id) => id?.startsWith('plan-bitcoin-')) ?? undefined;
         });

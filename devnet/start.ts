@@ -1,6 +1,7 @@
 import { mkdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Command } from 'commander';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { startControlServer } from './control';
 import { Devnet } from './devnet';
 import { repoRoot } from '../nodes/tools';
@@ -35,6 +36,8 @@ interface StartOptions {
 const NAMES = ['alice', 'bob', 'carol', 'dave', 'erin', 'frank', 'grace', 'heidi', 'ivan', 'judy'];
 
 async function main(argv: string[]): Promise<void> {
+  // stdout carries the scenario's JSON summary only: the SDK's logs, its native ones included, go to stderr.
+  Runtime.install({ logger: new DefaultLogger('INFO'), telemetryOptions: { logging: { filter: { core: 'WARN', other: 'ERROR' }, forward: {} } } });
   const program = new Command('devnet')
     .description('Run the local devnet: Temporal dev server + UI, codec server, btcd regtest with a miner, anvil with the Deployer and a DAI, the coordinator with the Serai chain simulator, and N validators with a processor per network; then key generation')
     .option('--data-dir <dir>', 'where state persists between runs', join(repoRoot, '.data', 'devnet'))
@@ -109,7 +112,10 @@ async function main(argv: string[]): Promise<void> {
       const scenario = opts.rotate
         ? await runRotationScenario(devnet, step, { killAtStageChanges: opts.killAtStageChanges })
         : await runScenario(devnet, { ...SCENARIO_AMOUNTS, ...(chaos ? { payoutFaults: chaos } : {}) }, step);
-      const summary = chaos ? { ...scenario, payoutKills: chaos.kills, ok: scenario.ok && chaos.kills.length === 2 } : scenario;
+      const finishedBy = await chaos?.planFinishedBy();
+      const summary = chaos
+        ? { ...scenario, payoutKills: chaos.kills, payoutPlanFinishedBy: finishedBy, ok: scenario.ok && chaos.kills.length === 2 && finishedBy?.worker !== chaos.kills[0]?.what }
+        : scenario;
       console.log(JSON.stringify(summary, null, 2));
       step(summary.ok ? 'scenario passed' : 'scenario FAILED its checks');
       await stopAll(summary.ok ? 0 : 1);

@@ -26,6 +26,17 @@ export type ClusterService = (typeof CLUSTER_SERVICES)[number];
 export const TEMPORAL_DATABASE = 'temporal';
 export const VISIBILITY_DATABASE = 'temporal_visibility';
 
+class ClusterStartError extends Error {
+  override readonly name = 'ClusterStartError';
+  constructor(
+    message: string,
+    /** The service could not bind a port (another process took it after it was found free). */
+    readonly portTaken: boolean,
+  ) {
+    super(message);
+  }
+}
+
 export interface TemporalClusterOptions {
   dataDir: string;
   log?: (line: string) => void;
@@ -150,17 +161,7 @@ export async function startTemporalCluster(options: TemporalClusterOptions): Pro
   };
   try {
     await applySchema(postgres, log);
-    const [frontendHttp, ...grpc] = await freePorts(1 + CLUSTER_SERVICES.length);
-    // The server keeps membership ports in a smallint column: they must stay below 32768.
-    const membership = await freePortsIn(CLUSTER_SERVICES.length, 20_000, 32_767);
-    const ports: ClusterPorts = {
-      grpc: Object.fromEntries(CLUSTER_SERVICES.map((s, i) => [s, grpc[i]!])) as Record<ClusterService, number>,
-      membership: Object.fromEntries(CLUSTER_SERVICES.map((s, i) => [s, membership[i]!])) as Record<ClusterService, number>,
-      frontendHttp: frontendHttp!,
-    };
     const configPath = join(dir, 'temporal-server.yaml');
-    writeFileSync(configPath, serverConfig(ports, postgres), { mode: 0o600 });
-    const address = `127.0.0.1:${ports.grpc.frontend}`;
     const spawnService = (name: ClusterService) =>
       ManagedProcess.spawn({
         name: `temporal-${name}`,
@@ -172,29 +173,54 @@ export async function startTemporalCluster(options: TemporalClusterOptions): Pro
       processes.set(name, spawnService(name));
       log(`Temporal ${name} service started (pid ${processes.get(name)!.pid})`);
     };
-    // Each service writes the cluster's metadata on its first start and refuses to run if another
-    // wrote it in between: the first one starts alone until the record exists.
-    const [first, ...others] = CLUSTER_SERVICES;
-    start(first);
-    const firstExited = processes.get(first)!.exited.then((status) => {
-      throw new Error(`temporal-${first} exited (${JSON.stringify(status)}) while the cluster started:\n${processes.get(first)!.logTail()}`);
-    });
-    firstExited.catch(() => undefined);
-    await Promise.race([
-      pollUntil(async () => postgres.query(TEMPORAL_DATABASE, 'SELECT count(*) FROM cluster_metadata_info').trim() !== '0', { what: 'the cluster metadata record', timeoutMs: 60_000, intervalMs: 100 }),
-      firstExited,
-    ]);
-    for (const name of others) start(name);
-    const ready = (what: string, timeoutMs: number) =>
-      Promise.race([
-        pollUntil(() => serves(address), { what, timeoutMs, intervalMs: 250 }),
-        ...[...processes.values()].map((p) =>
-          p.exited.then((status) => {
-            throw new Error(`${p.name} exited (${JSON.stringify(status)}) while the cluster started:\n${p.logTail()}`);
-          }),
-        ),
+    const exitedDuringStart = (names: readonly ClusterService[]) =>
+      Promise.race(
+        names.map((name) => {
+          const p = processes.get(name)!;
+          return p.exited.then((status) => {
+            throw new ClusterStartError(`${p.name} exited (${JSON.stringify(status)}) while the cluster started:\n${p.logTail()}`, /address already in use/.test(p.logTail(200)));
+          });
+        }),
+      );
+    /** One start on fresh ports; a port taken in the meantime is a ClusterStartError with `portTaken`. */
+    const launch = async (): Promise<string> => {
+      const [frontendHttp, ...grpc] = await freePorts(1 + CLUSTER_SERVICES.length);
+      // The server keeps membership ports in a smallint column: they must stay below 32768.
+      const membership = await freePortsIn(CLUSTER_SERVICES.length, 20_000, 32_767);
+      const ports: ClusterPorts = {
+        grpc: Object.fromEntries(CLUSTER_SERVICES.map((s, i) => [s, grpc[i]!])) as Record<ClusterService, number>,
+        membership: Object.fromEntries(CLUSTER_SERVICES.map((s, i) => [s, membership[i]!])) as Record<ClusterService, number>,
+        frontendHttp: frontendHttp!,
+      };
+      writeFileSync(configPath, serverConfig(ports, postgres), { mode: 0o600 });
+      const address = `127.0.0.1:${ports.grpc.frontend}`;
+      // Each service writes the cluster's metadata on its first start and refuses to run if another
+      // wrote it in between: the first one starts alone until the record exists.
+      const [first, ...others] = CLUSTER_SERVICES;
+      start(first);
+      const firstExited = exitedDuringStart([first]);
+      firstExited.catch(() => undefined);
+      await Promise.race([
+        pollUntil(async () => postgres.query(TEMPORAL_DATABASE, 'SELECT count(*) FROM cluster_metadata_info').trim() !== '0', { what: 'the cluster metadata record', timeoutMs: 60_000, intervalMs: 100 }),
+        firstExited,
       ]);
-    await ready('the Temporal cluster to serve', 120_000);
+      for (const name of others) start(name);
+      const anyExited = exitedDuringStart(CLUSTER_SERVICES);
+      anyExited.catch(() => undefined);
+      await Promise.race([pollUntil(() => serves(address), { what: 'the Temporal cluster to serve', timeoutMs: 120_000, intervalMs: 250 }), anyExited]);
+      return address;
+    };
+    let address: string | undefined;
+    for (let attempt = 1; address === undefined; attempt++) {
+      try {
+        address = await launch();
+      } catch (err) {
+        if (!(err instanceof ClusterStartError && err.portTaken) || attempt === 3) throw err;
+        log(`a port was taken while the cluster started; again on fresh ports (${err.message.split('\n')[0]})`);
+        for (const name of [...CLUSTER_SERVICES].reverse()) await processes.get(name)?.stop();
+        processes.clear();
+      }
+    }
     log(`Temporal cluster at ${address}: ${CLUSTER_SERVICES.join(', ')} in processes of their own, on PostgreSQL 127.0.0.1:${postgres.port}`);
     return {
       kind: 'cluster',

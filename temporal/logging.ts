@@ -31,15 +31,17 @@ export function installRuntime(options: { level?: 'DEBUG' | 'INFO' | 'WARN' | 'E
       const { message, meta } = entry;
       logger[pinoLevel[entry.level]](meta ?? {}, message);
     }),
-    ...(options.metrics
-      ? {
-          telemetryOptions: {
+    telemetryOptions: {
+      // The SDK's native (Rust) logs would go straight to the console as text; through pino they stay JSON lines.
+      logging: { filter: { core: 'WARN', other: 'ERROR' }, forward: {} },
+      ...(options.metrics
+        ? {
             metrics: {
               prometheus: { bindAddress: options.metrics.address, countersTotalSuffix: true, useSecondsForDurations: true },
               globalTags: options.metrics.tags,
             },
-          },
-        }
-      : {}),
+          }
+        : {}),
+    },
   });
 }

@@ -44,7 +44,7 @@ test('the scenario on a Temporal cluster on PostgreSQL, two workers per validato
     expect(code).toBe(0);
     console.log(stderr.split('\n').filter((l) => /Temporal|PostgreSQL|SIGKILL|signed|payout|minted/.test(l)).join('\n'));
     expect(stderr).toMatch(/Temporal cluster at 127\.0\.0\.1:\d+: history, matching, frontend, worker in processes of their own, on PostgreSQL/);
-    const summary = JSON.parse(stdout) as ScenarioSummary & { payoutKills: PayoutKill[] };
+    const summary = JSON.parse(stdout) as ScenarioSummary & { payoutKills: PayoutKill[]; payoutPlanFinishedBy: { worker: string; pid: number } };
     expect(summary.ok).toBe(true);
     expect(summary.checks).toEqual({ minted: true, supplyMatchesBalances: true, paidOnce: true });
 
@@ -58,6 +58,12 @@ test('the scenario on a Temporal cluster on PostgreSQL, two workers per validato
       expect(kill.pid).toEqual(expect.any(Number));
     }
     expect(summary.payoutKills[1]!.downMs).toBeGreaterThan(0);
+    // Alice's other worker finished her plan: the worker that ran its last workflow task is the one not killed.
+    const alicePids = [...stderr.matchAll(/worker alice ([12])\/2 started \(pid (\d+)\)/g)].map((m) => ({ worker: `worker alice ${m[1]}`, pid: Number(m[2]) }));
+    expect(alicePids).toHaveLength(2);
+    const survivor = alicePids.find((w) => w.worker !== summary.payoutKills[0]!.what)!;
+    expect(summary.payoutKills[0]!.pid).toBe(alicePids.find((w) => w.worker === summary.payoutKills[0]!.what)!.pid);
+    expect(summary.payoutPlanFinishedBy).toEqual(survivor);
 
     // The summary verifies offline: every Batch under the Serai key, the deposit and the payout as raw transactions, one payout to the burn's address.
     summary.batches.forEach((batch, index) => {
@@ -102,6 +108,7 @@ test('the scenario on a Temporal cluster on PostgreSQL, two workers per validato
     }
   } finally {
     if (child.exitCode === null) child.kill('SIGKILL');
-    rmSync(dataDir, { recursive: true, force: true });
+    if (process.env.KEEP_TEST_DATA) console.log(`kept ${dataDir}`);
+    else rmSync(dataDir, { recursive: true, force: true });
   }
 });

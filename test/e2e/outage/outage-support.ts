@@ -13,7 +13,7 @@ import type { Client, WorkflowHandle } from '@temporalio/client';
 import { tsToMs } from '@temporalio/common/lib/time';
 import type { Worker } from '@temporalio/worker';
 import { coordinatorBatchWorkflowId, type CoordinateBatchResult } from '../../../devnet/coordinator/defs';
-import { Devnet, type DevnetOptions } from '../../../devnet/devnet';
+import { Devnet } from '../../../devnet/devnet';
 import { paymentsTo, type Payment } from '../../../devnet/payments';
 import { addressToScript, scriptToAddress } from '../../../devnet/wallet';
 import { DEPOSIT_FEE } from '../../../networks/bitcoin/instructions';
@@ -31,7 +31,7 @@ export function stepLogger(t0 = Date.now()): (line: string) => void {
 }
 
 /** A fresh devnet (own data dir, free ports) of three validators at 2-of-3, and how to remove it. */
-export async function startOutageDevnet(prefix: string, log: (line: string) => void, options: Pick<DevnetOptions, 'workersPerValidator'> = {}): Promise<{ devnet: Devnet; cleanup: () => Promise<void> }> {
+export async function startOutageDevnet(prefix: string, log: (line: string) => void): Promise<{ devnet: Devnet; cleanup: () => Promise<void> }> {
   const dataDir = mkdtempSync(join(tmpdir(), prefix));
   log(`data dir ${dataDir}`);
   const devnet = await Devnet.start({
@@ -40,7 +40,6 @@ export async function startOutageDevnet(prefix: string, log: (line: string) => v
     t: THRESHOLD,
     blockIntervalMs: 1000,
     seraiBlockTime: '1 second',
-    ...options,
     log: (line) => log(`devnet: ${line}`),
   }).catch((err: unknown) => {
     if (!process.env.KEEP_TEST_DATA) rmSync(dataDir, { recursive: true, force: true });
@@ -193,7 +192,7 @@ export async function firstPlanOfSeraiBlock(devnet: Devnet, block: number, limit
 /** A validator's plan stages in a signing round, before anything is signed (`awaiting shares` covers the aggregate). */
 export const PLAN_SIGNING_STAGE = /^attempt \d+: (preprocess|awaiting preprocesses|sharing|awaiting shares)/;
 /** Signing-round stages after the validator's preprocess went to the coordinator. */
-export const PLAN_SENT_STAGE = /^attempt \d+: (awaiting preprocesses|sharing|awaiting shares)/;
+export { PLAN_SENT_STAGE } from '../../../devnet/payout-chaos';
 /** Stages from which nothing is signed yet: preparing, or a signing round (stuck or not). */
 const PLAN_UNSIGNED_STAGE = /^(preparing|attempt \d+: .*)$/;
 /** Stages before a plan is completed (`completed` is set as the Completed message is sent). */
