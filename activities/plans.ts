@@ -19,7 +19,8 @@ export function createPlanActivities(deps: { keystore: Keystore; chain: () => Ch
     async planSignable(input: { network: ExternalNetwork; key: { session: number; attempt: number }; plan: AnyPlan }): Promise<Signable> {
       const pub = keystore.getGroupKey({ network: input.network, session: input.key.session, attempt: input.key.attempt, curve: chain().transactions.signing.curve });
       if (!pub) throw ApplicationFailure.nonRetryable(`no network key for session ${input.key.session}`, SIGNING_KEY_MISSING);
-      return await chain().transactions.signable(input.plan, input.key.session, decodeFrostPublic(pub));
+      const sessionZero = keystore.getConfirmedKey(input.network, 0);
+      return await chain().transactions.signable(input.plan, input.key.session, decodeFrostPublic(pub), sessionZero && decodeFrostPublic(sessionZero.groupKey));
     },
 
     async publishTransaction(signed: string): Promise<PublishOutcome> {

@@ -11,6 +11,7 @@ import type { OutputKind } from '../networks/network';
 import { FinalizedReorgError, ScanStateError, type ScanState } from '../networks/finality';
 import type { AnyPlan } from '../scheduler/plans';
 import type { Keystore } from '../store';
+import { KEY_NOT_GENERATED } from './failures';
 
 export type ScanPollResult = FeedPoll;
 
@@ -18,15 +19,26 @@ export function createScanningActivities(deps: { keystore: Keystore; chain: () =
   const { keystore, chain } = deps;
   const networkPublic = (network: ExternalNetwork, session: number) => {
     const confirmed = keystore.getConfirmedKey(network, session);
-    // Retryable: Serai's confirmation of the key may still be on its way to this keystore.
-    if (confirmed === undefined) throw ApplicationFailure.retryable(`session ${session}'s ${network} key is not confirmed in this keystore yet`, 'KeyNotActive');
+    if (confirmed === undefined) {
+      // A key this validator never generated will never be confirmed here: a confirmation for it is not ours.
+      if (keystore.groupKeysOfSession(network, session).length === 0) {
+        throw ApplicationFailure.nonRetryable(`this validator generated no ${network} key for session ${session}`, KEY_NOT_GENERATED);
+      }
+      // Retryable: Serai's confirmation of the key may still be on its way to this keystore.
+      throw ApplicationFailure.retryable(`session ${session}'s ${network} key is not confirmed in this keystore yet`, 'KeyNotActive');
+    }
     return decodeFrostPublic(confirmed.groupKey);
+  };
+  /** The network's session-0 key, if this keystore holds it (it identifies a contract chain's one contract). */
+  const sessionZeroPublic = (network: ExternalNetwork) => {
+    const confirmed = keystore.getConfirmedKey(network, 0);
+    return confirmed === undefined ? undefined : decodeFrostPublic(confirmed.groupKey);
   };
 
   return {
     /** The scripts the scanner watches for the session's confirmed key, and the key as Serai knows it. */
     async scannerKeySet(input: { network: ExternalNetwork; session: number }): Promise<{ networkKey: string; scripts: Record<OutputKind, string> }> {
-      return await chain().keys.keySet(input.session, networkPublic(input.network, input.session));
+      return await chain().keys.keySet(input.session, networkPublic(input.network, input.session), sessionZeroPublic(input.network));
     },
 
     /** Where to start scanning for a key activated at Serai time `activeFrom` (every validator finds the same block). */
@@ -56,7 +68,8 @@ export function createScanningActivities(deps: { keystore: Keystore; chain: () =
     /** The id each plan's transaction will have (its eventuality; witnesses do not change it). */
     async planTxids(input: { network: ExternalNetwork; session: number; plans: AnyPlan[] }): Promise<{ index: number; txid: string }[]> {
       const pub = networkPublic(input.network, input.session);
-      return Promise.all(input.plans.map(async (plan, index) => ({ index, txid: (await chain().transactions.signable(plan, input.session, pub)).eventuality.id })));
+      const sessionZero = sessionZeroPublic(input.network);
+      return Promise.all(input.plans.map(async (plan, index) => ({ index, txid: (await chain().transactions.signable(plan, input.session, pub, sessionZero)).eventuality.id })));
     },
   };
 }

@@ -52,7 +52,7 @@ async function main(argv: string[]): Promise<void> {
   program
     .command('rotate')
     .description("the next session for the same validators: its key generation, Serai's confirmation, and the scanners' activation of the new key, which takes over by the block schedule (see status: each scanner's rotation stage, then its retired sessions)")
-    .addOption(new Option('--network <network>', 'the network whose key rotates (Ethereum is not supported yet)').choices(['bitcoin', 'ethereum']).default('bitcoin'))
+    .addOption(new Option('--network <network>', 'the network whose key rotates (Ethereum: the new key takes over the same Router)').choices(['bitcoin', 'ethereum']).default('bitcoin'))
     .action((o: { network: string }) => call(dataDir(), 'POST', '/rotate', { network: o.network }));
   program.command('status').description('each network\'s height, key and scanners; Serai\'s balances and Batches').action(() => call(dataDir(), 'GET', '/status'));
   await program.parseAsync(argv);

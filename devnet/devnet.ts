@@ -23,6 +23,7 @@ import { KeygenNetwork } from './keygen-network';
 import { startMiner, type Miner } from './miner';
 import { DevnetEthereum, ETHEREUM_COINS, transferInstruction, type EthereumCoinName, type RawEthereumTransaction } from './ethereum';
 import { encodeEthereumAddress } from '../networks/ethereum/address';
+import { chainRules } from '../networks/rules';
 import { startBtcd, type BtcdNode } from '../nodes/btcd';
 import { preferredOrFreePort } from './preferred-port';
 import { ensureCodecKeysFile } from './secrets';
@@ -47,10 +48,13 @@ const CONFIRMATION_DELIVERY_SECONDS = 30;
  * clock. A later key activates at the first block whose median time reaches Serai's time of its
  * confirmation plus the activation delay, and regtest's chain time runs ahead by the blocks the
  * devnet mines at once when it starts (each a second after the last); the delay is that lead plus
- * the time the confirmation needs to reach every scanner.
+ * the time the confirmation needs to reach every scanner. `blockTimeSeconds` is the network's
+ * estimated block time its rules plan with (Bitcoin 600 s, Ethereum 12 s); the rotation's grace
+ * lasts `graceBlocks` of them and its forwarding 6.
  */
-export function devnetProcessorSettings(chainAheadSeconds: number): ProcessorSettings {
-  const rotation = { ...DEVNET_PROCESSOR_SETTINGS.scanner.rotation, activationDelaySeconds: Math.max(0, chainAheadSeconds) + CONFIRMATION_DELIVERY_SECONDS };
+export function devnetProcessorSettings(chainAheadSeconds: number, blockTimeSeconds = 600, graceBlocks = 6): ProcessorSettings {
+  // Grace for `graceBlocks` of the network's (estimated) block times, forwarding for 6.
+  const rotation = { graceSeconds: graceBlocks * blockTimeSeconds, forwardingSeconds: 6 * blockTimeSeconds, activationDelaySeconds: Math.max(0, chainAheadSeconds) + CONFIRMATION_DELIVERY_SECONDS };
   return { ...DEVNET_PROCESSOR_SETTINGS, scanner: { ...DEVNET_PROCESSOR_SETTINGS.scanner, rotation } };
 }
 
@@ -69,6 +73,8 @@ export interface DevnetOptions {
   seraiBlockTime?: string | number;
   keygenRounds?: { roundTimeout: string | number; blameTimeout: string | number; maxAttempts: number };
   processorSettings?: ProcessorSettings;
+  /** The Ethereum processors' settings, if not `processorSettings` (set by `start`: a rotation's windows in Ethereum's block times). */
+  ethereumProcessorSettings?: ProcessorSettings;
   /** Every validator's worker serves Prometheus metrics on a loopback port of its own (see `metricsEndpoints`). */
   metrics?: boolean;
   /** Worker processes per validator and network, sharing its task queues and keystore (default 1). */
@@ -160,6 +166,9 @@ export class Devnet {
       log(`btcd RPC ${btcd.rpc.url}, height ${await btcd.rpc.getBlockCount()}`);
       const chainAhead = (await btcd.rpc.getBlockchainInfo()).mediantime - Math.floor(Date.now() / 1000);
       const processorSettings = options.processorSettings ?? devnetProcessorSettings(chainAhead);
+      // anvil's blocks carry the clock's time: no lead to wait out. It mines a block a second, so the
+      // grace is 20 blocks: use-existing outlasts the scanners' report of the activation.
+      const ethereumSettings = options.processorSettings ?? devnetProcessorSettings(0, chainRules('ethereum').blockTimeSeconds, 20);
       if (!options.processorSettings) log(`btcd's chain time runs ${chainAhead} s ahead of the clock: a later key activates ${processorSettings.scanner.rotation?.activationDelaySeconds} s after Serai confirms it`);
       let ethereum: DevnetEthereum | undefined;
       if (networks.includes('ethereum')) {
@@ -181,6 +190,7 @@ export class Devnet {
         validators,
         chains: { bitcoinRpc: btcd.rpcCredentials, ...(ethereum ? { ethereumRpcUrl: ethereum.rpcUrl, ethereumDaiAddress: ethereum.daiAddress } : {}) },
         processorSettings,
+        networkSettings: { ethereum: ethereumSettings },
         metrics: options.metrics,
         workersPerValidator: options.workersPerValidator,
         log,
@@ -188,7 +198,7 @@ export class Devnet {
       stops.push(['validators and coordinator', () => net.stop()]);
       await net.startSeraiChain(options.seraiBlockTime ?? '1 second');
       log('coordinator and Serai chain simulator running');
-      return new Devnet({ ...options, processorSettings }, temporal, codec.url, btcd, ethereum, net, DevnetWallet.of(btcd), miner, stops);
+      return new Devnet({ ...options, processorSettings, ethereumProcessorSettings: ethereumSettings }, temporal, codec.url, btcd, ethereum, net, DevnetWallet.of(btcd), miner, stops);
     } catch (err) {
       await stopAll();
       throw err;
@@ -286,7 +296,7 @@ export class Devnet {
    * the old key retired). Deposits go to the new key from then on.
    */
   async rotate(network: NetworkName = 'bitcoin'): Promise<DevnetKeys> {
-    if (network !== 'bitcoin') throw new DevnetNetworkError(`rotation on ${network} is not supported yet: its scanners refuse a later key (every later key must use the first key's Router)`);
+    if (!this.networks.includes(network)) throw new DevnetNetworkError(`this devnet runs no ${network} processors (networks: ${this.networks.join(', ')})`);
     const current = await this.keysOf(network);
     const busy = (await Promise.all(this.online.map((name) => this.scannerStatus(name, network)))).find((s) => s?.rotation);
     if (busy?.rotation) throw new DevnetRotationError(`${network} is rotating to session ${busy.rotation.session} already (stage ${busy.rotation.stage}): wait for session ${current.session} to retire`);
@@ -299,10 +309,13 @@ export class Devnet {
       const rotations = all.map((s) => (s?.rotation?.session === session && s.rotation.activationHeight !== null ? s.rotation : undefined));
       return rotations.every((r) => r !== undefined) ? rotations : undefined;
     });
-    const keys = { session, keygen, externalScript: scriptsOfNetworkKey(keygen.keyPair.networkKey).external, activationHeight: rotations[0]!.activationHeight! };
+    // Ethereum's later keys take over session 0's Router; Bitcoin's have scripts of their own.
+    const externalScript = network === 'bitcoin' ? scriptsOfNetworkKey(keygen.keyPair.networkKey).external : current.externalScript;
+    const keys = { session, keygen, externalScript, activationHeight: rotations[0]!.activationHeight! };
     this.keys.set(network, Promise.resolve(keys));
     this.settled.set(network, keys);
-    this.log(`${network} session ${session}'s key active from block ${keys.activationHeight}; deposit address ${scriptToAddress(keys.externalScript)}; session ${current.session} retires once drained`);
+    const where = network === 'bitcoin' ? `deposit address ${scriptToAddress(keys.externalScript)}` : `it takes over the Router 0x${keys.externalScript}`;
+    this.log(`${network} session ${session}'s key active from block ${keys.activationHeight}; ${where}; session ${current.session} retires once drained`);
     return keys;
   }
 
@@ -332,6 +345,11 @@ export class Devnet {
     const keys = this.settled.get(network);
     if (!keys) throw new Error(`no ${network} key yet: run key generation first`);
     return keys;
+  }
+
+  /** The settings `network`'s processors run with. */
+  settingsOf(network: NetworkName): ProcessorSettings {
+    return (network === 'ethereum' ? this.options.ethereumProcessorSettings : undefined) ?? this.options.processorSettings ?? DEVNET_PROCESSOR_SETTINGS;
   }
 
   async scannerStatus(name: string, network: NetworkName = 'bitcoin'): Promise<ScannerStatus | undefined> {

@@ -6,7 +6,7 @@
  * tip by two blocks.
  */
 import { bytesToHex } from '@noble/hashes/utils.js';
-import { Contract, ContractFactory, JsonRpcProvider, Transaction, Wallet, concat, getAddress, getBytes, hexlify, parseUnits, toBeHex, type Signer, type TransactionReceipt, type TransactionRequest } from 'ethers';
+import { Contract, ContractFactory, JsonRpcProvider, Transaction, Wallet, concat, getAddress, getBytes, hexlify, parseUnits, toBeHex, toQuantity, type Signer, type TransactionReceipt, type TransactionRequest } from 'ethers';
 import { compileDeployer, compileDevnetDai } from '../contracts/router-artifacts';
 import { encodeShorthand } from '../messages/shorthand';
 import { keylessDeployment } from '../networks/ethereum/deployer';
@@ -96,9 +96,9 @@ export interface SignedRouterCallEvidence extends RawEthereumTransaction {
   execute: { coin: string; fee: string; outs: { to: string; amount: string }[] } | null;
 }
 
-const SIGNED_CALL_EVENTS = [routerInterface.getEvent('SeraiKeyUpdated')!.topicHash, routerInterface.getEvent('Executed')!.topicHash];
+const SIGNED_CALL_EVENTS = ['NextSeraiKeySet', 'SeraiKeyUpdated', 'Executed'].map((event) => routerInterface.getEvent(event)!.topicHash);
 
-/** Every call the Router ran under a signature (key confirmations and updates, executes) from `fromBlock`, by nonce. */
+/** Every call the Router ran under a signature (a key naming the next, a key's confirmation, executes) from `fromBlock`, by nonce. */
 export async function signedRouterCalls(provider: JsonRpcProvider, router: string, fromBlock: number): Promise<SignedRouterCallEvidence[]> {
   const { chainId } = await provider.getNetwork();
   const logs = await provider.getLogs({ address: router, topics: [SIGNED_CALL_EVENTS], fromBlock });
@@ -106,6 +106,8 @@ export async function signedRouterCalls(provider: JsonRpcProvider, router: strin
   for (const log of logs) {
     const nonce = BigInt(log.topics[1]!);
     const tx = await rawTransaction(provider, log.transactionHash);
+    // The constructor names the initial key (NextSeraiKeySet at nonce 0) in the Router's deployment, which no key signed.
+    if (Transaction.from(tx.raw).to?.toLowerCase() !== router.toLowerCase()) continue;
     const call = routerInterface.parseTransaction({ data: Transaction.from(tx.raw).data })!;
     const calldata = getBytes(Transaction.from(tx.raw).data);
     const domain = concat([toBeHex(chainId, 32), toBeHex((BigInt(router) << 96n) | nonce, 32)]);
@@ -135,14 +137,16 @@ export class DevnetEthereum {
     readonly provider: JsonRpcProvider,
     readonly dai: Contract,
     readonly daiAddress: string,
+    private readonly blockTimeSeconds: number,
   ) {}
 
   static async start(options: DevnetEthereumOptions): Promise<DevnetEthereum> {
-    const anvil = await startAnvil({ dataDir: options.dataDir, slotsInAnEpoch: 1, blockTimeSeconds: options.blockTimeSeconds ?? 1, accounts: FIRST_RELAYER + options.validators });
+    const blockTimeSeconds = options.blockTimeSeconds ?? 1;
+    const anvil = await startAnvil({ dataDir: options.dataDir, slotsInAnEpoch: 1, blockTimeSeconds, accounts: FIRST_RELAYER + options.validators });
     try {
       const provider = uncachedProvider(anvil.rpcUrl, anvil.chainId);
       const { dai, daiAddress } = await prepareEthereumContracts(provider, new Wallet(anvil.accounts[FUNDER]!.privateKey, provider));
-      return new DevnetEthereum(anvil, provider, dai, daiAddress);
+      return new DevnetEthereum(anvil, provider, dai, daiAddress, blockTimeSeconds);
     } catch (err) {
       await anvil.stop();
       throw err;
@@ -204,6 +208,31 @@ export class DevnetEthereum {
     }
     const logs = await this.provider.getLogs({ address: router, topics: [routerInterface.getEvent('Executed')!.topicHash], fromBlock: afterBlock + 1 });
     return logs.length > 0;
+  }
+
+  /**
+   * Runs `step` with anvil's interval mining stopped, so blocks come only from `mine` (transactions
+   * sent meanwhile wait in the pool for the next one); mining resumes after, whatever happens.
+   */
+  async withMiningHeld<T>(step: (mine: (blocks: number) => Promise<number>) => Promise<T>): Promise<T> {
+    await this.provider.send('evm_setIntervalMining', [0]);
+    try {
+      return await step(async (blocks) => {
+        await this.provider.send('anvil_mine', [toQuantity(blocks)]);
+        return this.provider.getBlockNumber();
+      });
+    } finally {
+      await this.provider.send('evm_setIntervalMining', [this.blockTimeSeconds]);
+    }
+  }
+
+  /** Waits until anvil's pool holds a transaction from `sender` (one sent while mining is held has arrived). */
+  async pooledFrom(sender: string): Promise<void> {
+    for (;;) {
+      const pool = (await this.provider.send('txpool_content', [])) as { pending: Record<string, unknown> };
+      if (Object.keys(pool.pending).some((from) => from.toLowerCase() === sender.toLowerCase())) return;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
   }
 
   /** What `address` holds of `coin`, in its smallest unit. */

@@ -46,6 +46,8 @@ export interface KeygenNetworkOptions {
   validators: ValidatorSpec[];
   chains: ChainEndpoints;
   processorSettings: ProcessorSettings;
+  /** A network's processors' own settings where they differ from `processorSettings` (a rotation's windows, in its block times). */
+  networkSettings?: Partial<Record<NetworkName, ProcessorSettings>>;
   /** Every worker serves Prometheus metrics (ValidatorSetOptions.metrics). */
   metrics?: boolean;
   /** Worker processes per validator and network (default 1). */
@@ -87,6 +89,7 @@ export class KeygenNetwork {
       connection,
       workflowBundlePath: coordinatorBundle,
       processorSettings: options.processorSettings,
+      networkSettings: options.networkSettings,
     });
     const coordinatorRun = coordinator.worker.run();
     const sets = new Map<NetworkName, ValidatorSet>();
@@ -103,7 +106,7 @@ export class KeygenNetwork {
         chains: options.chains,
         coordinatorNamespace: COORDINATOR_NAMESPACE,
         workflowBundlePath: processorBundle,
-        settings: options.processorSettings,
+        settings: options.networkSettings?.[network] ?? options.processorSettings,
         metrics: options.metrics,
         workersPerValidator: options.workersPerValidator,
         log,

@@ -11,20 +11,18 @@
  * different validator each time) and started again.
  */
 import { schnorr } from '@noble/curves/secp256k1.js';
-import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
-import * as sr25519 from '@scure/sr25519';
+import { bytesToHex } from '@noble/hashes/utils.js';
 import { Transaction } from 'bitcoinjs-lib';
-import { batchMessage } from '../messages';
 import { DEPOSIT_FEE } from '../networks/bitcoin/instructions';
 import { scriptsOfNetworkKey } from '../networks/bitcoin/keys';
 import { chainRules } from '../networks/rules';
 import { rotationStage, rotationTimeline, type RotationTimeline } from '../scheduler/rotation';
 import type { OutputKind } from '../networks/network';
 import type { ScannerStatus } from '../workflows/scanner-defs';
-import { coordinatorBatchWorkflowId, type CoordinateBatchResult } from './coordinator/defs';
 import { Devnet, type DevnetKeys } from './devnet';
 import { booksAt, ChainHistory, type BookBurn, type BookDeposit, type BooksSnapshot, type KeyScript } from './key-books';
 import { paymentsTo } from './payments';
+import { batchesBySession, batchesSwitchOnce, everyScanner as everyScannerOf, oneAtATime, watchRotation, type SessionBatch, type StageKill } from './rotation-watch';
 import { addressToScript, formatBtc, scriptToAddress } from './wallet';
 
 export interface RotationScenarioSummary {
@@ -52,11 +50,11 @@ export interface RotationScenarioSummary {
   deposits: { stage: string; session: number; holder: string; txid: string; vout: number; height: number; amount: string; minted: string; forwardedBy: string | null; hex: string }[];
   payouts: { stage: string; address: string; txid: string; spendsSessions: number[]; hex: string }[];
   handover: { kind: 'forward' | 'sweep'; txid: string; hex: string }[];
-  batches: { id: number; height: number; session: number; message: string; signature: string }[];
+  batches: SessionBatch[];
   /** The books before the rotation, as the rotation entered each stage, and at the end. */
   books: BooksSnapshot[];
   /** The validators SIGKILLed (with `killAtStageChanges`): as the rotation entered `stage`, at chain height `height`, with their own scanner at `itsStage`. */
-  kills: { stage: string; validator: string; itsStage: string; height: number }[];
+  kills: StageKill[];
   /** The old key's outputs still unspent at the end (empty when `oldKeyEmpty`). */
   oldKeyUnspent: string[];
   totalMs: number;
@@ -67,10 +65,6 @@ export interface RotationScenarioOptions {
   killAtStageChanges?: boolean;
 }
 
-/** The stages a rotation goes through as the scanners report them, the old key's retirement last. */
-const STAGES = ['use-existing', 'new-as-change', 'forward-from-existing', 'closing-existing', 'retired'] as const;
-const stageOf = (status: ScannerStatus | undefined, oldSession: number) =>
-  status?.rotation?.stage ?? ((status?.retiredSessions ?? []).includes(oldSession) ? 'retired' : 'none');
 
 const randomAddress = () => scriptToAddress(`5120${bytesToHex(schnorr.getPublicKey(schnorr.utils.randomSecretKey()))}`);
 const account = () => bytesToHex(crypto.getRandomValues(new Uint8Array(32)));
@@ -87,18 +81,7 @@ export async function runRotationScenario(devnet: Devnet, log: (line: string) =>
       const tx = await rpc.getRawTransaction(txid).catch(() => undefined);
       return tx?.blockhash ? (await rpc.getBlockHeader(tx.blockhash)).height : undefined;
     });
-  const everyScanner = async (what: string, check: (status: ScannerStatus) => boolean) => {
-    let last: (ScannerStatus | undefined)[] = [];
-    try {
-      return await devnet.waitFor(what, async () => {
-        last = await Promise.all(devnet.online.map((name) => devnet.scannerStatus(name)));
-        return last.every((s) => s !== undefined && check(s)) ? (last as ScannerStatus[]) : undefined;
-      });
-    } catch (err) {
-      devnet.online.forEach((name, i) => log(`${name}'s scanner when the wait for ${what} ended: ${JSON.stringify(last[i] ? { ...last[i], rejected: last[i].rejected.slice(-3) } : null)}`));
-      throw err;
-    }
-  };
+  const everyScanner = (what: string, check: (status: ScannerStatus) => boolean) => everyScannerOf(devnet, 'bitcoin', what, check, log);
   const paidOnce = async (address: string, fromHeight: number) => {
     const found = await devnet.waitFor(`the payment to ${address} confirmed`, async () => {
       const payments = await paymentsTo(rpc, addressToScript(address), fromHeight);
@@ -127,12 +110,7 @@ export async function runRotationScenario(devnet: Devnet, log: (line: string) =>
   const bookDeposits: BookDeposit[] = [];
   const bookBurns: BookBurn[] = [];
   const books: BooksSnapshot[] = [];
-  let lock: Promise<unknown> = Promise.resolve();
-  const exclusive = <T>(step: () => Promise<T>): Promise<T> => {
-    const run = lock.then(step);
-    lock = run.catch(() => undefined);
-    return run;
-  };
+  const exclusive = oneAtATime();
   const takeBooks = (stage: string) =>
     exclusive(async () => {
       const status = await net.seraiStatus();
@@ -173,58 +151,8 @@ export async function runRotationScenario(devnet: Devnet, log: (line: string) =>
   // then, as the rotation enters each stage, the books (and with killAtStageChanges a SIGKILL).
   const second = await devnet.rotate('bitcoin');
   keySets.set(1, second);
-  const kills: RotationScenarioSummary['kills'] = [];
-  const validators = devnet.net.setOf('bitcoin');
-  const stageChanges: Promise<void>[] = [];
-  const restarting = new Set<string>();
-  // A query to a validator whose worker is down waits for one: the watcher asks only the others.
-  const quickStatus = (name: string) =>
-    Promise.race([devnet.scannerStatus(name), new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), 1_000))]);
-  const pollStages = async () => {
-    const names = devnet.online.filter((name) => !restarting.has(name));
-    return new Map(await Promise.all(names.map(async (name) => [name, await quickStatus(name)] as const)));
-  };
-  // Each validator in turn (skipping one still starting again) is killed the moment the poll that
-  // saw the stage returns, with its own scanner's stage from that poll; it restarts in the background.
-  const onStage = (stage: string, index: number, polled: ReadonlyMap<string, ScannerStatus | undefined>) => {
-    let restarted: Promise<void> = Promise.resolve();
-    if (options.killAtStageChanges) {
-      const names = devnet.online;
-      const victim = names.map((_, k) => names[(index + k) % names.length]!).find((name) => !restarting.has(name) && polled.has(name));
-      if (victim !== undefined) {
-        const itsStage = polled.get(victim) ? stageOf(polled.get(victim), 0) : 'unknown';
-        restarting.add(victim);
-        validators.kill(victim);
-        const kill = { stage, validator: victim, itsStage, height: -1 };
-        kills.push(kill);
-        log(`the rotation entered ${stage}: SIGKILL ${victim} (its scanner at ${itsStage}) and start it again`);
-        restarted = (async () => {
-          kill.height = await rpc.getBlockCount();
-          await validators.restart(victim).catch((err: unknown) => {
-            log(`${victim} did not start again: ${err instanceof Error ? err.message : String(err)}`);
-            throw err;
-          });
-          restarting.delete(victim);
-        })();
-      }
-    }
-    const handled = restarted.then(() => takeBooks(stage));
-    handled.catch(() => undefined); // awaited with the rest once the old key retired
-    stageChanges.push(handled);
-  };
-  onStage('use-existing', 0, await pollStages());
-  const watcher = (async () => {
-    let reached = 0;
-    while (reached < STAGES.length - 1) {
-      const polled = await pollStages();
-      const top = Math.max(...[...polled.values()].map((s) => STAGES.indexOf(stageOf(s, 0) as (typeof STAGES)[number])));
-      if (top > reached) {
-        reached = top;
-        onStage(STAGES[top]!, top, polled);
-      } else await new Promise((resolve) => setTimeout(resolve, 200));
-    }
-  })();
-  watcher.catch(() => undefined);
+  const watch = await watchRotation(devnet, 'bitcoin', 0, takeBooks, { killAtStageChanges: options.killAtStageChanges, log, chainHeight: () => rpc.getBlockCount() });
+  const { kills } = watch;
 
   // The deposits of the rotation, each in a block chosen by the rotation's schedule, the chain held
   // still (mined by hand) while they are placed: one to the new key at once, then one to the old
@@ -272,8 +200,7 @@ export async function runRotationScenario(devnet: Devnet, log: (line: string) =>
   await burn(holder2, 5_000_000n, payee2);
   const retired = await everyScanner('the old key to retire', (s) => (s.retiredSessions ?? []).includes(0) && s.session === 1 && !s.rotation);
   log(`session 0 retired at every scanner`);
-  await watcher;
-  await Promise.all(stageChanges);
+  await watch.finished();
   const payout2 = await paidOnce(payee2, burnHeight);
   for (const { holder } of oldKeyDeposits) await devnet.waitFor(`the deposit for ${holder} credited`, async () => ((await minted(holder)) > 0n ? true : undefined));
   for (const [stage, address, tx] of [['before the rotation', payee1, payout1], ['after the handover', payee2, payout2]] as const) {
@@ -303,15 +230,7 @@ export async function runRotationScenario(devnet: Devnet, log: (line: string) =>
   await takeBooks('the end');
 
   // The Batches, each with the session whose Serai key signed it.
-  const records = (await net.seraiStatus()).batches.bitcoin;
-  const batches: RotationScenarioSummary['batches'] = [];
-  for (const { id } of records) {
-    const { signedBatch } = (await net.coordinatorClient.workflow.getHandle(coordinatorBatchWorkflowId('bitcoin', id)).result()) as CoordinateBatchResult;
-    const message = batchMessage(signedBatch.batch);
-    const signedBy = [...keySets.values()].find((keys) => sr25519.verify(message, hexToBytes(signedBatch.signature), hexToBytes(keys.keygen.keyPair.substrateKey)));
-    batches.push({ id, height: (await rpc.getBlockHeader(signedBatch.batch.block)).height, session: signedBy?.session ?? -1, message: bytesToHex(message), signature: signedBatch.signature });
-  }
-  const switchAt = batches.findIndex((b) => b.session === 1);
+  const batches = await batchesBySession(devnet, 'bitcoin', keySets.values(), async (block) => (await rpc.getBlockHeader(block)).height);
 
   for (const deposit of deposits) {
     deposit.minted = ((await minted(deposit.holder)) + burnedBy(deposit.holder)).toString();
@@ -331,12 +250,7 @@ export async function runRotationScenario(devnet: Devnet, log: (line: string) =>
     paidOnceByTheRightKey: payeeCounts.every((n) => n === 1) && payouts[0]!.spendsSessions.join() === '0' && payouts[1]!.spendsSessions.join() === '1',
     retired: retired.every((s) => s.externalScript === second.externalScript),
     oldKeyEmpty: history.unspent.length === 0 && sweeps.length > 0,
-    batchesSwitchOnce:
-      batches.every((b, i) => b.id === i && b.session >= 0) &&
-      switchAt > 0 &&
-      batches.slice(0, switchAt).every((b) => b.session === 0) &&
-      batches.slice(switchAt).every((b) => b.session === 1) &&
-      batches[switchAt]!.height > batches[switchAt - 1]!.height,
+    batchesSwitchOnce: batchesSwitchOnce(batches),
     booksBalance: books.every((b) => b.balanced && b.solvent),
   };
   log(`rotation checks: ${Object.entries(checks).map(([name, ok]) => `${name} ${ok ? 'ok' : 'FAILED'}`).join(', ')}; old key's last ${formatBtc(sweeps.reduce((sum, tx) => sum + tx.outs.reduce((s, o) => s + o.value, 0n), 0n))} BTC swept`);

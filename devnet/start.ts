@@ -6,6 +6,7 @@ import { startControlServer } from './control';
 import { Devnet } from './devnet';
 import { repoRoot } from '../nodes/tools';
 import { killDuringPayout } from './payout-chaos';
+import { runEthereumRotationScenario } from './ethereum-rotation-scenario';
 import { runRotationScenario } from './rotation-scenario';
 import { runScenario, SCENARIO_AMOUNTS } from './scenario';
 import type { ValidatorSpec } from './validator-set';
@@ -51,7 +52,7 @@ async function main(argv: string[]): Promise<void> {
     .option('--ethereum-block-time <s>', 'anvil mines a block this often (seconds)', parseCount, 1)
     .option('--networks <names...>', 'the networks the validators serve: bitcoin, and ethereum', ['bitcoin', 'ethereum'])
     .option('--scenario', 'run deposit -> Batch -> mint -> burn -> payout, print a JSON summary on stdout and exit', false)
-    .option('--rotate', "with --scenario: instead, Bitcoin's rotation to the same validators' next key (deposits to both keys, burns before and after the handover, the old key's retirement)", false)
+    .option('--rotate', "with --scenario: instead, each network's rotation to the same validators' next key, side by side (deposits in every stage, burns before and after the handover, the old key's retirement; Ethereum's Router handed over by updateSeraiKey)", false)
     .option('--kill-at-stage-changes', 'with --scenario --rotate: SIGKILL a validator\'s worker as the rotation enters each stage, and start it again', false)
     .option('--kill-during-payout', 'with --scenario --temporal cluster --workers-per-validator 2: SIGKILL the first validator\'s worker holding its payout plan and the Temporal history service while the plan signs, then start the history service again', false)
     .option('--fresh', 'start from an empty data dir (btcd restarts from genesis anyway)', false)
@@ -110,7 +111,7 @@ async function main(argv: string[]): Promise<void> {
     if (opts.scenario) {
       const chaos = opts.killDuringPayout ? killDuringPayout(devnet, step) : undefined;
       const scenario = opts.rotate
-        ? await runRotationScenario(devnet, step, { killAtStageChanges: opts.killAtStageChanges })
+        ? await runRotations(devnet, step, opts.killAtStageChanges)
         : await runScenario(devnet, { ...SCENARIO_AMOUNTS, ...(chaos ? { payoutFaults: chaos } : {}) }, step);
       const finishedBy = await chaos?.planFinishedBy();
       const summary = chaos
@@ -131,6 +132,15 @@ async function main(argv: string[]): Promise<void> {
     console.error(`[devnet] failed: ${err instanceof Error ? err.message : String(err)}`);
     await stopAll(1);
   }
+}
+
+/** Every network's rotation at once (each SIGKILLs only its own network's workers); ok when each is. */
+async function runRotations(devnet: Devnet, step: (line: string) => void, killAtStageChanges: boolean) {
+  const [bitcoin, ethereum] = await Promise.all([
+    runRotationScenario(devnet, (line) => step(`bitcoin: ${line}`), { killAtStageChanges }),
+    devnet.ethereum ? runEthereumRotationScenario(devnet, step, { killAtStageChanges }) : undefined,
+  ]);
+  return { ok: bitcoin.ok && (ethereum?.ok ?? true), bitcoin, ...(ethereum ? { ethereum } : {}) };
 }
 
 function parsePort(value: string): number {

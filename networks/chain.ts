@@ -62,8 +62,12 @@ export interface ChainFeed {
 
 /** Our addresses for a session's key, by output kind, and the key as Serai knows it. */
 export interface ChainKeys {
-  /** Async where the chain must be asked (Ethereum: the key's Router). */
-  keySet(session: number, networkKey: FrostPublic): KeySet | Promise<KeySet>;
+  /**
+   * Async where the chain must be asked (Ethereum: the key's Router). `sessionZeroKey` is the
+   * network's session-0 key where this keystore holds it: a chain whose one contract is identified
+   * by its first key (Ethereum's Router) keeps that contract for every later session.
+   */
+  keySet(session: number, networkKey: FrostPublic, sessionZeroKey?: FrostPublic): KeySet | Promise<KeySet>;
 }
 
 export interface KeySet {
@@ -80,8 +84,8 @@ export interface Signable {
 
 /** Plans as transactions: built for a key, threshold-signed, published, and found on chain. */
 export interface ChainTransactions {
-  /** Async where the chain must be asked (Ethereum: where the key's Router is). */
-  signable(plan: AnyPlan, session: number, networkKey: FrostPublic): Signable | Promise<Signable>;
+  /** Async where the chain must be asked (Ethereum: where the Router is; `sessionZeroKey` as for `ChainKeys.keySet`). */
+  signable(plan: AnyPlan, session: number, networkKey: FrostPublic, sessionZeroKey?: FrostPublic): Signable | Promise<Signable>;
   /** How a signable is threshold-signed under the network key (the signing driver's protocol). */
   signing: ThresholdProtocol<unknown, { txid: string; hex: string }>;
   publish(signed: string): Promise<PublishOutcome>;

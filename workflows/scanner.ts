@@ -14,6 +14,7 @@ import {
 import { FinalizedReorgError } from '../networks/finality';
 import { scanActivities as chain } from './activity-options';
 import { applicationFailureOf } from './failures';
+import { KEY_NOT_GENERATED } from '../activities/failures';
 import { parseCoordinatorMessage, type Batch } from '../messages';
 import { signBatch } from './batch';
 import { batchIncludedSignal, batchWorkflowId } from './batch-defs';
@@ -59,6 +60,8 @@ const MAX_REJECTED = 50;
 
 /** Marks histories whose scanner takes a later session's key and rotates to it (before, it refused it). */
 export const ROTATION_PATCH = 'rotation';
+/** An account chain's later key is taken (it uses session 0's contract); before, it was refused. */
+export const ACCOUNT_ROTATION_PATCH = 'account-chain-rotation';
 
 /** Marks histories whose scanner credits a forward that reaches the new key after the old key retired (before, only during the rotation). */
 export const FORWARDS_AFTER_RETIREMENT_PATCH = 'forwards-after-retirement';
@@ -192,14 +195,22 @@ export async function scanner(input: ScannerInput): Promise<void> {
         if (problem.kind === 'late') log.error('a later key arrived after this scanner passed its activation: an operator must look', { session: request.session });
         return;
       }
-      // Every later key must use the first key's contract, and an account chain's adapter still finds
-      // (or deploys) a contract per key: refused, rather than watch another contract.
-      if (chainRules(network).scheduler === 'account') {
+      // Histories from before an account chain's later keys took session 0's contract refused them.
+      if (chainRules(network).scheduler === 'account' && !patched(ACCOUNT_ROTATION_PATCH)) {
         reject(`scannerKey: session ${request.session}: rotation on ${network} is not supported yet (a later key must use session ${core.key.session}'s contract)`);
         return;
       }
       stage = `loading the key of session ${request.session}`;
-      const key = await chain.scannerKeySet({ network, session: request.session });
+      let key: Awaited<ReturnType<typeof chain.scannerKeySet>>;
+      try {
+        key = await chain.scannerKeySet({ network, session: request.session });
+      } catch (err) {
+        // A confirmation of a key this validator never generated: refused, and scanning goes on.
+        const failure = applicationFailureOf(err);
+        if (failure?.type !== KEY_NOT_GENERATED) throw err;
+        reject(`scannerKey: session ${request.session}: ${failure.message}`);
+        return;
+      }
       core = queueKey(core, { ...queued, networkKey: key.networkKey, scripts: key.scripts });
       log.info('a later key is queued: it activates at the first block from its activation time', { session: request.session, activationTime: activationTime(core, core.queuedKey!) });
       return;

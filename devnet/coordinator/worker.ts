@@ -17,6 +17,8 @@ export interface CoordinatorWorkerOptions {
   connection: Connection;
   workflowBundlePath?: string;
   processorSettings?: ProcessorSettings;
+  /** A network's processor settings where they differ from `processorSettings` (the scanners it starts get them). */
+  networkSettings?: Partial<Record<ExternalNetwork, ProcessorSettings>>;
 }
 
 export const coordinatorWorkflowsPath = require.resolve('./workflows');
@@ -32,7 +34,7 @@ export async function createCoordinatorWorker(options: CoordinatorWorkerOptions)
       client = new ProcessorClient(
         new Client({ connection: options.connection, namespace, dataConverter }),
         { validator, network, namespace },
-        options.processorSettings ?? DEFAULT_PROCESSOR_SETTINGS,
+        options.networkSettings?.[network] ?? options.processorSettings ?? DEFAULT_PROCESSOR_SETTINGS,
       );
       processors.set(`${validator}/${network}`, client);
     }

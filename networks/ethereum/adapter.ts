@@ -6,6 +6,10 @@
  * A key's "scripts" are its Router's address for every output kind: the feed watches it, and the
  * scheduler refuses payments to it. Every validator must see the same Router, so it is read at the
  * `finalized` block: until a Router is final there, the key is not ready (retried).
+ *
+ * The Router is identified by the network's session-0 key (as Serai's `InitialSeraiKey`): its
+ * holders find or deploy it, and every later session's key uses that same Router, taking it over by
+ * `updateSeraiKey` and `confirmNextSeraiKey`. A later key never deploys a Router of its own.
  */
 import type { FrostPublic } from '@noble/curves/abstract/frost.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
@@ -34,6 +38,17 @@ export interface EthereumChainConfig {
 /** Not ready yet: the key's Router is not deployed, or not final. Retryable. */
 export class RouterNotReadyError extends Error {
   override readonly name = 'RouterNotReadyError';
+}
+
+/**
+ * A later session's key, but this keystore holds no session-0 key to find the Router by (a
+ * validator that joined after session 0 must be given it). Retryable: an operator can supply it.
+ */
+export class RouterKeyMissingError extends Error {
+  override readonly name = 'RouterKeyMissingError';
+  constructor(readonly session: number) {
+    super(`session ${session}'s key uses the Router of the network's session-0 key, which this keystore does not hold`);
+  }
 }
 
 const OUTPUT_KINDS: readonly OutputKind[] = ['external', 'branch', 'change', 'forward'];
@@ -66,8 +81,15 @@ export function ethereumChain(config: EthereumChainConfig): ChainAdapter {
   };
   const routers = new Map<string, string>();
 
-  /** The key's Router as final at the `finalized` block; deploys it (once) if the chain has none. */
-  async function routerOf(px: Uint8Array): Promise<string> {
+  /** The Router of `session`'s key: session 0's own (deployed if need be), and the same one for every later session. */
+  async function routerFor(session: number, pub: FrostPublic, sessionZeroKey: FrostPublic | undefined): Promise<string> {
+    if (session === 0) return routerOf(routerPx(pub), true);
+    if (sessionZeroKey === undefined) throw new RouterKeyMissingError(session);
+    return routerOf(routerPx(sessionZeroKey), false);
+  }
+
+  /** The Router deployed for `px` as final at the `finalized` block; deploys it (once) if the chain has none and `deploy`. */
+  async function routerOf(px: Uint8Array, deploy: boolean): Promise<string> {
     const known = routers.get(bytesToHex(px));
     if (known !== undefined) return known;
     const { routerBytecode, deployer } = contracts();
@@ -78,7 +100,7 @@ export function ethereumChain(config: EthereumChainConfig): ChainAdapter {
       routers.set(bytesToHex(px), router);
       return router;
     }
-    if ((await findDeployment(provider, deployer, initCode, 'latest')) === null) {
+    if (deploy && (await findDeployment(provider, deployer, initCode, 'latest')) === null) {
       await serially(async () => {
         if ((await findDeployment(provider, deployer, initCode, 'latest')) !== null) return;
         const sent = await relayer.sendTransaction({ to: deployer, data: deployCalldata(initCode) });
@@ -94,22 +116,22 @@ export function ethereumChain(config: EthereumChainConfig): ChainAdapter {
     throw new RouterNotReadyError(`the Router of key ${bytesToHex(px)} is not final yet`);
   }
 
-  const signableFor = async (plan: AnyPlan, pub: FrostPublic): Promise<Signable> => {
+  const signableFor = async (plan: AnyPlan, session: number, pub: FrostPublic, sessionZeroKey: FrostPublic | undefined): Promise<Signable> => {
     if (isUtxoPlan(plan)) throw new TransactionBuildError('plan', 'expected an account plan (a nonce and a Router call)');
-    return routerSignable(plan, { chainId: await chainIdOf(), router: `0x${await routerOf(routerPx(pub))}`, tokens });
+    return routerSignable(plan, { chainId: await chainIdOf(), router: `0x${await routerFor(session, pub, sessionZeroKey)}`, tokens });
   };
 
   return {
     network: 'ethereum',
     feed: ethereumFeed({ provider, coins, router: async (keys) => (keys[0] ? `0x${keys[0].scripts.external}` : null) }),
     keys: {
-      async keySet(_session, pub) {
-        const router = await routerOf(routerPx(pub));
+      async keySet(session, pub, sessionZeroKey) {
+        const router = await routerFor(session, pub, sessionZeroKey);
         return { networkKey: bytesToHex(pub.commitments[0]!), scripts: Object.fromEntries(OUTPUT_KINDS.map((kind) => [kind, router])) as Record<OutputKind, string> };
       },
     },
     transactions: {
-      signable: (plan, _session, pub) => signableFor(plan, pub),
+      signable: (plan, session, pub, sessionZeroKey) => signableFor(plan, session, pub, sessionZeroKey),
       signing: routerCallSigning as unknown as ChainAdapter['transactions']['signing'],
       publish: (signed) => serially(() => calls.publish(signed)),
       completion: (signable) => calls.completion(checkedSignable(signable)),
