@@ -37,7 +37,7 @@ export function createScanningActivities(deps: { keystore: Keystore; chain: () =
 
   return {
     /** The scripts the scanner watches for the session's confirmed key, and the key as Serai knows it. */
-    async scannerKeySet(input: { network: ExternalNetwork; session: number }): Promise<{ networkKey: string; scripts: Record<OutputKind, string> }> {
+    async scannerKeySet(input: { network: ExternalNetwork; session: number }): Promise<{ networkKey: string; scripts: Record<OutputKind, string>; contractKey?: string }> {
       return await chain().keys.keySet(input.session, networkPublic(input.network, input.session), sessionZeroPublic(input.network));
     },
 

@@ -11,7 +11,7 @@
  */
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
 import { Contract, getBytes, Wallet } from 'ethers';
-import { verifyRouterSignature } from '../crypto/suites/ethereum';
+import { routerPxOfGroupKey, verifyRouterSignature } from '../crypto/suites/ethereum';
 import { routerInterface } from '../networks/ethereum/router';
 import { chainRules } from '../networks/rules';
 import { rotationStage, rotationTimeline, type RotationTimeline } from '../scheduler/rotation';
@@ -70,7 +70,8 @@ export async function runEthereumRotationScenario(devnet: Devnet, log: (line: st
   const first = await devnet.keysOf('ethereum');
   const router = `0x${first.externalScript}`;
   const keySets = new Map<number, DevnetKeys>([[0, first]]);
-  const pxOf = (keys: DevnetKeys) => keys.keygen.keyPair.networkKey.slice(2);
+  // The Router holds each key offset to its key rule (even y, x below the order).
+  const pxOf = (keys: DevnetKeys) => bytesToHex(routerPxOfGroupKey(hexToBytes(keys.keygen.keyPair.networkKey)));
 
   // The books, taken between the scenario's own deposits and burns; Serai read before the chain.
   const deposits: EthereumRotationSummary['deposits'] = [];

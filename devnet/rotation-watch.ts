@@ -142,11 +142,12 @@ export interface SessionBatch {
 /** Every Batch of `network` Serai holds, each with the session among `keys` whose Serai key signed it. */
 export async function batchesBySession(devnet: Devnet, network: NetworkName, keys: Iterable<DevnetKeys>, heightOf: (block: string) => Promise<number>): Promise<SessionBatch[]> {
   const { net } = devnet;
+  const known = [...keys];
   const batches: SessionBatch[] = [];
   for (const { id } of (await net.seraiStatus()).batches[network]) {
     const { signedBatch } = (await net.coordinatorClient.workflow.getHandle(coordinatorBatchWorkflowId(network, id)).result()) as CoordinateBatchResult;
     const message = batchMessage(signedBatch.batch);
-    const signer = [...keys].find((k) => sr25519.verify(message, hexToBytes(signedBatch.signature), hexToBytes(k.keygen.keyPair.substrateKey)));
+    const signer = known.find((k) => sr25519.verify(message, hexToBytes(signedBatch.signature), hexToBytes(k.keygen.keyPair.substrateKey)));
     batches.push({ id, height: await heightOf(signedBatch.batch.block), session: signer?.session ?? -1, message: bytesToHex(message), signature: signedBatch.signature });
   }
   return batches;

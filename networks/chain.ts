@@ -73,6 +73,8 @@ export interface ChainKeys {
 export interface KeySet {
   networkKey: string;
   scripts: Record<OutputKind, string>;
+  /** The key as the chain's contract holds it, where there is one (Ethereum: the Router's px, 32-byte hex). */
+  contractKey?: string;
 }
 
 export type ClaimVerdict = { valid: true } | { valid: false; reason: string; pending?: boolean };

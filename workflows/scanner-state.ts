@@ -48,6 +48,8 @@ export interface ScannerKey {
   /** The network key as Serai knows it (hex), bound into every plan id. */
   networkKey: string;
   scripts: Record<OutputKind, string>;
+  /** The key as the chain's contract holds it (its group key as the contract's key rule wants it), from the adapter; absent before it reported one. */
+  contractKey?: string;
   activationHeight: number | null;
 }
 

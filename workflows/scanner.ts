@@ -211,14 +211,14 @@ export async function scanner(input: ScannerInput): Promise<void> {
         reject(`scannerKey: session ${request.session}: ${failure.message}`);
         return;
       }
-      core = queueKey(core, { ...queued, networkKey: key.networkKey, scripts: key.scripts });
+      core = queueKey(core, { ...queued, networkKey: key.networkKey, scripts: key.scripts, ...(key.contractKey === undefined ? {} : { contractKey: key.contractKey }) });
       log.info('a later key is queued: it activates at the first block from its activation time', { session: request.session, activationTime: activationTime(core, core.queuedKey!) });
       return;
     }
     stage = `loading the key of session ${request.session}`;
     const key = await chain.scannerKeySet({ network, session: request.session });
     const startHeight = settings.startHeight ?? (await chain.activationSearchStart(request.activeFrom));
-    core = withKey(core, { session: request.session, activeFrom: request.activeFrom, networkKey: key.networkKey, scripts: key.scripts }, initialScanState({ confirmations: settings.confirmations, startHeight }));
+    core = withKey(core, { session: request.session, activeFrom: request.activeFrom, networkKey: key.networkKey, scripts: key.scripts, ...(key.contractKey === undefined ? {} : { contractKey: key.contractKey }) }, initialScanState({ confirmations: settings.confirmations, startHeight }));
     log.info('scanning for key', { session: request.session, startHeight, activeFrom: request.activeFrom });
   };
 

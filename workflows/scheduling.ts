@@ -44,6 +44,8 @@ export interface Scheduling {
 export interface SchedulerKey {
   networkKey: string;
   scripts: Record<OutputKind, string>;
+  /** The key as the chain's contract holds it, when the adapter said (ScannerKey.contractKey). */
+  contractKey?: string;
 }
 
 export interface RotationScheduling {
@@ -130,7 +132,8 @@ function accountScheduling(network: ExternalNetwork, rules: AccountChainRules): 
       // The contract holds every coin: there is no change to send anywhere.
       changeToSuccessor: (existing) => existing,
       handOver(existing, successor) {
-        const rotated = rotateAccount(of(existing), rules.contractKey(successor.key.networkKey));
+        // The successor as the contract holds it (as the adapter reported it); keys loaded before it did: from the network key.
+        const rotated = rotateAccount(of(existing), successor.key.contractKey ?? rules.contractKey(successor.key.networkKey));
         const config = {
           network,
           key: successor.key.networkKey,

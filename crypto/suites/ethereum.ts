@@ -48,6 +48,13 @@ export function routerKeyOffset(groupKey: SecpPoint): bigint {
   throw new SigningInputError('pub.commitments[0]', 'no valid Router key within the offset bound');
 }
 
+/** The px the Router holds for a group key (a compressed point): the key offset to the key rule, its x. */
+export function routerPxOfGroupKey(groupKey: Uint8Array): Uint8Array {
+  const point = SecpPoint.fromBytes(groupKey);
+  const offset = routerKeyOffset(point);
+  return pxOf(offset === 0n ? point : point.add(SecpPoint.BASE.multiply(offset)));
+}
+
 /** keccak256(address(R) || px || message): the unreduced challenge the contract compares. */
 export function routerChallengeBytes(R: SecpPoint, px: Uint8Array, msg: Uint8Array): Uint8Array {
   return keccak_256(concatBytes(ethereumAddress(R), px, msg));

@@ -127,7 +127,8 @@ export function ethereumChain(config: EthereumChainConfig): ChainAdapter {
     keys: {
       async keySet(session, pub, sessionZeroKey) {
         const router = await routerFor(session, pub, sessionZeroKey);
-        return { networkKey: bytesToHex(pub.commitments[0]!), scripts: Object.fromEntries(OUTPUT_KINDS.map((kind) => [kind, router])) as Record<OutputKind, string> };
+        const scripts = Object.fromEntries(OUTPUT_KINDS.map((kind) => [kind, router])) as Record<OutputKind, string>;
+        return { networkKey: bytesToHex(pub.commitments[0]!), scripts, contractKey: bytesToHex(routerPx(pub)) };
       },
     },
     transactions: {

@@ -28,6 +28,7 @@ export const ethereumRules: AccountChainRules = {
   paymentAddress: decodeEthereumAddress,
   addressName: 'an Ethereum address',
   blockTimeSeconds: 12,
-  // The network key is a compressed point with an even y (the Router's key rule): px is its x.
+  // The network key's x: the Router's px only when the group key needed no offset to the key rule. The
+  // adapter reports the real px with each key (KeySet.contractKey); this is for keys loaded before it did.
   contractKey: (networkKey) => networkKey.slice(2),
 };

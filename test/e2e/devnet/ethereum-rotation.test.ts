@@ -58,7 +58,7 @@ test('the same validators rotate Ethereum to a new key: the old key names the ne
     console.error(`Ethereum rotation scenario failed after:\n${lines.join('\n')}`);
     throw err;
   });
-  if (!summary.ok) console.error(lines.join('\n'));
+  if (!summary.ok) console.error(`Ethereum rotation checks failed: ${JSON.stringify(summary.checks)}\nbatches: ${JSON.stringify(summary.batches.map(({ id, height, session }) => ({ id, height, session })))}\n${lines.join('\n')}`);
   expect(summary.checks).toEqual({ creditedOnce: true, routerKeyIsNew: true, noncesInOrderAndSigned: true, paidOnceByTheRightKey: true, retired: true, booksBalance: true, batchesSwitchOnce: true });
   expect(summary.ok).toBe(true);
 

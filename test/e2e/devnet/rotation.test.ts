@@ -59,6 +59,7 @@ test('the same validators rotate Bitcoin to a new key: deposits to either key in
     console.error(`rotation scenario failed after:\n${lines.join('\n')}`);
     throw err;
   });
+  if (!summary.ok) console.error(`rotation scenario checks failed: ${JSON.stringify(summary.checks)}\nbatches: ${JSON.stringify(summary.batches.map(({ id, height, session }) => ({ id, height, session })))}\n${lines.join('\n')}`);
   expect(summary.checks).toEqual({ creditedOnce: true, forwardedToNewKey: true, paidOnceByTheRightKey: true, retired: true, oldKeyEmpty: true, batchesSwitchOnce: true, booksBalance: true });
   expect(summary.ok).toBe(true);
   expect(summary.oldKeyUnspent).toEqual([]);

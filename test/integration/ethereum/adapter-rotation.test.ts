@@ -3,11 +3,13 @@
  * 0's key finds (and, if none, deploys) its Router through the Deployer; every later session's key
  * gets that same Router, for its scripts and for the signed calls of its plans, and never deploys one
  * of its own; without session 0's key a later key is refused (RouterKeyMissingError), not given a
- * Router of its own.
+ * Router of its own. Each key comes with the px the Router holds for it (the group key offset to the
+ * key rule), which is what the old key's `updateSeraiKey` must name.
  */
 import { bytesToHex } from '@noble/hashes/utils.js';
 import { Wallet, type JsonRpcProvider } from 'ethers';
 import { compileDeployer, compileRouter } from '../../../contracts/router-artifacts';
+import { routerPxOfGroupKey } from '../../../crypto/suites/ethereum';
 import { prepareEthereumContracts, uncachedProvider } from '../../../devnet/ethereum';
 import { ethereumChain, RouterKeyMissingError, RouterNotReadyError, routerPx } from '../../../networks/ethereum/adapter';
 import { findDeployment, keylessDeployment, routerInitCode } from '../../../networks/ethereum/deployer';
@@ -27,7 +29,9 @@ beforeAll(async () => {
   await prepareEthereumContracts(provider, new Wallet(anvil().accounts[0]!.privateKey, provider));
   await provider.send('anvil_mine', ['0x2']); // the Deployer final
   first = routerKeyset(2, [1, 1, 1]);
-  second = routerKeyset(2, [1, 1, 1]);
+  // A later key whose group key has an odd y: the Router holds it offset to the key rule, so its px is not the key's x.
+  do second = routerKeyset(2, [1, 1, 1]);
+  while (publicOf(second).commitments[0]![0] !== 0x03);
 });
 afterAll(() => provider?.destroy());
 
@@ -47,12 +51,17 @@ test("a later session's key uses session 0's Router for its scripts and its plan
   await provider.send('anvil_mine', ['0x2']);
   const zero = await chain.keys.keySet(0, publicOf(first));
   const router = zero.scripts.external;
+  // The key as the Router holds it: the group key offset to the key rule.
+  expect(zero.contractKey).toBe(bytesToHex(routerPx(publicOf(first))));
+  expect(zero.contractKey).toBe(bytesToHex(routerPxOfGroupKey(publicOf(first).commitments[0]!)));
   expect(`0x${router}`).toBe((await deployed(first, 'finalized'))!.toLowerCase());
 
   // Session 1's key, given session 0's: the same Router for every output kind, and its plan's call goes to it.
   const one = await chain.keys.keySet(1, publicOf(second), publicOf(first));
   expect(Object.values(one.scripts)).toEqual([router, router, router, router]);
   expect(one.networkKey).toBe(bytesToHex(publicOf(second).commitments[0]!));
+  expect(one.contractKey).toBe(bytesToHex(routerPx(publicOf(second))));
+  expect(one.contractKey).not.toBe(one.networkKey.slice(2));
   const plan = accountPlan({ network: 'ethereum', key: one.networkKey }, 3, { kind: 'confirm-key' });
   const signable = (await chain.transactions.signable(plan, 1, publicOf(second), publicOf(first))) as RouterSignable;
   expect(signable.router).toBe(router);

@@ -365,4 +365,19 @@ describe('an Ethereum rotation', () => {
     expect(batchSessionAt(applied.core, 18)).toBe(0);
     expect(batchSessionAt(applied.core, 19)).toBe(1);
   });
+
+  test("the old key names the new key's Router px as the adapter reported it (the group key offset to the key rule), not the network key's x", () => {
+    let core = withKey(emptyCore('ethereum'), { session: 0, activeFrom: 1000, networkKey: `02${'11'.repeat(32)}`, scripts: ROUTER_SCRIPTS, contractKey: '11'.repeat(32) }, initialScanState({ confirmations: 1, startHeight: 10 }));
+    let accepted = acceptFinalBlocks(core, [ethBlock(10), ethBlock(11, [{ n: 1, amount: '100000000' }])]);
+    let applied = applySeraiBlock(accepted.core, serai(1, [0, 1]), 1);
+    // The successor's group key has an odd y: the Router holds the offset key's px, which the adapter reports.
+    core = queueKey(applied.core, { session: 1, activeFrom: 1001, networkKey: `03${'22'.repeat(32)}`, contractKey: '33'.repeat(32), scripts: ROUTER_SCRIPTS, timing: { graceSeconds: 12, forwardingSeconds: 12 } });
+    accepted = acceptFinalBlocks(core, [ethBlock(12), ethBlock(13)]);
+    applied = applySeraiBlock(accepted.core, serai(2, accepted.batches.map((b) => b.id)), 1);
+    accepted = acceptFinalBlocks(applied.core, [ethBlock(14), ethBlock(15), ethBlock(16)]);
+    applied = applySeraiBlock(accepted.core, serai(3, accepted.batches.map((b) => b.id)), 1);
+    const handover = (applied.result.plans as AccountPlan[]).find((p) => p.action.kind === 'set-next-key');
+    expect(handover?.action).toEqual({ kind: 'set-next-key', nextKey: '33'.repeat(32) });
+    expect((applied.core.scheduler as AccountSchedulerState).retiredTo).toBe('33'.repeat(32));
+  });
 });
