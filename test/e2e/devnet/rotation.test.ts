@@ -1,41 +1,66 @@
 /**
- * A rotation on the live devnet (Temporal, btcd regtest, the coordinator with the Serai simulator,
- * one worker process per validator), by the code `npm start -- --scenario --rotate` runs
- * (devnet/rotation-scenario.ts): the same three validators generate session 1's key, Serai confirms
- * it, and the scanners hand Bitcoin over by the block schedule. Each of the scenario's checks is
- * asserted, and its evidence re-verified here from the raw transactions and signatures it prints: a
- * deposit before the rotation, one to the new key and one to the old key in each stage of the
- * rotation are each credited exactly once (the last two after their forwards to the new key); a burn before the handover is
- * paid by the old key, one after it by the new key, each once; the old key is swept, retired and
- * empty; the Batches switch Serai key at one block. A validator's worker is SIGKILLed as the rotation
- * enters each stage and as the old key retires (a different validator each time), and the books
- * balance before the rotation, at each stage and at the end. Then carol goes offline for good and a
- * second rotation (to session 2) runs: a third is refused while it runs, its key generation times
- * carol out and makes the key with alice and bob, a deposit to it is credited, and session 1 retires.
+ * Both networks rotate on one live devnet (Temporal, btcd regtest, anvil, the coordinator with the
+ * Serai simulator, one worker process per validator and network), side by side, by the code
+ * `npm start -- --scenario --rotate` runs (devnet/rotation-scenario.ts, devnet/ethereum-rotation-scenario.ts):
+ * the same three validators generate each network's session 1 key, Serai confirms it, and the
+ * scanners hand over by the block schedule. Each scenario's checks are asserted, and their evidence
+ * re-verified here from the raw transactions and signatures they print.
+ *
+ * Bitcoin: a deposit before the rotation, one to the new key and one to the old key in each stage
+ * are each credited exactly once (the last two after their forwards to the new key); a burn before
+ * the handover is paid by the old key, one after it by the new key, each once; the old key is swept,
+ * retired and empty. Ethereum: the old key names the new one (`updateSeraiKey`) and the new key
+ * confirms itself at the next nonce; a deposit in a block of each stage is credited once; the burns
+ * before and after the handover are paid under the old and the new key; the Router ends with the new
+ * key. On both, the Batches switch Serai key at one block, a validator's worker of that network is
+ * SIGKILLed as the rotation enters each stage, and the books balance before the rotation, at each
+ * stage and at the end.
+ *
+ * Then carol goes offline for good and both networks rotate again (to session 2): a third Bitcoin
+ * rotation is refused while one runs, each key generation times carol out and makes the key with
+ * alice and bob, deposits to the new keys are credited, Ethereum's Router is handed over again (a
+ * burn after it paid under session 2's key), and session 1 retires on both.
+ *
+ * With RECORD_REPLAY_HISTORIES=<label> it records alice's Ethereum scanner, which handed the Router
+ * over, as the replay fixture `<label>ethrotation-scanner`.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
 import * as sr25519 from '@scure/sr25519';
 import { Transaction } from 'bitcoinjs-lib';
-import { Devnet, DevnetNetworkError, DevnetRotationError } from '../../../devnet/devnet';
-import { runRotationScenario } from '../../../devnet/rotation-scenario';
+import { getBytes, keccak256, Transaction as EthereumTransaction, Wallet } from 'ethers';
+import { routerPxOfGroupKey, verifyRouterSignature } from '../../../crypto/suites/ethereum';
+import { Devnet, DevnetRotationError, type DevnetKeys } from '../../../devnet/devnet';
+import { signedRouterCalls, type SignedRouterCallEvidence } from '../../../devnet/ethereum';
+import { runEthereumRotationScenario, type EthereumRotationSummary } from '../../../devnet/ethereum-rotation-scenario';
+import { validatorNamespace } from '../../../devnet/namespaces';
+import { runRotationScenario, type RotationScenarioSummary } from '../../../devnet/rotation-scenario';
+import { WEI_PER_UNIT } from '../../../devnet/router-books';
 import { DEPOSIT_FEE } from '../../../networks/bitcoin/instructions';
 import { scriptsOfNetworkKey } from '../../../networks/bitcoin/keys';
+import { routerInterface } from '../../../networks/ethereum/router';
+import { recordHistory, replayCodecKeys } from '../../support/replay-record';
 
 jest.setTimeout(900_000);
 
 const NAMES = ['alice', 'bob', 'carol'];
+const STAGES = ['use-existing', 'new-as-change', 'forward-from-existing', 'closing-existing', 'retired'];
+const RECORD = process.env.RECORD_REPLAY_HISTORIES;
 let devnet: Devnet;
 let dataDir: string;
+let bitcoin: RotationScenarioSummary | undefined;
+let ethereum: EthereumRotationSummary | undefined;
 
 beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'rotation-'));
+  if (RECORD) writeFileSync(join(dataDir, 'codec-keys'), replayCodecKeys(), { mode: 0o600 });
   devnet = await Devnet.start({
     dataDir,
     validators: NAMES.map((name) => ({ name, weight: 1 })),
     t: 2,
+    networks: ['bitcoin', 'ethereum'],
     blockIntervalMs: 1000,
     seraiBlockTime: '1 second',
     keygenRounds: { roundTimeout: '20 seconds', blameTimeout: '10 seconds', maxAttempts: 3 },
@@ -48,34 +73,49 @@ afterAll(async () => {
 });
 
 const outpoint = (input: Transaction['ins'][number]) => `${bytesToHex(Uint8Array.from(input.hash).reverse())}:${input.index}`;
+const account = () => bytesToHex(crypto.getRandomValues(new Uint8Array(32)));
+/** The Router's form of a key (px): the group key offset to the key rule. */
+const pxOf = (keys: DevnetKeys) => bytesToHex(routerPxOfGroupKey(hexToBytes(keys.keygen.keyPair.networkKey)));
+const signedUnder = (call: SignedRouterCallEvidence, px: string) => verifyRouterSignature(getBytes(`0x${call.c.slice(2)}${call.s.slice(2)}`), getBytes(call.messageHash), hexToBytes(px));
 
-test('the same validators rotate Bitcoin to a new key: deposits to either key in every stage credited once, burns paid once by the right key, the old key swept, retired and empty, Batches switching Serai key at one block, with a validator SIGKILLed at each stage change and the books balanced at each', async () => {
+test('Bitcoin and Ethereum rotate side by side to the same validators\' next key, every check of both scenarios passing, with a validator SIGKILLed at each stage change on each network', async () => {
   await devnet.generateKeys();
-  await expect(devnet.rotate('ethereum')).rejects.toThrow(DevnetNetworkError);
-
-  const lines: string[] = [];
-  const summary = await runRotationScenario(devnet, (line) => lines.push(`${new Date().toISOString()} ${line}`), { killAtStageChanges: true }).catch((err: unknown) => {
-    // The scenario's own account of how far it got (worker logs: KEEP_TEST_DATA=1).
-    console.error(`rotation scenario failed after:\n${lines.join('\n')}`);
+  const lines = { bitcoin: [] as string[], ethereum: [] as string[] };
+  const logTo = (into: string[]) => (line: string) => into.push(`${new Date().toISOString()} ${line}`);
+  const [b, e] = await Promise.all([
+    runRotationScenario(devnet, logTo(lines.bitcoin), { killAtStageChanges: true }),
+    runEthereumRotationScenario(devnet, logTo(lines.ethereum), { killAtStageChanges: true }),
+  ]).catch((err: unknown) => {
+    // Each scenario's own account of how far it got (worker logs: KEEP_TEST_DATA=1).
+    console.error(`a rotation scenario failed; Bitcoin's steps:\n${lines.bitcoin.join('\n')}\nEthereum's steps:\n${lines.ethereum.join('\n')}`);
     throw err;
   });
-  if (!summary.ok) console.error(`rotation scenario checks failed: ${JSON.stringify(summary.checks)}\nbatches: ${JSON.stringify(summary.batches.map(({ id, height, session }) => ({ id, height, session })))}\n${lines.join('\n')}`);
-  expect(summary.checks).toEqual({ creditedOnce: true, forwardedToNewKey: true, paidOnceByTheRightKey: true, retired: true, oldKeyEmpty: true, batchesSwitchOnce: true, booksBalance: true });
-  expect(summary.ok).toBe(true);
-  expect(summary.oldKeyUnspent).toEqual([]);
-  expect(lines).toContainEqual(expect.stringMatching(/ rotation checks: creditedOnce ok, forwardedToNewKey ok, paidOnceByTheRightKey ok, retired ok, oldKeyEmpty ok, batchesSwitchOnce ok, booksBalance ok/));
+  [bitcoin, ethereum] = [b, e];
+  if (!b.ok) console.error(`Bitcoin rotation checks failed: ${JSON.stringify(b.checks)}\nbatches: ${JSON.stringify(b.batches.map(({ id, height, session }) => ({ id, height, session })))}\n${lines.bitcoin.join('\n')}`);
+  if (!e.ok) console.error(`Ethereum rotation checks failed: ${JSON.stringify(e.checks)}\nbatches: ${JSON.stringify(e.batches.map(({ id, height, session }) => ({ id, height, session })))}\n${lines.ethereum.join('\n')}`);
+  expect(b.checks).toEqual({ creditedOnce: true, forwardedToNewKey: true, paidOnceByTheRightKey: true, retired: true, oldKeyEmpty: true, batchesSwitchOnce: true, booksBalance: true });
+  expect(e.checks).toEqual({ creditedOnce: true, routerKeyIsNew: true, noncesInOrderAndSigned: true, paidOnceByTheRightKey: true, retired: true, booksBalance: true, batchesSwitchOnce: true });
+  expect([b.ok, e.ok]).toEqual([true, true]);
+  expect(lines.bitcoin).toContainEqual(expect.stringMatching(/ rotation checks: creditedOnce ok, forwardedToNewKey ok, paidOnceByTheRightKey ok, retired ok, oldKeyEmpty ok, batchesSwitchOnce ok, booksBalance ok/));
 
-  // A validator was SIGKILLed as the rotation entered each stage (each in turn, skipping one still
-  // starting again), and every stage was entered in order.
-  const stages = ['use-existing', 'new-as-change', 'forward-from-existing', 'closing-existing', 'retired'];
-  expect(summary.kills.map((k) => k.stage)).toEqual(stages);
-  expect(summary.kills.slice(0, 3).map((k) => k.validator)).toEqual(NAMES);
-  for (const kill of summary.kills) expect(NAMES).toContain(kill.validator);
-  for (const kill of summary.kills) expect(lines).toContainEqual(expect.stringContaining(`the rotation entered ${kill.stage}: SIGKILL ${kill.validator} (its scanner at ${kill.itsStage}) and start it again`));
+  // On each network a validator's worker was SIGKILLed as the rotation entered each stage (each in
+  // turn, skipping one still starting again), and every stage was entered in order.
+  for (const [summary, steps] of [[b, lines.bitcoin], [e, lines.ethereum]] as const) {
+    expect(summary.kills.map((k) => k.stage)).toEqual(STAGES);
+    expect(summary.kills.slice(0, 3).map((k) => k.validator)).toEqual(NAMES);
+    for (const kill of summary.kills) expect(NAMES).toContain(kill.validator);
+    for (const kill of summary.kills) expect(steps).toContainEqual(expect.stringContaining(`the rotation entered ${kill.stage}: SIGKILL ${kill.validator} (its scanner at ${kill.itsStage}) and start it again`));
+    expect(summary.books.map((books) => books.stage)).toEqual(['session 0 alone', ...STAGES, 'the end']);
+  }
+});
+
+test('Bitcoin\'s evidence: the books at each stage, deposits to either key in every stage credited once (forwards to the new key), the old key swept and empty, burns paid once by the right key, Batches switching Serai key at one block', async () => {
+  const summary = bitcoin!;
+  expect(summary).toBeDefined();
+  expect(summary.oldKeyUnspent).toEqual([]);
 
   // The books, before the rotation, at each stage and at the end: the keys' holdings are Serai's
   // supply + what is owed + what is in transit + the reserve the processor's rules leave, and cover them.
-  expect(summary.books.map((b) => b.stage)).toEqual(['session 0 alone', ...stages, 'the end']);
   for (const books of summary.books) {
     const holdings = Object.values(books.holdings).reduce((sum, v) => sum + BigInt(v), 0n);
     expect(holdings).toBe(BigInt(books.supply) + BigInt(books.owed) + BigInt(books.inTransit) + BigInt(books.reserve));
@@ -150,31 +190,144 @@ test('the same validators rotate Bitcoin to a new key: deposits to either key in
   }
 
   // The Batches: each signature checked here against the session's Serai key.
-  expect(summary.batches.map((b) => b.id)).toEqual(summary.batches.map((_, i) => i));
+  expect(summary.batches.map((batch) => batch.id)).toEqual(summary.batches.map((_, i) => i));
   for (const batch of summary.batches) {
     expect(sr25519.verify(hexToBytes(batch.message), hexToBytes(batch.signature), hexToBytes(summary.keys[batch.session]!.seraiKey))).toBe(true);
   }
-  const switchAt = summary.batches.findIndex((b) => b.session === 1);
+  const switchAt = summary.batches.findIndex((batch) => batch.session === 1);
   expect(switchAt).toBeGreaterThan(0);
-  expect(summary.batches.slice(switchAt).every((b) => b.session === 1)).toBe(true);
+  expect(summary.batches.slice(switchAt).every((batch) => batch.session === 1)).toBe(true);
+});
 
-  // Carol goes away for good before the next rotation: its key generation times her out, goes on
-  // with alice and bob, and the rotation completes with them (a third is refused while it runs).
+test('Ethereum\'s evidence: the Router\'s books at each stage, a deposit in every stage credited once, nonces in order across the handover (updateSeraiKey by the old key, confirmNextSeraiKey by the new at the next nonce), burns paid once under the right key, Batches switching Serai key at one block', () => {
+  const summary = ethereum!;
+  expect(summary).toBeDefined();
+  for (const books of summary.books) {
+    expect(BigInt(books.holdings)).toBe(BigInt(books.supply) + BigInt(books.owed) + BigInt(books.inTransit) + BigInt(books.dust));
+    expect(books.overpaid).toEqual([]);
+  }
+  expect(summary.books.at(-1)).toMatchObject({ owed: '0', inTransit: '0' });
+
+  // A deposit in a block of each stage (by the rotation's schedule), each its own raw transaction into the Router.
+  const { timeline } = summary;
+  const stageOfHeight = (height: number) =>
+    height >= timeline.closingExisting ? 'closing-existing' : height >= timeline.forwardFromExisting ? 'forward-from-existing' : height >= timeline.newAsChange ? 'new-as-change' : 'use-existing';
+  expect(summary.deposits.map((d) => d.stage)).toEqual(['before the rotation', 'use-existing', 'new-as-change', 'forward-from-existing', 'closing-existing']);
+  for (const deposit of summary.deposits) {
+    const tx = EthereumTransaction.from(deposit.raw);
+    expect(tx.hash).toBe(deposit.hash);
+    expect(tx.to!.toLowerCase()).toBe(summary.router);
+    expect(tx.value.toString()).toBe(deposit.amount);
+    expect(routerInterface.parseTransaction({ data: tx.data, value: tx.value })!.name).toBe('inInstruction');
+    if (deposit.stage !== 'before the rotation') expect(stageOfHeight(deposit.height)).toBe(deposit.stage);
+    expect(deposit.minted).toBe((BigInt(deposit.amount) / WEI_PER_UNIT).toString());
+  }
+
+  // Every signed call: nonces 1, 2, ... in order; each message is its calldata with the domain where
+  // (c, s) go, and (c, s) verifies under its session's px and not under the other's.
+  const [old, next] = summary.keys;
+  expect(summary.keys.map((k) => k.session)).toEqual([0, 1]);
+  expect(old!.px).not.toBe(next!.px);
+  expect(summary.signedCalls.map((c) => c.nonce)).toEqual(summary.signedCalls.map((_, i) => i + 1));
+  for (const call of summary.signedCalls) {
+    expect(keccak256(call.raw)).toBe(call.hash);
+    const data = getBytes(EthereumTransaction.from(call.raw).data);
+    const message = getBytes(call.message);
+    expect(Buffer.from(data.subarray(68)).toString('hex')).toBe(Buffer.from(message.subarray(68)).toString('hex'));
+    expect(Buffer.from(message.subarray(36, 68)).toString('hex')).toBe(`${summary.router.slice(2)}${call.nonce.toString(16).padStart(24, '0')}`);
+    expect(keccak256(message)).toBe(call.messageHash);
+    expect(signedUnder(call, summary.keys[call.session]!.px)).toBe(true);
+    expect(signedUnder(call, summary.keys[1 - call.session]!.px)).toBe(false);
+  }
+  // The handover: session 0's key confirmed itself at nonce 1, named session 1's px by updateSeraiKey,
+  // and session 1's key confirmed itself at the next nonce; the first burn paid before, the second after.
+  const handover = summary.handover!;
+  expect(handover.confirmNextSeraiKey).toBe(handover.updateSeraiKey + 1);
+  const byNonce = (nonce: number) => summary.signedCalls.find((c) => c.nonce === nonce)!;
+  expect([byNonce(1).function, byNonce(1).session]).toEqual(['confirmNextSeraiKey', 0]);
+  const update = byNonce(handover.updateSeraiKey);
+  expect([update.function, update.session]).toEqual(['updateSeraiKey', 0]);
+  expect(routerInterface.parseTransaction({ data: EthereumTransaction.from(update.raw).data })!.args[1]).toBe(`0x${next!.px}`);
+  expect([byNonce(handover.confirmNextSeraiKey).function, byNonce(handover.confirmNextSeraiKey).session]).toEqual(['confirmNextSeraiKey', 1]);
+  for (const [index, burn] of summary.burns.entries()) {
+    const paying = summary.signedCalls.filter((c) => c.execute?.outs.some((o) => o.to.toLowerCase() === burn.address.toLowerCase()));
+    expect(paying).toHaveLength(1);
+    expect(paying[0]!.session).toBe(index);
+    expect(BigInt(paying[0]!.execute!.outs[0]!.amount) + BigInt(paying[0]!.execute!.fee)).toBe(BigInt(burn.amount) * WEI_PER_UNIT);
+  }
+  expect(summary.signedCalls.every((c) => c.function !== 'execute' || c.nonce < handover.updateSeraiKey || c.nonce > handover.confirmNextSeraiKey)).toBe(true);
+
+  // The Batches: one unbroken sequence of ids, session 0's Serai key up to one block, session 1's after.
+  const switchAt = summary.batches.findIndex((batch) => batch.session === 1);
+  expect(switchAt).toBeGreaterThan(0);
+  for (const batch of summary.batches) {
+    expect(sr25519.verify(hexToBytes(batch.message), hexToBytes(batch.signature), hexToBytes(summary.keys[batch.session]!.seraiKey))).toBe(true);
+  }
+  expect(summary.batches.map((batch) => batch.id)).toEqual(summary.batches.map((_, i) => i));
+  expect(summary.batches.slice(switchAt).every((batch) => batch.session === 1)).toBe(true);
+});
+
+(RECORD ? test : test.skip)('record a replay fixture of an Ethereum scanner that handed the Router over', () => {
+  const written = [recordHistory(devnet.temporal.address, validatorNamespace('alice'), 'scanner-ethereum', `${RECORD}ethrotation-scanner`, 'richest')];
+  console.log(`recorded ${written.join(', ')}`);
+});
+
+test('carol goes away for good: both networks rotate again without her (key generation times her out, alice and bob make the keys), deposits to the new keys are credited, the Router is handed over again and pays under session 2\'s key, session 1 retires on both', async () => {
+  expect([bitcoin?.ok, ethereum?.ok]).toEqual([true, true]);
+  const provider = devnet.ethereum!.provider;
+  const session1 = await devnet.keysOf('ethereum');
+  const router = `0x${session1.externalScript}`;
+  const fromBlock = (await provider.getBlockNumber()) + 1;
+
   devnet.takeOffline('carol');
-  const rotating = devnet.rotate('bitcoin');
-  await devnet.waitFor('a scanner to queue session 2', async () => ((await devnet.scannerStatus('alice'))?.rotation?.session === 2 ? true : undefined));
+  const rotating = Promise.all([devnet.rotate('bitcoin'), devnet.rotate('ethereum')]);
+  await devnet.waitFor('a Bitcoin scanner to queue session 2', async () => ((await devnet.scannerStatus('alice'))?.rotation?.session === 2 ? true : undefined));
   await expect(devnet.rotate('bitcoin')).rejects.toThrow(DevnetRotationError);
-  const third = await rotating;
-  expect(third.session).toBe(2);
-  expect(third.keygen.attempts[0]).toMatchObject({ result: 'timeout', excluded: [{ name: 'carol', reason: expect.stringMatching(/^no answer in attempt 0/) }] });
-  expect(third.keygen.attempt).toBe(1);
-  expect(third.keygen.members).toEqual(['alice', 'bob']);
-  const holder = bytesToHex(crypto.getRandomValues(new Uint8Array(32)));
+  const [btc, eth] = await rotating;
+  for (const keys of [btc, eth]) {
+    expect(keys.session).toBe(2);
+    expect(keys.keygen.attempts[0]).toMatchObject({ result: 'timeout', excluded: [{ name: 'carol', reason: expect.stringMatching(/^no answer in attempt 0/) }] });
+    expect(keys.keygen.attempt).toBe(1);
+    expect(keys.keygen.members).toEqual(['alice', 'bob']);
+  }
+  expect(eth.externalScript).toBe(session1.externalScript);
+
+  // A deposit to each new key, credited.
+  const holder = account();
   await devnet.deposit(20_000_000n, holder);
-  await devnet.waitFor('the deposit to session 2 credited', async () => ((await devnet.net.seraiStatus()).balances[holder]?.bitcoin === String(20_000_000n - DEPOSIT_FEE) ? true : undefined));
-  const statuses = await devnet.waitFor('session 1 to retire at alice and bob', async () => {
-    const all = await Promise.all(['alice', 'bob'].map((name) => devnet.scannerStatus(name)));
-    return all.every((s) => s?.session === 2 && !s.rotation && (s.retiredSessions ?? []).includes(1)) ? all : undefined;
+  await devnet.depositEthereum('eth', 10n ** 17n, holder);
+  await devnet.waitFor('the deposits to session 2 credited', async () => {
+    const balances = (await devnet.net.seraiStatus()).balances[holder];
+    return balances?.bitcoin === String(20_000_000n - DEPOSIT_FEE) && balances.ether === String(10n ** 17n / WEI_PER_UNIT) ? true : undefined;
   });
-  expect(statuses.map((s) => s!.externalScript)).toEqual([third.externalScript, third.externalScript]);
+
+  // Session 1 retires at alice and bob on both networks; Bitcoin's scanners serve session 2's script,
+  // Ethereum's Router holds session 2's px.
+  for (const network of ['bitcoin', 'ethereum'] as const) {
+    const statuses = await devnet.waitFor(`${network}'s session 1 to retire at alice and bob`, async () => {
+      const all = await Promise.all(['alice', 'bob'].map((name) => devnet.scannerStatus(name, network)));
+      return all.every((s) => s?.session === 2 && !s.rotation && (s.retiredSessions ?? []).includes(1)) ? all : undefined;
+    });
+    expect(statuses.map((s) => s!.externalScript)).toEqual(network === 'bitcoin' ? [btc.externalScript, btc.externalScript] : [eth.externalScript, eth.externalScript]);
+  }
+  expect(await devnet.ethereum!.routerKey(router)).toBe(`0x${pxOf(eth)}`);
+
+  // A burn after the handover: paid once, under session 2's key; the handover's two calls at consecutive nonces.
+  const payee = Wallet.createRandom().address;
+  await devnet.burnEthereum(holder, 'eth', 4_000_000n, payee);
+  await devnet.waitFor(`the payout to ${payee}`, async () => ((await provider.getBalance(payee)) > 0n ? true : undefined));
+  const calls = await signedRouterCalls(provider, router, fromBlock);
+  const update = calls.find((c) => c.function === 'updateSeraiKey')!;
+  expect(update).toBeDefined();
+  expect(routerInterface.parseTransaction({ data: EthereumTransaction.from(update.raw).data })!.args[1]).toBe(`0x${pxOf(eth)}`);
+  expect(signedUnder(update, pxOf(session1))).toBe(true);
+  const confirm = calls.find((c) => c.nonce === update.nonce + 1)!;
+  expect(confirm.function).toBe('confirmNextSeraiKey');
+  expect(signedUnder(confirm, pxOf(eth))).toBe(true);
+  const paying = calls.filter((c) => c.execute?.outs.some((o) => o.to.toLowerCase() === payee.toLowerCase()));
+  expect(paying).toHaveLength(1);
+  expect(paying[0]!.nonce).toBeGreaterThan(confirm.nonce);
+  expect(signedUnder(paying[0]!, pxOf(eth))).toBe(true);
+  expect(BigInt(paying[0]!.execute!.outs[0]!.amount) + BigInt(paying[0]!.execute!.fee)).toBe(4_000_000n * WEI_PER_UNIT);
+  expect(await provider.getBalance(payee)).toBe(BigInt(paying[0]!.execute!.outs[0]!.amount));
 });
