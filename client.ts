@@ -147,7 +147,7 @@ export class ProcessorClient {
             workflowIdConflictPolicy: 'USE_EXISTING',
           }),
         );
-        await this.signalScanner(scannerKeySignal, { session: message.session, activeFrom: Number(message.context.serai_time) });
+        await this.signalScanner(scannerKeySignal, { session: message.session, activeFrom: Number(message.context.serai_time), networkKey: message.key_pair.network_key });
         return delivery;
       }
       case 'substrate.SubstrateBlock': {

@@ -217,8 +217,12 @@ export function createKeygenActivities(deps: KeygenDeps) {
       return dkgJudge.judgeBlame({ ...ref, ...accusation, commitments: all });
     },
 
-    /** Activates a key pair Serai confirmed, if this processor generated it in some attempt of the session. */
-    async confirmKeyPair(input: { network: ExternalNetwork; session: number; substrateKey: string; networkKey: string }): Promise<{ attempt: number }> {
+    /**
+     * Activates a key pair Serai confirmed, if this processor generated it in some attempt of the
+     * session; `attempt: null` when it generated no key of the session at all (a set it is not in:
+     * its scanner follows the key without a share).
+     */
+    async confirmKeyPair(input: { network: ExternalNetwork; session: number; substrateKey: string; networkKey: string }): Promise<{ attempt: number | null }> {
       if (input.network !== deps.network) throw new KeyPairMismatchError(`this processor serves ${deps.network}, not ${input.network}`);
       const seraiCurve = keyCurve(suiteFor(input.network, 'substrate'));
       const networkCurve = keyCurve(suiteFor(input.network, 'network'));
@@ -227,6 +231,7 @@ export function createKeygenActivities(deps: KeygenDeps) {
         const row = stored.find((s) => s.attempt === attempt && s.curve === curve);
         return row ? bytesToHex(decodeFrostPublic(row.groupKey).commitments[0]!) : undefined;
       };
+      if (stored.length === 0) return { attempt: null };
       const attempts = [...new Set(stored.map((s) => s.attempt))];
       const match = attempts.find((a) => groupKeyOf(a, seraiCurve) === input.substrateKey && groupKeyOf(a, networkCurve) === input.networkKey);
       if (match === undefined) {

@@ -20,7 +20,7 @@ export function createPlanActivities(deps: { keystore: Keystore; chain: () => Ch
       const pub = keystore.getGroupKey({ network: input.network, session: input.key.session, attempt: input.key.attempt, curve: chain().transactions.signing.curve });
       if (!pub) throw ApplicationFailure.nonRetryable(`no network key for session ${input.key.session}`, SIGNING_KEY_MISSING);
       const sessionZero = keystore.getConfirmedKey(input.network, 0);
-      return await chain().transactions.signable(input.plan, input.key.session, decodeFrostPublic(pub), sessionZero && decodeFrostPublic(sessionZero.groupKey));
+      return await chain().transactions.signable(input.plan, input.key.session, decodeFrostPublic(pub).commitments[0]!, sessionZero && decodeFrostPublic(sessionZero.groupKey).commitments[0]);
     },
 
     async publishTransaction(signed: string): Promise<PublishOutcome> {

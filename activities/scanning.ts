@@ -3,7 +3,9 @@
  * adapter: one poll of the finality tracker, where to start scanning for a key, fee rates read at
  * a given block, and the ids our plans' transactions will have.
  */
+import { hexToBytes } from '@noble/hashes/utils.js';
 import { ApplicationFailure } from '@temporalio/common';
+import { suiteFor } from '../crypto/dkg/key-pair';
 import { decodeFrostPublic } from '../crypto/key-package';
 import type { ExternalNetwork } from '../messages';
 import type { ChainAdapter, FeedPoll, TimedKeySet } from '../networks/chain';
@@ -11,13 +13,16 @@ import type { OutputKind } from '../networks/network';
 import { FinalizedReorgError, ScanStateError, type ScanState } from '../networks/finality';
 import type { AnyPlan } from '../scheduler/plans';
 import type { Keystore } from '../store';
-import { KEY_NOT_GENERATED } from './failures';
+import { KEY_NOT_GENERATED, OBSERVED_KEY_REFUSED } from './failures';
+
+const groupKeyOf = (publicPackage: Uint8Array) => decodeFrostPublic(publicPackage).commitments[0]!;
 
 export type ScanPollResult = FeedPoll;
 
 export function createScanningActivities(deps: { keystore: Keystore; chain: () => ChainAdapter }) {
   const { keystore, chain } = deps;
-  const networkPublic = (network: ExternalNetwork, session: number) => {
+  /** The group key of a session this keystore holds a share of, once Serai confirmed it here. */
+  const heldGroupKey = (network: ExternalNetwork, session: number) => {
     const confirmed = keystore.getConfirmedKey(network, session);
     if (confirmed === undefined) {
       // A key this validator never generated will never be confirmed here: a confirmation for it is not ours.
@@ -27,18 +32,40 @@ export function createScanningActivities(deps: { keystore: Keystore; chain: () =
       // Retryable: Serai's confirmation of the key may still be on its way to this keystore.
       throw ApplicationFailure.retryable(`session ${session}'s ${network} key is not confirmed in this keystore yet`, 'KeyNotActive');
     }
-    return decodeFrostPublic(confirmed.groupKey);
+    return groupKeyOf(confirmed.groupKey);
   };
-  /** The network's session-0 key, if this keystore holds it (it identifies a contract chain's one contract). */
-  const sessionZeroPublic = (network: ExternalNetwork) => {
+  /**
+   * The group key of a session this validator holds no share of (a set it leaves, followed until
+   * the old key retires), as Serai confirmed it; refused if this keystore holds a key of the session.
+   */
+  const observedGroupKey = (network: ExternalNetwork, session: number, networkKey: string) => {
+    if (keystore.groupKeysOfSession(network, session).length > 0) {
+      throw ApplicationFailure.nonRetryable(`this validator generated a ${network} key for session ${session}: it is held, not observed`, OBSERVED_KEY_REFUSED);
+    }
+    try {
+      if (!/^(?:[0-9a-f]{2})+$/.test(networkKey)) throw new Error('expected lowercase hex');
+      const groupKey = hexToBytes(networkKey);
+      suiteFor(network, 'network').decodePoint(groupKey);
+      return groupKey;
+    } catch (err) {
+      throw ApplicationFailure.nonRetryable(`session ${session}'s ${network} key ${networkKey.slice(0, 80)} is not a key of the network: ${(err as Error).message}`, OBSERVED_KEY_REFUSED);
+    }
+  };
+  /** The network's session-0 group key, if this keystore holds it (it identifies a contract chain's one contract). */
+  const sessionZeroGroupKey = (network: ExternalNetwork) => {
     const confirmed = keystore.getConfirmedKey(network, 0);
-    return confirmed === undefined ? undefined : decodeFrostPublic(confirmed.groupKey);
+    return confirmed === undefined ? undefined : groupKeyOf(confirmed.groupKey);
   };
 
   return {
     /** The scripts the scanner watches for the session's confirmed key, and the key as Serai knows it. */
     async scannerKeySet(input: { network: ExternalNetwork; session: number }): Promise<{ networkKey: string; scripts: Record<OutputKind, string>; contractKey?: string }> {
-      return await chain().keys.keySet(input.session, networkPublic(input.network, input.session), sessionZeroPublic(input.network));
+      return await chain().keys.keySet(input.session, heldGroupKey(input.network, input.session), sessionZeroGroupKey(input.network));
+    },
+
+    /** The same for a key this validator holds no share of, from the network key Serai confirmed (it is followed, never signed with). */
+    async scannerObservedKeySet(input: { network: ExternalNetwork; session: number; networkKey: string }): Promise<{ networkKey: string; scripts: Record<OutputKind, string>; contractKey?: string }> {
+      return await chain().keys.keySet(input.session, observedGroupKey(input.network, input.session, input.networkKey), sessionZeroGroupKey(input.network));
     },
 
     /** Where to start scanning for a key activated at Serai time `activeFrom` (every validator finds the same block). */
@@ -66,10 +93,10 @@ export function createScanningActivities(deps: { keystore: Keystore; chain: () =
     },
 
     /** The id each plan's transaction will have (its eventuality; witnesses do not change it). */
-    async planTxids(input: { network: ExternalNetwork; session: number; plans: AnyPlan[] }): Promise<{ index: number; txid: string }[]> {
-      const pub = networkPublic(input.network, input.session);
-      const sessionZero = sessionZeroPublic(input.network);
-      return Promise.all(input.plans.map(async (plan, index) => ({ index, txid: (await chain().transactions.signable(plan, input.session, pub, sessionZero)).eventuality.id })));
+    async planTxids(input: { network: ExternalNetwork; session: number; plans: AnyPlan[]; observedKey?: string }): Promise<{ index: number; txid: string }[]> {
+      const groupKey = input.observedKey === undefined ? heldGroupKey(input.network, input.session) : observedGroupKey(input.network, input.session, input.observedKey);
+      const sessionZero = sessionZeroGroupKey(input.network);
+      return Promise.all(input.plans.map(async (plan, index) => ({ index, txid: (await chain().transactions.signable(plan, input.session, groupKey, sessionZero)).eventuality.id })));
     },
   };
 }

@@ -51,9 +51,10 @@ async function main(argv: string[]): Promise<void> {
     .action((amount: string, o: { coin: string; from: string; to: string }) => call(dataDir(), 'POST', '/burn', { amount, from: o.from, to: o.to, coin: o.coin }));
   program
     .command('rotate')
-    .description("the next session for the same validators: its key generation, Serai's confirmation, and the scanners' activation of the new key, which takes over by the block schedule (see status: each scanner's rotation stage, then its retired sessions)")
+    .description("the next session: its key generation by the current set (less --remove), Serai's confirmation, and the scanners' activation of the new key, which takes over by the block schedule (see status: each scanner's rotation stage, then its retired sessions; a removed validator serves the old key until it retires and follows the new one in observedSessions)")
     .addOption(new Option('--network <network>', 'the network whose key rotates (Ethereum: the new key takes over the same Router)').choices(['bitcoin', 'ethereum']).default('bitcoin'))
-    .action((o: { network: string }) => call(dataDir(), 'POST', '/rotate', { network: o.network }));
+    .option('--remove <name...>', 'validators that leave the set: no share of the new key, serving the old one until it retires', [])
+    .action((o: { network: string; remove: string[] }) => call(dataDir(), 'POST', '/rotate', { network: o.network, remove: o.remove }));
   program.command('status').description('each network\'s height, key and scanners; Serai\'s balances and Batches').action(() => call(dataDir(), 'GET', '/status'));
   await program.parseAsync(argv);
 }

@@ -21,7 +21,7 @@ const depositBody = z.union([
   z.strictObject({ amount: z.string(), swapRefundTo: z.string().min(1) }),
 ]);
 const burnBody = z.strictObject({ amount: z.string(), from: hex32, to: z.string().min(1), coin });
-const rotateBody = z.strictObject({ network: z.enum(['bitcoin', 'ethereum']).default('bitcoin') });
+const rotateBody = z.strictObject({ network: z.enum(['bitcoin', 'ethereum']).default('bitcoin'), remove: z.array(z.string().min(1)).max(64).default([]) });
 
 async function body(req: IncomingMessage): Promise<unknown> {
   const chunks: Buffer[] = [];
@@ -61,19 +61,21 @@ export async function startControlServer(devnet: Devnet, dataDir: string): Promi
           return reply(200, coin === 'btc' ? await devnet.burn(from, parseBtc(amount), to) : await devnet.burnEthereum(from, coin, parseSeraiUnits(amount), to));
         }
         if (req.method === 'POST' && req.url === '/rotate') {
-          const { network } = rotateBody.parse(await body(req));
-          const keys = await devnet.rotate(network);
-          return reply(200, { network, session: keys.session, keyPair: keys.keygen.keyPair, members: keys.keygen.members, activationHeight: keys.activationHeight, depositAddress: scriptToAddress(keys.externalScript) });
+          const { network, remove } = rotateBody.parse(await body(req));
+          const keys = await devnet.rotate(network, { remove });
+          const where = network === 'bitcoin' ? { depositAddress: scriptToAddress(keys.externalScript) } : { router: `0x${keys.externalScript}` };
+          return reply(200, { network, session: keys.session, keyPair: keys.keygen.keyPair, members: keys.keygen.members, removed: remove, activationHeight: keys.activationHeight, ...where });
         }
         if (req.method === 'GET' && req.url === '/status') {
           const scannersOf = async (network: 'bitcoin' | 'ethereum') =>
-            Object.fromEntries(await Promise.all(devnet.online.map(async (name) => [name, await devnet.scannerStatus(name, network)] as const)));
+            Object.fromEntries(await Promise.all(devnet.onlineOn(network).map(async (name) => [name, await devnet.scannerStatus(name, network)] as const)));
           const serai = await devnet.net.seraiStatus();
-          const bitcoin = { height: await devnet.btcd.rpc.getBlockCount(), depositAddress: devnet.depositAddress(), scanners: await scannersOf('bitcoin') };
+          const bitcoin = { height: await devnet.btcd.rpc.getBlockCount(), depositAddress: devnet.depositAddress(), set: devnet.setOf('bitcoin'), scanners: await scannersOf('bitcoin') };
           const ethereum = devnet.ethereum && {
             height: await devnet.ethereum.provider.getBlockNumber(),
             finalized: (await devnet.ethereum.provider.getBlock('finalized'))?.number ?? null,
             router: devnet.routerAddress(),
+            set: devnet.setOf('ethereum'),
             dai: devnet.ethereum.daiAddress,
             scanners: await scannersOf('ethereum'),
           };

@@ -109,6 +109,9 @@ export class Devnet {
   private readonly keys = new Map<NetworkName, Promise<DevnetKeys>>();
   private readonly settled = new Map<NetworkName, DevnetKeys>();
   private readonly leftForGood = new Set<string>();
+  private readonly offlineOn = new Map<NetworkName, Set<string>>();
+  /** Each network's set: the members of its last key generation (every validator before the first). */
+  private readonly sets = new Map<NetworkName, string[]>();
 
   private constructor(
     readonly options: DevnetOptions,
@@ -217,16 +220,27 @@ export class Devnet {
     return this.options.validators.filter((v) => !v.offline && !this.leftForGood.has(v.name)).map((v) => v.name);
   }
 
+  /** The validators whose worker for `network` runs. */
+  onlineOn(network: NetworkName): string[] {
+    return this.online.filter((name) => !this.offlineOn.get(network)?.has(name));
+  }
+
   /**
-   * A validator goes away for good: its workers are SIGKILLed on every network and never started
-   * again, and the devnet stops waiting for it (a later key generation times its attempt out and
-   * goes on without it).
+   * A validator goes away for good, on every network or on `network` alone: its workers there are
+   * SIGKILLed and never started again, and the devnet stops waiting for them (a later key
+   * generation times its attempt out and goes on without it).
    */
-  takeOffline(name: string): void {
-    if (!this.online.includes(name)) throw new Error(`${name} is not an online validator of this devnet (online: ${this.online.join(', ')})`);
-    for (const network of this.networks) this.net.setOf(network).kill(name);
-    this.leftForGood.add(name);
-    this.log(`${name} SIGKILLed and taken offline for good`);
+  takeOffline(name: string, network?: NetworkName): void {
+    const networks = network === undefined ? this.networks : [network];
+    for (const each of networks) {
+      if (!this.onlineOn(each).includes(name)) throw new Error(`${name} is not an online ${each} validator of this devnet (online: ${this.onlineOn(each).join(', ')})`);
+    }
+    for (const each of networks) {
+      this.net.setOf(each).kill(name);
+      this.offlineOn.set(each, new Set([...(this.offlineOn.get(each) ?? []), name]));
+    }
+    if (network === undefined) this.leftForGood.add(name);
+    this.log(`${name} SIGKILLed and taken offline for good${network === undefined ? '' : ` on ${network}`}`);
   }
 
   private log(line: string): void {
@@ -273,7 +287,7 @@ export class Devnet {
     this.log(`${network} key generation: ${this.options.validators.length} validators, ${this.options.t} shares to sign ...`);
     const keygen = await this.generateAndConfirm(network, 0);
     const statuses = await this.waitFor(`every online ${network} scanner to find its activation block`, async () => {
-      const all = await Promise.all(this.online.map((name) => this.scannerStatus(name, network)));
+      const all = await Promise.all(this.onlineOn(network).map((name) => this.scannerStatus(name, network)));
       return all.every((s) => s?.activationHeight !== null && s?.activationHeight !== undefined) ? (all as ScannerStatus[]) : undefined;
     });
     const first = statuses[0]!;
@@ -289,21 +303,36 @@ export class Devnet {
     return keys;
   }
 
+  /** The validators of `network`'s current set (its last key generation's members). */
+  setOf(network: NetworkName): string[] {
+    return this.sets.get(network) ?? this.options.validators.map((v) => v.name);
+  }
+
   /**
-   * The next session of `network` for the same validators: its key generation, Serai's confirmation
-   * of the key pair, and every online scanner's activation of the new key, which then takes over by
-   * the block schedule (each scanner's `rotation` in `status` says its stage, `retiredSessions` when
-   * the old key retired). Deposits go to the new key from then on.
+   * The next session of `network`: its key generation by the current set less `remove`, Serai's
+   * confirmation of the key pair, and every online scanner's activation of the new key, which then
+   * takes over by the block schedule (each scanner's `rotation` in `status` says its stage,
+   * `retiredSessions` when the old key retired). A removed validator keeps serving the old key until
+   * it retires, following the new key without a share (`observedSessions`). Deposits go to the new
+   * key from then on.
    */
-  async rotate(network: NetworkName = 'bitcoin'): Promise<DevnetKeys> {
+  async rotate(network: NetworkName = 'bitcoin', options: { remove?: readonly string[] } = {}): Promise<DevnetKeys> {
     if (!this.networks.includes(network)) throw new DevnetNetworkError(`this devnet runs no ${network} processors (networks: ${this.networks.join(', ')})`);
+    const set = this.setOf(network);
+    const remove = [...new Set(options.remove ?? [])];
+    const strangers = remove.filter((name) => !set.includes(name));
+    if (strangers.length > 0) throw new DevnetRotationError(`${strangers.join(', ')} ${strangers.length === 1 ? 'is' : 'are'} not in ${network}'s set (${set.join(', ')})`);
+    const members = set.filter((name) => !remove.includes(name));
+    const weight = this.options.validators.filter((v) => members.includes(v.name)).reduce((sum, v) => sum + v.weight, 0);
+    if (weight < this.options.t) throw new DevnetRotationError(`without ${remove.join(', ')} ${network}'s set holds ${weight} key shares, fewer than the ${this.options.t} that sign`);
     const current = await this.keysOf(network);
-    const busy = (await Promise.all(this.online.map((name) => this.scannerStatus(name, network)))).find((s) => s?.rotation);
+    const busy = (await Promise.all(this.onlineOn(network).map((name) => this.scannerStatus(name, network)))).find((s) => s?.rotation);
     if (busy?.rotation) throw new DevnetRotationError(`${network} is rotating to session ${busy.rotation.session} already (stage ${busy.rotation.stage}): wait for session ${current.session} to retire`);
     const session = current.session + 1;
-    this.log(`${network} rotation: key generation for session ${session} ...`);
-    const keygen = await this.generateAndConfirm(network, session);
-    const holders = this.online.filter((name) => keygen.members.includes(name));
+    this.log(`${network} rotation: key generation for session ${session} by ${members.join(', ')}${remove.length > 0 ? ` (${remove.join(', ')} removed: serving session ${current.session} until it retires)` : ''} ...`);
+    const keygen = await this.generateAndConfirm(network, session, members);
+    this.sets.set(network, keygen.members);
+    const holders = this.onlineOn(network).filter((name) => keygen.members.includes(name));
     const rotations = await this.waitFor(`the ${network} scanners of ${holders.join(', ')} to activate session ${session}'s key`, async () => {
       const all = await Promise.all(holders.map((name) => this.scannerStatus(name, network)));
       const rotations = all.map((s) => (s?.rotation?.session === session && s.rotation.activationHeight !== null ? s.rotation : undefined));
@@ -319,10 +348,10 @@ export class Devnet {
     return keys;
   }
 
-  /** `session`'s key generation on `network` by every validator, and Serai's confirmation of its key pair. */
-  private async generateAndConfirm(network: NetworkName, session: number) {
+  /** `session`'s key generation on `network` by `members` (by default every validator), and Serai's confirmation of its key pair. */
+  private async generateAndConfirm(network: NetworkName, session: number, members?: readonly string[]) {
     const rounds = this.options.keygenRounds ?? { roundTimeout: '30 seconds', blameTimeout: '20 seconds', maxAttempts: 3 };
-    const keygen = await this.net.generateKey({ network, session, t: this.options.t, settings: rounds });
+    const keygen = await this.net.generateKey({ network, session, t: this.options.t, settings: rounds, ...(members === undefined ? {} : { members }) });
     this.log(`${network} session ${session} key generation done in attempt ${keygen.attempt} by ${keygen.members.join(', ')}`);
     this.log(`  ${network} Serai key ${keygen.keyPair.substrateKey}`);
     this.log(`  ${network} key ${keygen.keyPair.networkKey}`);

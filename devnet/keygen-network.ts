@@ -34,6 +34,8 @@ export interface KeygenRequest {
   session: number;
   t: number;
   settings: KeygenRoundSettings;
+  /** The validators of the set (by name); by default every validator of the network. */
+  members?: readonly string[];
 }
 
 export interface KeygenNetworkOptions {
@@ -141,10 +143,9 @@ export class KeygenNetwork {
   }
 
   async startKeygen(input: KeygenRequest) {
-    const args: CoordinateKeygenInput = {
-      ...input,
-      validators: [...this.setOf(input.network).members.values()].map((m) => ({ name: m.spec.name, weight: m.spec.weight })),
-    };
+    const { members, ...request } = input;
+    const validators = [...this.setOf(input.network).members.values()].filter((m) => members === undefined || members.includes(m.spec.name));
+    const args: CoordinateKeygenInput = { ...request, validators: validators.map((m) => ({ name: m.spec.name, weight: m.spec.weight })) };
     return this.coordinatorClient.workflow.start(coordinateKeygen, {
       taskQueue: COORDINATOR_TASK_QUEUE,
       workflowId: coordinatorKeygenWorkflowId(input.network, input.session),

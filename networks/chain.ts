@@ -6,7 +6,6 @@
  *
  * Everything crossing into a workflow is plain JSON.
  */
-import type { FrostPublic } from '@noble/curves/abstract/frost.js';
 import type { ThresholdProtocol } from '../crypto/sign/protocol';
 import type { ExternalCoin, ExternalNetwork } from '../messages/networks';
 import type { AnyPlan } from '../scheduler/plans';
@@ -63,11 +62,13 @@ export interface ChainFeed {
 /** Our addresses for a session's key, by output kind, and the key as Serai knows it. */
 export interface ChainKeys {
   /**
-   * Async where the chain must be asked (Ethereum: the key's Router). `sessionZeroKey` is the
-   * network's session-0 key where this keystore holds it: a chain whose one contract is identified
-   * by its first key (Ethereum's Router) keeps that contract for every later session.
+   * From the group key alone (the network key as Serai publishes it), so a key this validator
+   * holds no share of can be followed too. Async where the chain must be asked (Ethereum: the key's
+   * Router). `sessionZeroKey` is the network's session-0 group key where this keystore holds it: a
+   * chain whose one contract is identified by its first key (Ethereum's Router) keeps that
+   * contract for every later session.
    */
-  keySet(session: number, networkKey: FrostPublic, sessionZeroKey?: FrostPublic): KeySet | Promise<KeySet>;
+  keySet(session: number, groupKey: Uint8Array, sessionZeroKey?: Uint8Array): KeySet | Promise<KeySet>;
 }
 
 export interface KeySet {
@@ -86,8 +87,8 @@ export interface Signable {
 
 /** Plans as transactions: built for a key, threshold-signed, published, and found on chain. */
 export interface ChainTransactions {
-  /** Async where the chain must be asked (Ethereum: where the Router is; `sessionZeroKey` as for `ChainKeys.keySet`). */
-  signable(plan: AnyPlan, session: number, networkKey: FrostPublic, sessionZeroKey?: FrostPublic): Signable | Promise<Signable>;
+  /** Of the key's group key, async where the chain must be asked (Ethereum: where the Router is; `sessionZeroKey` as for `ChainKeys.keySet`). */
+  signable(plan: AnyPlan, session: number, groupKey: Uint8Array, sessionZeroKey?: Uint8Array): Signable | Promise<Signable>;
   /** How a signable is threshold-signed under the network key (the signing driver's protocol). */
   signing: ThresholdProtocol<unknown, { txid: string; hex: string }>;
   publish(signed: string): Promise<PublishOutcome>;

@@ -5,7 +5,7 @@
  */
 import { proxyActivities } from '@temporalio/workflow';
 import type { ProcessorActivities } from '../activities';
-import { INVALID_PARTICIPANT_DATA, KeyPairMismatchError, SIGNER_SET_REFUSED, SIGNING_KEY_MISSING } from '../activities/failures';
+import { INVALID_PARTICIPANT_DATA, KEY_NOT_GENERATED, KeyPairMismatchError, OBSERVED_KEY_REFUSED, SIGNER_SET_REFUSED, SIGNING_KEY_MISSING } from '../activities/failures';
 import { DkgInputError } from '../crypto/dkg/errors';
 import { MessageValidationError } from '../messages/errors';
 import { PublishInputError, TransactionBuildError, TransactionRejectedError } from '../networks/chain-errors';
@@ -97,8 +97,8 @@ export const transactionActivities = proxyActivities<Activities<'publishTransact
 });
 
 /** The scanner's view of its chain; a reorg of a reported block halts it. */
-export const scanActivities = proxyActivities<Activities<'scannerKeySet' | 'activationSearchStart' | 'scanPoll' | 'feeRateAt' | 'planTxids' | 'spentOutputs' | 'seraiSupply'>>({
+export const scanActivities = proxyActivities<Activities<'scannerKeySet' | 'scannerObservedKeySet' | 'activationSearchStart' | 'scanPoll' | 'feeRateAt' | 'planTxids' | 'spentOutputs' | 'seraiSupply'>>({
   startToCloseTimeout: '10 minutes',
   heartbeatTimeout: HEARTBEAT_TIMEOUT,
-  retry: { initialInterval: '1 second', maximumInterval: '30 seconds', nonRetryableErrorTypes: [FinalizedReorgError.type, ScanStateError.type] },
+  retry: { initialInterval: '1 second', maximumInterval: '30 seconds', nonRetryableErrorTypes: [FinalizedReorgError.type, ScanStateError.type, KEY_NOT_GENERATED, OBSERVED_KEY_REFUSED] },
 });

@@ -14,9 +14,11 @@ export function confirmWorkflowId(network: ExternalNetwork, session: number): st
 
 /**
  * Serai confirmed the session's key pair: activate it for the network if (and only if) it is a pair
- * this processor generated; a different pair fails loudly and activates nothing.
+ * this processor generated; a different pair fails loudly and activates nothing. A pair of a set
+ * this validator is not in (it generated no key of the session) activates nothing either: its
+ * scanner follows the key without a share (`attempt: null`).
  */
-export async function confirmKeyPair(input: ConfirmInput): Promise<{ attempt: number }> {
+export async function confirmKeyPair(input: ConfirmInput): Promise<{ attempt: number | null }> {
   const { network, message } = input;
   const { attempt } = await keyConfirmation.confirmKeyPair({
     network,
@@ -24,6 +26,10 @@ export async function confirmKeyPair(input: ConfirmInput): Promise<{ attempt: nu
     substrateKey: message.key_pair.substrate_key,
     networkKey: message.key_pair.network_key,
   });
+  if (attempt === null) {
+    log.info('Serai confirmed a key of a set this validator is not in: followed, never signed with', { session: message.session });
+    return { attempt };
+  }
   try {
     await getExternalWorkflowHandle(keygenWorkflowId(network, message.session, attempt)).signal(keygenEndSignal, { end: 'confirmed' });
   } catch (err) {

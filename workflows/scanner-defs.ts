@@ -23,6 +23,8 @@ export interface ScannerSettings {
 export interface ScannerKeyRequest {
   session: number;
   activeFrom: number;
+  /** The network key Serai confirmed (hex): a key this validator holds no share of is followed by it (requests before carried none). */
+  networkKey?: string;
 }
 
 export interface ScannerInput {
@@ -53,6 +55,8 @@ export interface ScannerStatus {
   /** A rotation in progress: the later key, its activation block and stage, and the block from which its session signs the Batches once the existing key drained. */
   rotation?: { session: number; activationHeight: number | null; stage: string; retirementBlock: number | null } | null;
   retiredSessions?: number[];
+  /** Sessions whose key this validator follows without a share (a set it leaves): never signed with. */
+  observedSessions?: number[];
 }
 
 export const scannerKeySignal = defineSignal<[ScannerKeyRequest]>('scannerKey');

@@ -18,7 +18,7 @@ import type { InInstructionWithBalance } from '../messages/instructions';
 import type { DepositOutcome } from '../networks/deposits';
 import { chainRules } from '../networks/rules';
 import { rotationPolicy, rotationStage, rotationTimeline, type RotationStage, type RotationTimeline } from '../scheduler/rotation';
-import type { ScannerCore, ScannerKey } from './scanner-state';
+import type { ScannerCore, ScannerKey, SeraiBlockResult } from './scanner-state';
 import { schedulingFor, type AnyPlan, type AnySchedulerState, type HeldOutput } from './scheduling';
 
 /**
@@ -259,4 +259,26 @@ export function scanCapDuringRotation(core: ScannerCore): number | undefined {
   const successor = core.successor;
   if (!successor || core.scan === null) return undefined;
   return Math.max(core.lastIncluded?.height ?? 0, successor.timeline.closingExisting) + core.scan.confirmations;
+}
+
+/** The key of `session` among the existing, the successor and the queued one. */
+export function keyOfSession(core: ScannerCore, session: number): Pick<ScannerKey, 'session' | 'networkKey' | 'held'> | undefined {
+  return [core.key, core.successor?.key, core.queuedKey].find((key) => key?.session === session) ?? undefined;
+}
+
+/** Whether this validator holds a share of `session`'s key (one it only follows is never signed with). */
+export function holdsSession(core: ScannerCore, session: number): boolean {
+  return keyOfSession(core, session)?.held !== false;
+}
+
+/** A Serai block's plans this validator signs: those of keys it holds a share of (the block's other effects are unchanged). */
+export function plansToSign(core: ScannerCore, result: SeraiBlockResult): SeraiBlockResult {
+  const sessionOf = (index: number) => result.planSessions?.[index] ?? result.session;
+  const kept = result.plans.flatMap((_, index) => (holdsSession(core, sessionOf(index)) ? [index] : []));
+  if (kept.length === result.plans.length) return result;
+  return {
+    ...result,
+    plans: kept.map((index) => result.plans[index]!),
+    ...(result.planSessions === undefined ? {} : { planSessions: kept.map((index) => result.planSessions![index]!) }),
+  };
 }

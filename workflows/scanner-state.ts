@@ -50,6 +50,12 @@ export interface ScannerKey {
   scripts: Record<OutputKind, string>;
   /** The key as the chain's contract holds it (its group key as the contract's key rule wants it), from the adapter; absent before it reported one. */
   contractKey?: string;
+  /**
+   * False for a key of a set this validator is not in (it leaves at this rotation): followed so that
+   * the existing key's side of the handover is decided as every other validator decides it, never
+   * signed with. Absent: a key this validator holds a share of.
+   */
+  held?: false;
   activationHeight: number | null;
 }
 

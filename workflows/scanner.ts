@@ -14,7 +14,7 @@ import {
 import { FinalizedReorgError } from '../networks/finality';
 import { scanActivities as chain } from './activity-options';
 import { applicationFailureOf } from './failures';
-import { KEY_NOT_GENERATED } from '../activities/failures';
+import { KEY_NOT_GENERATED, OBSERVED_KEY_REFUSED } from '../activities/failures';
 import { parseCoordinatorMessage, type Batch } from '../messages';
 import { signBatch } from './batch';
 import { batchIncludedSignal, batchWorkflowId } from './batch-defs';
@@ -49,7 +49,7 @@ import {
   withKey,
   type SeraiBlockMessage,
 } from './scanner-state';
-import { activationTime, batchSessionAt, queueKey, queueProblem } from './scanner-rotation';
+import { activationTime, batchSessionAt, holdsSession, keyOfSession, plansToSign, queueKey, queueProblem } from './scanner-rotation';
 import { substrateBlock } from './serai-block';
 import { chainRules } from '../networks/rules';
 import type { TimedKeySet } from '../networks/chain';
@@ -62,6 +62,9 @@ const MAX_REJECTED = 50;
 export const ROTATION_PATCH = 'rotation';
 /** An account chain's later key is taken (it uses session 0's contract); before, it was refused. */
 export const ACCOUNT_ROTATION_PATCH = 'account-chain-rotation';
+
+/** A later key of a set this validator is not in is followed without a share (before, it was refused). */
+export const OBSERVED_KEYS_PATCH = 'observed-keys';
 
 /** Marks histories whose scanner credits a forward that reaches the new key after the old key retired (before, only during the rotation). */
 export const FORWARDS_AFTER_RETIREMENT_PATCH = 'forwards-after-retirement';
@@ -98,7 +101,8 @@ export async function scanner(input: ScannerInput): Promise<void> {
       reject(`scannerKey: expected { session, activeFrom } as non-negative integers`);
       return;
     }
-    keyRequests.push({ session: request.session, activeFrom: request.activeFrom });
+    const networkKey = typeof request.networkKey === 'string' && /^(?:[0-9a-f]{2}){1,96}$/.test(request.networkKey) ? request.networkKey : undefined;
+    keyRequests.push({ session: request.session, activeFrom: request.activeFrom, ...(networkKey === undefined ? {} : { networkKey }) });
   });
   setHandler(scannerSeraiBlockSignal, (raw) => {
     const parsed = parseCoordinatorMessage(raw, { network });
@@ -135,6 +139,7 @@ export async function scanner(input: ScannerInput): Promise<void> {
     solvency: core.solvency ?? null,
     rotation: rotationStatus(core),
     retiredSessions: core.retiredSessions ?? [],
+    observedSessions: [core.key, core.successor?.key, core.queuedKey].flatMap((key) => (key?.held === false ? [key.session] : [])),
   }));
 
   /**
@@ -167,6 +172,10 @@ export async function scanner(input: ScannerInput): Promise<void> {
   };
 
   const startBatch = async (batch: Batch, session: number) => {
+    if (!holdsSession(core, session)) {
+      log.info('Batch of a key this validator follows without a share: signed by its set, not here', { id: batch.id, session });
+      return;
+    }
     try {
       await startChild(signBatch, {
         workflowId: batchWorkflowId(network, batch.id),
@@ -202,17 +211,32 @@ export async function scanner(input: ScannerInput): Promise<void> {
       }
       stage = `loading the key of session ${request.session}`;
       let key: Awaited<ReturnType<typeof chain.scannerKeySet>>;
+      let held = true;
       try {
         key = await chain.scannerKeySet({ network, session: request.session });
       } catch (err) {
-        // A confirmation of a key this validator never generated: refused, and scanning goes on.
         const failure = applicationFailureOf(err);
         if (failure?.type !== KEY_NOT_GENERATED) throw err;
-        reject(`scannerKey: session ${request.session}: ${failure.message}`);
-        return;
+        // A key of a set this validator is not in (it leaves): the existing key's side of the
+        // handover needs the successor's scripts, from the key Serai confirmed. Without it (requests
+        // from before carried none), the confirmation is refused and scanning goes on.
+        if (request.networkKey === undefined || !patched(OBSERVED_KEYS_PATCH)) {
+          reject(`scannerKey: session ${request.session}: ${failure.message}`);
+          return;
+        }
+        try {
+          key = await chain.scannerObservedKeySet({ network, session: request.session, networkKey: request.networkKey });
+        } catch (observedErr) {
+          const refused = applicationFailureOf(observedErr);
+          if (refused?.type !== OBSERVED_KEY_REFUSED) throw observedErr;
+          reject(`scannerKey: session ${request.session}: ${refused.message}`);
+          return;
+        }
+        held = false;
       }
-      core = queueKey(core, { ...queued, networkKey: key.networkKey, scripts: key.scripts, ...(key.contractKey === undefined ? {} : { contractKey: key.contractKey }) });
-      log.info('a later key is queued: it activates at the first block from its activation time', { session: request.session, activationTime: activationTime(core, core.queuedKey!) });
+      core = queueKey(core, { ...queued, networkKey: key.networkKey, scripts: key.scripts, ...(key.contractKey === undefined ? {} : { contractKey: key.contractKey }), ...(held ? {} : { held: false as const }) });
+      if (held) log.info('a later key is queued: it activates at the first block from its activation time', { session: request.session, activationTime: activationTime(core, core.queuedKey!) });
+      else log.warn('a later key of a set this validator is not in is queued: followed until the existing key retires, never signed with', { session: request.session, activationTime: activationTime(core, core.queuedKey!) });
       return;
     }
     stage = `loading the key of session ${request.session}`;
@@ -223,7 +247,11 @@ export async function scanner(input: ScannerInput): Promise<void> {
   };
 
   /** Starts a Serai block's effects (its plans' signing, the acknowledgement) once. */
-  const startSeraiBlock = async (result: SeraiBlockResult) => {
+  const startSeraiBlock = async (decided: SeraiBlockResult) => {
+    const result = plansToSign(core, decided);
+    if (result.plans.length < decided.plans.length) {
+      log.info('plans of a key this validator follows without a share: signed by its set, not here', { block: decided.block, plans: decided.plans.length - result.plans.length });
+    }
     try {
       await startChild(substrateBlock, {
         workflowId: seraiBlockWorkflowId(network, result.block),
@@ -272,7 +300,8 @@ export async function scanner(input: ScannerInput): Promise<void> {
       const sessions = [...new Set(result.plans.map((_, i) => result.planSessions?.[i] ?? result.session))];
       for (const session of sessions) {
         const indices = result.plans.flatMap((_, i) => ((result.planSessions?.[i] ?? result.session) === session ? [i] : []));
-        const planned = await chain.planTxids({ network, session, plans: indices.map((i) => result.plans[i]!) });
+        const observed = keyOfSession(core, session)?.held === false ? { observedKey: keyOfSession(core, session)!.networkKey } : {};
+        const planned = await chain.planTxids({ network, session, plans: indices.map((i) => result.plans[i]!), ...observed });
         core = expectPlanOutputs(core, planned.map(({ index, txid }) => ({ plan: result.plans[indices[index]!]!, txid })));
       }
     }

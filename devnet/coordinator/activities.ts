@@ -54,6 +54,17 @@ export function createCoordinatorActivities(deps: CoordinatorDeps) {
     }
     throw new NoConfirmedSetError(`no completed key generation for ${network}${only === undefined ? '' : ` session ${only}`}`);
   };
+  /** The members of the newest confirmed set and of the one before it, each once. */
+  const servingMembers = async (network: ExternalNetwork): Promise<ConfirmedSet['members']> => {
+    const newest = await confirmedSet(network);
+    if (deps.members || newest.session === 0) return newest.members;
+    const before = await confirmedSet(network, newest.session - 1).catch((err: unknown) => {
+      if (err instanceof NoConfirmedSetError) return undefined;
+      throw err;
+    });
+    const names = new Set(newest.members.map((m) => m.name));
+    return [...newest.members, ...(before?.members ?? []).filter((m) => !names.has(m.name))];
+  };
   return {
     /** Delivers to `validator`'s processor for `network` (Serai's messages name no network: the processor serving one is addressed). */
     async deliverToProcessor(validator: string, message: CoordinatorMessage, network: ExternalNetwork): Promise<void> {
@@ -70,14 +81,16 @@ export function createCoordinatorActivities(deps: CoordinatorDeps) {
     /** The newest session whose key generation completed, with the members of its final attempt. */
     confirmedSet,
     /**
-     * A Serai block's messages for `network`, in order, to every member of its confirmed set. A
+     * A Serai block's messages for `network`, in order, to every member of its newest confirmed set
+     * and of the set before it (a validator that left keeps serving the old key until it retires,
+     * and follows the new key's confirmation to hand over). A
      * member without a running worker still takes them (the workflow start or signal is recorded),
      * so an offline validator does not hold the chain up. A member whose processor refuses for
      * good (the message kind is unsupported, its scanner halted) is reported, not retried; any
      * other failure fails the attempt after the other members were served.
      */
     async deliverSeraiMessages(network: ExternalNetwork, messages: CoordinatorMessage[]): Promise<SeraiDeliveryReport> {
-      const { members } = await confirmedSet(network);
+      const members = await servingMembers(network);
       const report: SeraiDeliveryReport = { delivered: [], refused: [] };
       const failed: string[] = [];
       await Promise.all(

@@ -4,7 +4,7 @@ import type { ChainAdapter, Signable } from '../chain';
 import { TransactionBuildError } from '../chain-errors';
 import { BitcoinNetwork } from './chain';
 import { completion, verifyClaim } from './eventuality';
-import { outputKeySet } from './keys';
+import { scriptsOfNetworkKey } from './keys';
 import { publish } from './publish';
 import type { BitcoinRpc } from './rpc';
 import { pollScanner } from './feed';
@@ -62,12 +62,12 @@ export function bitcoinChain(rpc: BitcoinRpc): ChainAdapter {
       },
     },
     keys: {
-      keySet: (session, pub) => ({ networkKey: bytesToHex(pub.commitments[0]!), scripts: outputKeySet(session, pub).scripts }),
+      keySet: (_session, groupKey) => ({ networkKey: bytesToHex(groupKey), scripts: scriptsOfNetworkKey(bytesToHex(groupKey)) }),
     },
     transactions: {
-      signable: (plan, session, pub) => {
+      signable: (plan, _session, groupKey) => {
         if (!isUtxoPlan(plan)) throw new TransactionBuildError('plan', 'expected a UTXO plan (inputs and outputs)');
-        return buildTransaction(plan, outputKeySet(session, pub).scripts);
+        return buildTransaction(plan, scriptsOfNetworkKey(bytesToHex(groupKey)));
       },
       signing: bitcoinTransactionSigning as ChainAdapter['transactions']['signing'],
       publish: (hex) => publish(rpc, hex),

@@ -16,6 +16,7 @@ import { bytesToHex } from '@noble/hashes/utils.js';
 import { JsonRpcProvider, Wallet, ZeroAddress } from 'ethers';
 import { compileDeployer, compileRouter } from '../../contracts/router-artifacts';
 import { schemes } from '../../crypto/suites';
+import { routerPxOfGroupKey } from '../../crypto/suites/ethereum';
 import { isUtxoPlan, type AnyPlan } from '../../scheduler/plans';
 import type { ChainAdapter, Signable } from '../chain';
 import { TransactionBuildError } from '../chain-errors';
@@ -82,10 +83,10 @@ export function ethereumChain(config: EthereumChainConfig): ChainAdapter {
   const routers = new Map<string, string>();
 
   /** The Router of `session`'s key: session 0's own (deployed if need be), and the same one for every later session. */
-  async function routerFor(session: number, pub: FrostPublic, sessionZeroKey: FrostPublic | undefined): Promise<string> {
-    if (session === 0) return routerOf(routerPx(pub), true);
+  async function routerFor(session: number, groupKey: Uint8Array, sessionZeroKey: Uint8Array | undefined): Promise<string> {
+    if (session === 0) return routerOf(routerPxOfGroupKey(groupKey), true);
     if (sessionZeroKey === undefined) throw new RouterKeyMissingError(session);
-    return routerOf(routerPx(sessionZeroKey), false);
+    return routerOf(routerPxOfGroupKey(sessionZeroKey), false);
   }
 
   /** The Router deployed for `px` as final at the `finalized` block; deploys it (once) if the chain has none and `deploy`. */
@@ -116,23 +117,23 @@ export function ethereumChain(config: EthereumChainConfig): ChainAdapter {
     throw new RouterNotReadyError(`the Router of key ${bytesToHex(px)} is not final yet`);
   }
 
-  const signableFor = async (plan: AnyPlan, session: number, pub: FrostPublic, sessionZeroKey: FrostPublic | undefined): Promise<Signable> => {
+  const signableFor = async (plan: AnyPlan, session: number, groupKey: Uint8Array, sessionZeroKey: Uint8Array | undefined): Promise<Signable> => {
     if (isUtxoPlan(plan)) throw new TransactionBuildError('plan', 'expected an account plan (a nonce and a Router call)');
-    return routerSignable(plan, { chainId: await chainIdOf(), router: `0x${await routerFor(session, pub, sessionZeroKey)}`, tokens });
+    return routerSignable(plan, { chainId: await chainIdOf(), router: `0x${await routerFor(session, groupKey, sessionZeroKey)}`, tokens });
   };
 
   return {
     network: 'ethereum',
     feed: ethereumFeed({ provider, coins, router: async (keys) => (keys[0] ? `0x${keys[0].scripts.external}` : null) }),
     keys: {
-      async keySet(session, pub, sessionZeroKey) {
-        const router = await routerFor(session, pub, sessionZeroKey);
+      async keySet(session, groupKey, sessionZeroKey) {
+        const router = await routerFor(session, groupKey, sessionZeroKey);
         const scripts = Object.fromEntries(OUTPUT_KINDS.map((kind) => [kind, router])) as Record<OutputKind, string>;
-        return { networkKey: bytesToHex(pub.commitments[0]!), scripts, contractKey: bytesToHex(routerPx(pub)) };
+        return { networkKey: bytesToHex(groupKey), scripts, contractKey: bytesToHex(routerPxOfGroupKey(groupKey)) };
       },
     },
     transactions: {
-      signable: (plan, session, pub, sessionZeroKey) => signableFor(plan, session, pub, sessionZeroKey),
+      signable: (plan, session, groupKey, sessionZeroKey) => signableFor(plan, session, groupKey, sessionZeroKey),
       signing: routerCallSigning as unknown as ChainAdapter['transactions']['signing'],
       publish: (signed) => serially(() => calls.publish(signed)),
       completion: (signable) => calls.completion(checkedSignable(signable)),

@@ -13,7 +13,7 @@ import { promisify } from 'node:util';
 import { schnorr } from '@noble/curves/secp256k1.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
 import { WorkflowNotFoundError } from '@temporalio/client';
-import { Devnet, DevnetNetworkError } from '../../../devnet/devnet';
+import { Devnet, DevnetNetworkError, DevnetRotationError } from '../../../devnet/devnet';
 import { paymentsTo } from '../../../devnet/payments';
 import { addressToScript, scriptToAddress } from '../../../devnet/wallet';
 import { DEPOSIT_FEE } from '../../../networks/bitcoin/instructions';
@@ -45,8 +45,12 @@ const paidTo = (address: string, fromHeight: number) => paymentsTo(devnet.btcd.r
 
 test('a deposit refunding to our own address and a burn to it are reported, the next burn is paid; unbacked coins hold payouts until an operator resumes them', async () => {
   await devnet.generateKeys();
-  // This devnet runs Bitcoin alone: a rotation of another network is refused, not started.
+  // This devnet runs Bitcoin alone: a rotation of another network is refused, not started; so is one
+  // removing a validator not in the set, or so many that fewer shares remain than sign.
   await expect(devnet.rotate('ethereum')).rejects.toThrow(DevnetNetworkError);
+  await expect(devnet.rotate('bitcoin', { remove: ['mallory'] })).rejects.toThrow(new DevnetRotationError("mallory is not in bitcoin's set (alice, bob, carol)"));
+  await expect(devnet.rotate('bitcoin', { remove: ['bob', 'carol'] })).rejects.toThrow(new DevnetRotationError("without bob, carol bitcoin's set holds 1 key shares, fewer than the 2 that sign"));
+  expect(devnet.setOf('bitcoin')).toEqual(NAMES);
   const start = await devnet.btcd.rpc.getBlockCount();
   const holder = account();
   const deposit = await devnet.deposit(100_000_000n, holder);

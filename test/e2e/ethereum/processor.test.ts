@@ -9,6 +9,7 @@
  * Last, a reorg deeper than the `finalized` block halts every scanner with FinalizedReorgError.
  */
 import { bytesToHex, hexToBytes, randomBytes } from '@noble/hashes/utils.js';
+import { secp256k1 } from '@noble/curves/secp256k1.js';
 import * as sr25519 from '@scure/sr25519';
 import type { Client } from '@temporalio/client';
 import { Contract, Wallet, type JsonRpcProvider } from 'ethers';
@@ -16,7 +17,10 @@ import { COORDINATOR_TASK_QUEUE, coordinatorBatchWorkflowId, coordinatorKeygenWo
 import { coordinateKeygen } from '../../../devnet/coordinator/keygen';
 import { validatorNamespace } from '../../../devnet/namespaces';
 import { batchMessage } from '../../../messages/batch';
+import { compileDeployer, compileRouter } from '../../../contracts/router-artifacts';
+import { routerPxOfGroupKey } from '../../../crypto/suites/ethereum';
 import { ethereumChain } from '../../../networks/ethereum/adapter';
+import { findDeployment, keylessDeployment, routerInitCode } from '../../../networks/ethereum/deployer';
 import { decodeResults, routerInterface } from '../../../networks/ethereum/router';
 import { eventualityId } from '../../../networks/ethereum/signable';
 import { parseKeyring } from '../../../temporal/keyring';
@@ -186,22 +190,44 @@ test('ETH and the ERC20 in and out through the real workflows: Batches of the de
   console.log(`recorded ${written.join(', ')}`);
 });
 
-test("Serai's confirmation of a later session's key this validator never generated is refused with its reason, and the scanner keeps its key and scans on (no Router is looked up or deployed for it)", async () => {
+test("Serai's confirmation of a later session's key this validator never generated (a set it is not in): a network key that is no point of the curve is refused with its reason; a real one is followed without a share (session 0's Router, nothing deployed for it); the scanner keeps its key and scans on", async () => {
   const before = await processor('alice').scannerStatus();
   expect(before.externalScript).not.toBeNull();
-  await processor('alice').deliver({
-    kind: 'substrate.ConfirmKeyPair',
-    context: { serai_time: String(Math.floor(Date.now() / 1000)), network_latest_finalized_block: '00'.repeat(32) },
-    session: 1,
-    key_pair: { substrate_key: bytesToHex(randomBytes(32)), network_key: `02${bytesToHex(randomBytes(32))}` },
-  });
-  const after = await until('the later key to be refused', async () => {
+  const confirm = (networkKey: string) =>
+    processor('alice').deliver({
+      kind: 'substrate.ConfirmKeyPair',
+      context: { serai_time: String(Math.floor(Date.now() / 1000)), network_latest_finalized_block: '00'.repeat(32) },
+      session: 1,
+      key_pair: { substrate_key: bytesToHex(randomBytes(32)), network_key: networkKey },
+    });
+  let notAPoint: string;
+  for (;;) {
+    notAPoint = `02${bytesToHex(randomBytes(32))}`;
+    try {
+      secp256k1.Point.fromHex(notAPoint);
+    } catch {
+      break;
+    }
+  }
+  await confirm(notAPoint);
+  const refused = await until('the key that is no point to be refused', async () => {
     const status = await processor('alice').scannerStatus();
-    return status.rejected.some((line) => /scannerKey: session 1: this validator generated no ethereum key for session 1/.test(line)) ? status : undefined;
+    return status.rejected.some((line) => line.startsWith(`scannerKey: session 1: session 1's ethereum key ${notAPoint} is not a key of the network`)) ? status : undefined;
   });
+  expect(refused.rotation ?? null).toBeNull();
+
+  const later = bytesToHex(secp256k1.getPublicKey(secp256k1.utils.randomSecretKey(), true));
+  await confirm(later);
+  const after = await until('the later key to be followed', async () => {
+    const status = await processor('alice').scannerStatus();
+    return status.rotation?.session === 1 ? status : undefined;
+  });
+  expect(after.observedSessions).toEqual([1]);
   expect(after.session).toBe(0);
-  expect(after.rotation ?? null).toBeNull();
   expect(after.externalScript).toBe(before.externalScript);
+  // No Router of the later key's own: it would take session 0's.
+  const initCode = routerInitCode(compileRouter().bytecode, routerPxOfGroupKey(hexToBytes(later)));
+  expect(await findDeployment(provider, keylessDeployment(compileDeployer().bytecode).deployer, initCode, 'latest')).toBeNull();
   await until('the scanner to scan past where it was', async () => ((await processor('alice').scannerStatus()).nextHeight! > before.nextHeight! ? true : undefined));
 });
 

@@ -36,6 +36,8 @@ beforeAll(async () => {
 afterAll(() => provider?.destroy());
 
 const publicOf = (keyset: RouterKeyset) => keyset.keys.get(1)!.public;
+/** The group key: what the chain seam derives a key's Router and calls from. */
+const groupKeyOf = (keyset: RouterKeyset) => publicOf(keyset).commitments[0]!;
 const deployed = (keyset: RouterKeyset, tag: string) =>
   findDeployment(provider, keylessDeployment(compileDeployer().bytecode).deployer, routerInitCode(compileRouter().bytecode, routerPx(publicOf(keyset))), tag);
 
@@ -43,13 +45,13 @@ test("a later session's key uses session 0's Router for its scripts and its plan
   const chain = ethereumChain({ rpcUrl: anvil().rpcUrl, relayerKey: anvil().accounts[2]!.privateKey });
 
   // Without session 0's key a later key gets no Router, and nothing is deployed for it.
-  await expect(chain.keys.keySet(1, publicOf(second))).rejects.toThrow(RouterKeyMissingError);
-  await expect(chain.keys.keySet(1, publicOf(second), undefined)).rejects.toThrow(/session 1's key uses the Router of the network's session-0 key/);
+  await expect(chain.keys.keySet(1, groupKeyOf(second))).rejects.toThrow(RouterKeyMissingError);
+  await expect(chain.keys.keySet(1, groupKeyOf(second), undefined)).rejects.toThrow(/session 1's key uses the Router of the network's session-0 key/);
 
   // Session 0's key deploys its Router (not final yet: retried), then finds it once it is final.
-  await expect(chain.keys.keySet(0, publicOf(first))).rejects.toThrow(RouterNotReadyError);
+  await expect(chain.keys.keySet(0, groupKeyOf(first))).rejects.toThrow(RouterNotReadyError);
   await provider.send('anvil_mine', ['0x2']);
-  const zero = await chain.keys.keySet(0, publicOf(first));
+  const zero = await chain.keys.keySet(0, groupKeyOf(first));
   const router = zero.scripts.external;
   // The key as the Router holds it: the group key offset to the key rule.
   expect(zero.contractKey).toBe(bytesToHex(routerPx(publicOf(first))));
@@ -57,13 +59,13 @@ test("a later session's key uses session 0's Router for its scripts and its plan
   expect(`0x${router}`).toBe((await deployed(first, 'finalized'))!.toLowerCase());
 
   // Session 1's key, given session 0's: the same Router for every output kind, and its plan's call goes to it.
-  const one = await chain.keys.keySet(1, publicOf(second), publicOf(first));
+  const one = await chain.keys.keySet(1, groupKeyOf(second), groupKeyOf(first));
   expect(Object.values(one.scripts)).toEqual([router, router, router, router]);
   expect(one.networkKey).toBe(bytesToHex(publicOf(second).commitments[0]!));
   expect(one.contractKey).toBe(bytesToHex(routerPx(publicOf(second))));
   expect(one.contractKey).not.toBe(one.networkKey.slice(2));
   const plan = accountPlan({ network: 'ethereum', key: one.networkKey }, 3, { kind: 'confirm-key' });
-  const signable = (await chain.transactions.signable(plan, 1, publicOf(second), publicOf(first))) as RouterSignable;
+  const signable = (await chain.transactions.signable(plan, 1, groupKeyOf(second), groupKeyOf(first))) as RouterSignable;
   expect(signable.router).toBe(router);
   expect(signable.nonce).toBe(3);
 

@@ -18,7 +18,10 @@ import type { Plan, SchedulerState } from '../../../scheduler/types';
 import {
   activateQueued,
   batchSessionAt,
+  holdsSession,
   isRotationMilestone,
+  keyOfSession,
+  plansToSign,
   queueKey,
   queueProblem,
   routeOutput,
@@ -213,6 +216,36 @@ describe('a Bitcoin rotation, block by block', () => {
     // The new key holds its deposits, the sweep and the forward, and pays the queue it took over.
     expect(utxo(core).outputs.map((o) => o.amount).sort()).toEqual(['1000000', forwarded.toString(), swept.toString()].sort());
     expect(scanCap(core)).toBeUndefined();
+  });
+});
+
+describe('a validator leaving the set (it holds no share of the new key)', () => {
+  test('follows the successor as every other validator does: the same decisions, its own plans and Batches only those of the key it holds', () => {
+    const successor = successorKey();
+    const existing = bitcoinCore();
+    const run = (key: QueuedKey) => {
+      let core = activateQueued(queueKey(existing, key), 108);
+      let accepted = acceptFinalBlocks(core, [block(109, [{ n: 2, amount: 3_000_000n, session: 1 }]), block(112, [{ n: 3, amount: 2_000_000n, session: 0 }])]);
+      core = applySeraiBlock(accepted.core, serai(2, [2, 3], [btcBurn(1, 1_000_000n)]), 2).core;
+      accepted = acceptFinalBlocks(core, [block(115, [{ n: 4, amount: 4_000_000n, session: 0 }])]);
+      return { batches: accepted.batches, applied: applySeraiBlock(accepted.core, serai(3, [4], [btcBurn(2, 500_000n)]), 2) };
+    };
+    const held = run(successor);
+    const observed = run({ ...successor, held: false });
+    expect(observed.applied.core.successor!.key.held).toBe(false);
+    expect(keyOfSession(observed.applied.core, 1)).toMatchObject({ session: 1, networkKey: successor.networkKey, held: false });
+    expect([0, 1].map((session) => holdsSession(observed.applied.core, session))).toEqual([true, false]);
+    expect([0, 1].map((session) => holdsSession(held.applied.core, session))).toEqual([true, true]);
+
+    // The same Batches and plans as a validator of the new set: the sweep and the forward to the new key's scripts, the burn now the new key's.
+    expect(observed.batches).toEqual(held.batches);
+    expect(observed.applied.result).toEqual(held.applied.result);
+    expect(observed.applied.result.planSessions).toEqual([0, 0, 1]);
+    // It signs only the old key's plans; a validator of the new set signs them all.
+    const signed = plansToSign(observed.applied.core, observed.applied.result);
+    expect(signed.plans).toEqual(observed.applied.result.plans.slice(0, 2));
+    expect(signed.planSessions).toEqual([0, 0]);
+    expect(plansToSign(held.applied.core, held.applied.result)).toBe(held.applied.result);
   });
 });
 

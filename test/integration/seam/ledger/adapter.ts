@@ -75,15 +75,15 @@ export function ledgerChain(ledger: Ledger): ChainAdapter {
       spentOutputs: async (ids) => ids.filter((id) => !ledger.isUnspent(id)),
     },
     keys: {
-      keySet(session, pub) {
-        const key = bytesToHex(pub.commitments[0]!);
+      keySet(_session, groupKey) {
+        const key = bytesToHex(groupKey);
         return { networkKey: key, scripts: Object.fromEntries(OUTPUT_KINDS.map((kind) => [kind, ledgerAddress(key, kind)])) as Record<OutputKind, string> };
       },
     },
     transactions: {
-      signable(plan, _session, pub): LedgerSignable {
+      signable(plan, _session, groupKey): LedgerSignable {
         if (!isUtxoPlan(plan)) throw new Error('the ledger takes UTXO plans');
-        const key = bytesToHex(pub.commitments[0]!);
+        const key = bytesToHex(groupKey);
         const inputs = plan.inputs.map(({ id, kind }) => ({ id, kind }));
         const outputs = plan.outputs.map((o) => (o.kind === 'payment' ? { address: o.address, amount: o.amount } : { address: ledgerAddress(key, 'branch'), amount: o.amount }));
         // A rotating key's change (its sweep, its forwards) goes to the successor's address the plan names.
