@@ -2,7 +2,7 @@
  * Both networks rotate on one live devnet (Temporal, btcd regtest, anvil, the coordinator with the
  * Serai simulator, one worker process per validator and network), side by side, by the code
  * `npm start -- --scenario --rotate` runs (devnet/rotation-scenario.ts, devnet/ethereum-rotation-scenario.ts):
- * the same three validators generate each network's session 1 key, Serai confirms it, and the
+ * the same four validators generate each network's session 1 key, Serai confirms it, and the
  * scanners hand over by the block schedule. Each scenario's checks are asserted, and their evidence
  * re-verified here from the raw transactions and signatures they print.
  *
@@ -16,17 +16,21 @@
  * SIGKILLed as the rotation enters each stage, and the books balance before the rotation, at each
  * stage and at the end.
  *
- * Then carol goes offline for good and both networks rotate again (to session 2): a third Bitcoin
- * rotation is refused while one runs, each key generation times carol out and makes the key with
- * alice and bob, deposits to the new keys are credited, Ethereum's Router is handed over again (a
- * burn after it paid under session 2's key), and session 1 retires on both.
+ * Then both networks rotate again (to session 2) with dave removed from the set and carol gone for
+ * good: a third Bitcoin rotation is refused while one runs, each key generation times carol out and
+ * makes the key with alice and bob, dave serves session 1 (following session 2 without a share) until
+ * its retirement is decided and is SIGKILLed then, deposits to the new keys are credited, session 1
+ * retires on both, Ethereum's Router is handed over again, and a burn on each network after the
+ * handover is paid once by session 2's key.
  *
  * With RECORD_REPLAY_HISTORIES=<label> it records alice's Ethereum scanner, which handed the Router
- * over, as the replay fixture `<label>ethrotation-scanner`.
+ * over, as the replay fixture `<label>ethrotation-scanner`, and dave's Bitcoin scanner, which followed
+ * session 2 without a share, as `<label>observer-scanner`.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { schnorr } from '@noble/curves/secp256k1.js';
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
 import * as sr25519 from '@scure/sr25519';
 import { Transaction } from 'bitcoinjs-lib';
@@ -37,7 +41,9 @@ import { signedRouterCalls, type SignedRouterCallEvidence } from '../../../devne
 import { runEthereumRotationScenario, type EthereumRotationSummary } from '../../../devnet/ethereum-rotation-scenario';
 import { validatorNamespace } from '../../../devnet/namespaces';
 import { runRotationScenario, type RotationScenarioSummary } from '../../../devnet/rotation-scenario';
+import { paymentsTo } from '../../../devnet/payments';
 import { WEI_PER_UNIT } from '../../../devnet/router-books';
+import { addressToScript, scriptToAddress } from '../../../devnet/wallet';
 import { DEPOSIT_FEE } from '../../../networks/bitcoin/instructions';
 import { scriptsOfNetworkKey } from '../../../networks/bitcoin/keys';
 import { routerInterface } from '../../../networks/ethereum/router';
@@ -273,7 +279,7 @@ test('Ethereum\'s evidence: the Router\'s books at each stage, a deposit in ever
   console.log(`recorded ${written.join(', ')}`);
 });
 
-test('dave leaves the set and carol goes away for good: both networks rotate again, dave serving the old key (following the new one without a share) until he is SIGKILLed right before its retirement, the key generation timing carol out (alice and bob make the keys); deposits to the new keys credited, the Router handed over again and paying under session 2\'s key, session 1 retired', async () => {
+test('dave leaves the set and carol goes away for good: both networks rotate again, dave serving the old key (following the new one without a share) until he is SIGKILLed right before its retirement, the key generation timing carol out (alice and bob make the keys); deposits to the new keys credited, session 1 retired, burns after the handover paid once by session 2\'s key on both networks', async () => {
   expect([bitcoin?.ok, ethereum?.ok]).toEqual([true, true]);
   const provider = devnet.ethereum!.provider;
   const session1 = await devnet.keysOf('ethereum');
@@ -326,6 +332,22 @@ test('dave leaves the set and carol goes away for good: both networks rotate aga
   }
   expect(await devnet.ethereum!.routerKey(router)).toBe(`0x${pxOf(eth)}`);
 
+  // A Bitcoin burn after the handover: paid from session 2's outputs only (and once: checked again at the end).
+  const btcPayee = scriptToAddress(`5120${bytesToHex(schnorr.getPublicKey(schnorr.utils.randomSecretKey()))}`);
+  const btcFrom = await devnet.btcd.rpc.getBlockCount();
+  await devnet.burn(holder, 5_000_000n, btcPayee);
+  const btcPayout = await devnet.waitFor(`the payout to ${btcPayee} mined`, async () => {
+    const paid = await paymentsTo(devnet.btcd.rpc, addressToScript(btcPayee), btcFrom);
+    return paid.length > 0 && paid.every((p) => p.where !== 'mempool') ? paid : undefined;
+  });
+  expect(btcPayout).toHaveLength(1);
+  expect(btcPayout[0]!.value).toBeLessThan(5_000_000n);
+  const payoutTx = Transaction.fromHex(await devnet.btcd.rpc.getRawTransactionHex(btcPayout[0]!.txid));
+  const session2Scripts = new Set(Object.values(scriptsOfNetworkKey(btc.keygen.keyPair.networkKey)));
+  const spent = await Promise.all(payoutTx.ins.map(async (input) => bytesToHex(Transaction.fromHex(await devnet.btcd.rpc.getRawTransactionHex(outpoint(input).split(':')[0]!)).outs[input.index]!.script)));
+  expect(spent.length).toBeGreaterThan(0);
+  expect(spent.every((script) => session2Scripts.has(script))).toBe(true);
+
   // Dave, SIGKILLed right before the retirement on each network: he still served session 1 and followed
   // session 2 without a share, and never tried to sign with it (a plan or Batch of session 2 would have
   // failed for want of its key; his confirmation of session 2 completed without activating anything).
@@ -362,6 +384,7 @@ test('dave leaves the set and carol goes away for good: both networks rotate aga
   expect(signedUnder(paying[0]!, pxOf(eth))).toBe(true);
   expect(BigInt(paying[0]!.execute!.outs[0]!.amount) + BigInt(paying[0]!.execute!.fee)).toBe(4_000_000n * WEI_PER_UNIT);
   expect(await provider.getBalance(payee)).toBe(BigInt(paying[0]!.execute!.outs[0]!.amount));
+  expect((await paymentsTo(devnet.btcd.rpc, addressToScript(btcPayee), btcFrom)).map((p) => p.txid)).toEqual([btcPayout[0]!.txid]);
 });
 
 (RECORD ? test : test.skip)('record a replay fixture of a scanner that followed a key without a share (the validator left the set)', () => {
