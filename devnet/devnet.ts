@@ -464,6 +464,19 @@ export class Devnet {
     }, limitMs);
   }
 
+  /**
+   * Once every online processor of `network` has scanned past `height` and Serai acknowledged every
+   * block up to it: the outputs those blocks brought (a payout's change, say) are in each scheduler,
+   * so the next Serai block's burns are planned from them.
+   */
+  async acknowledgedThrough(height: number, network: NetworkName = 'bitcoin', limitMs = 300_000): Promise<void> {
+    await this.waitFor(`every ${network} scanner to have block ${height} acknowledged`, async () => {
+      const all = await Promise.all(this.onlineOn(network).map((name) => this.scannerStatus(name, network)));
+      const done = (s: ScannerStatus | undefined) => s?.nextHeight != null && s.nextHeight > height && s.awaitingAck.every((pending) => pending.height > height);
+      return all.every(done) ? true : undefined;
+    }, limitMs);
+  }
+
   /** What `name`'s processor (the first online one by default) for `network` decided for Serai block `block`, once it did. */
   async seraiBlockOutcome(block: number, limitMs = 300_000, name = this.online[0]!, network: NetworkName = 'bitcoin'): Promise<SeraiBlockOutcome> {
     const handle = this.net.setOf(network).processor(name).client.workflow.getHandle(`substrate-${network}-${block}`);
