@@ -219,8 +219,8 @@ export function createKeygenActivities(deps: KeygenDeps) {
 
     /**
      * Activates a key pair Serai confirmed, if this processor generated it in some attempt of the
-     * session; `attempt: null` when it generated no key of the session at all (a set it is not in:
-     * its scanner follows the key without a share).
+     * session; `attempt: null` when neither of its keys is one this processor generated (a set it
+     * is not in: its scanner follows the key without a share). A pair half of which is ours is refused.
      */
     async confirmKeyPair(input: { network: ExternalNetwork; session: number; substrateKey: string; networkKey: string }): Promise<{ attempt: number | null }> {
       if (input.network !== deps.network) throw new KeyPairMismatchError(`this processor serves ${deps.network}, not ${input.network}`);
@@ -234,6 +234,12 @@ export function createKeygenActivities(deps: KeygenDeps) {
       if (stored.length === 0) return { attempt: null };
       const attempts = [...new Set(stored.map((s) => s.attempt))];
       const match = attempts.find((a) => groupKeyOf(a, seraiCurve) === input.substrateKey && groupKeyOf(a, networkCurve) === input.networkKey);
+      const partly = attempts.some((a) => groupKeyOf(a, seraiCurve) === input.substrateKey || groupKeyOf(a, networkCurve) === input.networkKey);
+      if (match === undefined && !partly) {
+        // Another attempt, without this validator, became the key (it was too slow for the one it
+        // took part in, say): a set it is not in, as if it had generated nothing.
+        return { attempt: null };
+      }
       if (match === undefined) {
         throw new KeyPairMismatchError(
           `Serai confirmed a ${input.network} key pair for session ${input.session} that this processor did not generate (attempts here: ${attempts.join(', ') || 'none'})`,

@@ -3,9 +3,9 @@
  * adapter: one poll of the finality tracker, where to start scanning for a key, fee rates read at
  * a given block, and the ids our plans' transactions will have.
  */
-import { hexToBytes } from '@noble/hashes/utils.js';
+import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
 import { ApplicationFailure } from '@temporalio/common';
-import { suiteFor } from '../crypto/dkg/key-pair';
+import { keyCurve, suiteFor } from '../crypto/dkg/key-pair';
 import { decodeFrostPublic } from '../crypto/key-package';
 import type { ExternalNetwork } from '../messages';
 import type { ChainAdapter, FeedPoll, TimedKeySet } from '../networks/chain';
@@ -21,13 +21,26 @@ export type ScanPollResult = FeedPoll;
 
 export function createScanningActivities(deps: { keystore: Keystore; chain: () => ChainAdapter }) {
   const { keystore, chain } = deps;
-  /** The group key of a session this keystore holds a share of, once Serai confirmed it here. */
-  const heldGroupKey = (network: ExternalNetwork, session: number) => {
+  /** Whether this keystore generated `networkKey` (hex, as Serai names it) in some attempt of the session. */
+  const generated = (network: ExternalNetwork, session: number, networkKey: string) => {
+    const curve = keyCurve(suiteFor(network, 'network'));
+    return keystore.groupKeysOfSession(network, session).some((key) => key.curve === curve && bytesToHex(groupKeyOf(key.groupKey)) === networkKey);
+  };
+  /**
+   * The group key of a session this keystore holds a share of, once Serai confirmed it here. With
+   * the key Serai confirmed (`networkKey`), a key this validator generated in no attempt of the
+   * session (it took part in an attempt that did not become the key) is told apart from one whose
+   * confirmation is still on its way.
+   */
+  const heldGroupKey = (network: ExternalNetwork, session: number, networkKey?: string) => {
     const confirmed = keystore.getConfirmedKey(network, session);
     if (confirmed === undefined) {
       // A key this validator never generated will never be confirmed here: a confirmation for it is not ours.
       if (keystore.groupKeysOfSession(network, session).length === 0) {
         throw ApplicationFailure.nonRetryable(`this validator generated no ${network} key for session ${session}`, KEY_NOT_GENERATED);
+      }
+      if (networkKey !== undefined && !generated(network, session, networkKey)) {
+        throw ApplicationFailure.nonRetryable(`Serai confirmed a ${network} key for session ${session} that this validator generated in none of its attempts`, KEY_NOT_GENERATED);
       }
       // Retryable: Serai's confirmation of the key may still be on its way to this keystore.
       throw ApplicationFailure.retryable(`session ${session}'s ${network} key is not confirmed in this keystore yet`, 'KeyNotActive');
@@ -39,11 +52,13 @@ export function createScanningActivities(deps: { keystore: Keystore; chain: () =
    * the old key retires), as Serai confirmed it; refused if this keystore holds a key of the session.
    */
   const observedGroupKey = (network: ExternalNetwork, session: number, networkKey: string) => {
-    if (keystore.groupKeysOfSession(network, session).length > 0) {
-      throw ApplicationFailure.nonRetryable(`this validator generated a ${network} key for session ${session}: it is held, not observed`, OBSERVED_KEY_REFUSED);
+    if (!/^(?:[0-9a-f]{2})+$/.test(networkKey)) {
+      throw ApplicationFailure.nonRetryable(`session ${session}'s ${network} key ${networkKey.slice(0, 80)} is not a key of the network: expected lowercase hex`, OBSERVED_KEY_REFUSED);
+    }
+    if (generated(network, session, networkKey)) {
+      throw ApplicationFailure.nonRetryable(`this validator generated session ${session}'s ${network} key: it is held, not observed`, OBSERVED_KEY_REFUSED);
     }
     try {
-      if (!/^(?:[0-9a-f]{2})+$/.test(networkKey)) throw new Error('expected lowercase hex');
       const groupKey = hexToBytes(networkKey);
       suiteFor(network, 'network').decodePoint(groupKey);
       return groupKey;
@@ -59,8 +74,8 @@ export function createScanningActivities(deps: { keystore: Keystore; chain: () =
 
   return {
     /** The scripts the scanner watches for the session's confirmed key, and the key as Serai knows it. */
-    async scannerKeySet(input: { network: ExternalNetwork; session: number }): Promise<{ networkKey: string; scripts: Record<OutputKind, string>; contractKey?: string }> {
-      return await chain().keys.keySet(input.session, heldGroupKey(input.network, input.session), sessionZeroGroupKey(input.network));
+    async scannerKeySet(input: { network: ExternalNetwork; session: number; networkKey?: string }): Promise<{ networkKey: string; scripts: Record<OutputKind, string>; contractKey?: string }> {
+      return await chain().keys.keySet(input.session, heldGroupKey(input.network, input.session, input.networkKey), sessionZeroGroupKey(input.network));
     },
 
     /** The same for a key this validator holds no share of, from the network key Serai confirmed (it is followed, never signed with). */

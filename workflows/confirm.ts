@@ -14,9 +14,9 @@ export function confirmWorkflowId(network: ExternalNetwork, session: number): st
 
 /**
  * Serai confirmed the session's key pair: activate it for the network if (and only if) it is a pair
- * this processor generated; a different pair fails loudly and activates nothing. A pair of a set
- * this validator is not in (it generated no key of the session) activates nothing either: its
- * scanner follows the key without a share (`attempt: null`).
+ * this processor generated; a pair half of which is ours fails loudly and activates nothing. A pair
+ * of a set this validator is not in (neither key generated here in any attempt) activates nothing
+ * either: its scanner follows the key without a share (`attempt: null`).
  */
 export async function confirmKeyPair(input: ConfirmInput): Promise<{ attempt: number | null }> {
   const { network, message } = input;

@@ -213,11 +213,12 @@ export async function scanner(input: ScannerInput): Promise<void> {
       let key: Awaited<ReturnType<typeof chain.scannerKeySet>>;
       let held = true;
       try {
-        key = await chain.scannerKeySet({ network, session: request.session });
+        key = await chain.scannerKeySet({ network, session: request.session, ...(request.networkKey === undefined ? {} : { networkKey: request.networkKey }) });
       } catch (err) {
         const failure = applicationFailureOf(err);
         if (failure?.type !== KEY_NOT_GENERATED) throw err;
-        // A key of a set this validator is not in (it leaves): the existing key's side of the
+        // A key of a set this validator is not in (it leaves, or the attempt that became the key
+        // went on without it): the existing key's side of the
         // handover needs the successor's scripts, from the key Serai confirmed. Without it (requests
         // from before carried none), the confirmation is refused and scanning goes on.
         if (request.networkKey === undefined || !patched(OBSERVED_KEYS_PATCH)) {

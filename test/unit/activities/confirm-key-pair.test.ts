@@ -38,3 +38,16 @@ test('the first confirmation activates its pair; a second pair for the same sess
   await expect(confirmKeyPair(older)).rejects.toThrow(KeyPairMismatchError);
   expect(keystore.getActiveKey('bitcoin')).toMatchObject({ session: 1, attempt: 0, curve: 'secp256k1' });
 });
+
+test("a pair of an attempt this validator was not in activates nothing and is not refused (it follows the key without a share); a pair half of which is its own is refused", async () => {
+  keystore.close();
+  keystore = freshKeystore(dir.dir).keystore;
+  const { confirmKeyPair } = createKeygenActivities({ network: 'bitcoin', keystore });
+  const tookPart = generated(2, 0);
+  // Attempt 1 went on without this validator: neither key is one it stored.
+  const without = { ...generated(3, 0), session: 2 };
+  expect(await confirmKeyPair(without)).toEqual({ attempt: null });
+  await expect(confirmKeyPair({ ...without, substrateKey: tookPart.substrateKey })).rejects.toThrow(KeyPairMismatchError);
+  await expect(confirmKeyPair({ ...without, networkKey: tookPart.networkKey })).rejects.toThrow(KeyPairMismatchError);
+  expect(keystore.getActiveKey('bitcoin')).toBeUndefined();
+});
