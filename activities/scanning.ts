@@ -4,6 +4,7 @@
  * a given block, and the ids our plans' transactions will have.
  */
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
+import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { keyCurve, suiteFor } from '../crypto/dkg/key-pair';
 import { decodeFrostPublic } from '../crypto/key-package';
@@ -81,6 +82,23 @@ export function createScanningActivities(deps: { keystore: Keystore; chain: () =
     /** The same for a key this validator holds no share of, from the network key Serai confirmed (it is followed, never signed with). */
     async scannerObservedKeySet(input: { network: ExternalNetwork; session: number; networkKey: string }): Promise<{ networkKey: string; scripts: Record<OutputKind, string>; contractKey?: string }> {
       return await chain().keys.keySet(input.session, observedGroupKey(input.network, input.session, input.networkKey), sessionZeroGroupKey(input.network));
+    },
+
+    /**
+     * Returns once the node's best block is no longer `after` (the last block the scanner saw), or
+     * after `limitMs` either way: the scanner polls as soon as a block arrives instead of at its next
+     * timer. Asks the node every `checkMs`; cancelled when the scanner is woken by a message.
+     */
+    async awaitNewBlock(input: { after: string | null; limitMs: number; checkMs?: number }): Promise<{ height: number; hash: string } | null> {
+      const checkMs = Math.max(20, input.checkMs ?? 250);
+      const deadline = Date.now() + Math.max(0, input.limitMs);
+      for (;;) {
+        const tip = await chain().feed.tip();
+        if (tip.hash !== input.after) return tip;
+        if (Date.now() + checkMs > deadline) return null;
+        // Throws CancelledFailure once a heartbeat (activities/heartbeat.ts beats every 2 s) learns of the cancellation.
+        await Context.current().sleep(checkMs);
+      }
     },
 
     /** Where to start scanning for a key activated at Serai time `activeFrom` (every validator finds the same block). */

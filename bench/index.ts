@@ -11,6 +11,9 @@
  * 4. On btcd regtest (unless --skip-chain): a 100-input Bitcoin transaction threshold-signed at
  *    3-of-4 and 67-of-100 (bench/bitcoin-sign.ts), and scanning throughput beside the raw block
  *    fetch of the same node (bench/bitcoin-scan.ts, --scan <blocks> <transactions per block>).
+ * 5. Unless --skip-chain, the end-to-end latencies on a devnet at 3-of-4 (deposit final ->
+ *    SignedBatch, Serai block -> payout in the mempool), median of --latency-runs, with the median
+ *    run's workflow timeline (bench/latency.ts).
  *
  *   npm run bench                          everything (the chain part takes several minutes)
  *   npm run bench -- --skip-chain          the crypto only
@@ -55,11 +58,12 @@ function runScript(script: string, args: readonly string[]): void {
 
 async function main(argv: string[]): Promise<void> {
   const program = new Command('bench')
-    .option('--skip-chain', 'skip the benchmarks that run btcd (the 100-input transaction and scanning)', false)
+    .option('--skip-chain', 'skip the benchmarks that run btcd (the 100-input transaction, scanning and the devnet latencies)', false)
     .option('--runs <n>', 'timed repetitions per signing operation (the median is printed)', positive, 7)
     .option('--scan <sizes...>', 'blocks and transactions per block for the scanning benchmark', ['200', '200'])
+    .option('--latency-runs <n>', 'deposits and burns timed end to end on the devnet (the median is printed)', positive, 3)
     .parse(argv);
-  const opts = program.opts<{ skipChain: boolean; runs: number; scan: string[] }>();
+  const opts = program.opts<{ skipChain: boolean; runs: number; scan: string[]; latencyRuns: number }>();
 
   console.log(`machine: ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown cpu'}), node ${process.version}`);
 
@@ -95,6 +99,8 @@ async function main(argv: string[]): Promise<void> {
   runScript('bitcoin-sign.ts', []);
   console.log(`\n4b. scanning throughput on btcd regtest beside the node's raw block fetch (${opts.scan.join(' x ')})`);
   runScript('bitcoin-scan.ts', opts.scan);
+  console.log(`\n5. end-to-end latency on a devnet at 3-of-4, ${opts.latencyRuns} runs, with the median run's timeline`);
+  runScript('latency.ts', ['--runs', String(opts.latencyRuns)]);
 }
 
 main(process.argv).catch((err: unknown) => {

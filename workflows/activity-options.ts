@@ -97,7 +97,7 @@ export const transactionActivities = proxyActivities<Activities<'publishTransact
 });
 
 /** The scanner's view of its chain; a reorg of a reported block halts it. */
-export const scanActivities = proxyActivities<Activities<'scannerKeySet' | 'scannerObservedKeySet' | 'activationSearchStart' | 'scanPoll' | 'feeRateAt' | 'planTxids' | 'spentOutputs' | 'seraiSupply'>>({
+export const scanActivities = proxyActivities<Activities<'scannerKeySet' | 'scannerObservedKeySet' | 'activationSearchStart' | 'scanPoll' | 'awaitNewBlock' | 'feeRateAt' | 'planTxids' | 'spentOutputs' | 'seraiSupply'>>({
   startToCloseTimeout: '10 minutes',
   heartbeatTimeout: HEARTBEAT_TIMEOUT,
   retry: { initialInterval: '1 second', maximumInterval: '30 seconds', nonRetryableErrorTypes: [FinalizedReorgError.type, ScanStateError.type, KEY_NOT_GENERATED, OBSERVED_KEY_REFUSED] },

@@ -1,9 +1,12 @@
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
+import { msToNumber } from '@temporalio/common/lib/time';
 import {
   ApplicationFailure,
+  CancellationScope,
   condition,
   continueAsNew,
   getExternalWorkflowHandle,
+  isCancellation,
   log,
   ParentClosePolicy,
   patched,
@@ -73,6 +76,10 @@ export const FORWARDS_AFTER_RETIREMENT_PATCH = 'forwards-after-retirement';
 export const REFUSE_PROBLEM_BLOCKS_PATCH = 'refuse-problem-serai-blocks';
 /** Marks histories whose scanner checks solvency before each Serai block (and while payouts are halted). */
 export const SOLVENCY_WATCH_PATCH = 'solvency-watch';
+/** Marks histories whose scanner polls once the node has a new block (before: a timer of the poll interval between polls). */
+export const AWAIT_NEW_BLOCK_PATCH = 'await-new-block';
+/** Marks histories whose solvency watch asks Serai's supply and the chain's spent outputs at once (before: one after the other). */
+export const CONCURRENT_SOLVENCY_READS_PATCH = 'concurrent-solvency-reads';
 
 /**
  * A network's scanner (`scanner-<network>`), long-running: follows the chain to finality, turns
@@ -149,9 +156,16 @@ export async function scanner(input: ScannerInput): Promise<void> {
    */
   const readSolvency = async (): Promise<SolvencyReading | undefined> => {
     if (!core.books || !core.scheduler) return undefined;
-    const supply = await chain.seraiSupply();
     const held = heldOutputIds(core);
-    const spentElsewhere = held.length > 0 ? await chain.spentOutputs(held) : [];
+    const spentOf = () => (held.length > 0 ? chain.spentOutputs(held) : Promise.resolve([]));
+    let supply: Awaited<ReturnType<typeof chain.seraiSupply>>;
+    let spentElsewhere: string[];
+    if (patched(CONCURRENT_SOLVENCY_READS_PATCH)) {
+      [supply, spentElsewhere] = await Promise.all([chain.seraiSupply(), spentOf()]);
+    } else {
+      supply = await chain.seraiSupply();
+      spentElsewhere = await spentOf();
+    }
     const reading = { supply, spentElsewhere, override };
     override = undefined;
     return reading;
@@ -353,6 +367,26 @@ export async function scanner(input: ScannerInput): Promise<void> {
     return next !== undefined && core.key !== null && (isRedelivery(core, next) || seraiBlockProblem(core, next) !== null || knowsBatches(core, next));
   };
 
+  /**
+   * Until the node has a block the last poll did not see (at most the poll interval) or a message
+   * wakes the scanner, whichever comes first; a message cancels the wait for the block.
+   */
+  const untilNewBlockOrWoken = async (woken: () => boolean) => {
+    const scan = core.scan!;
+    const lastSeen = scan.unfinal[scan.unfinal.length - 1]?.hash ?? scan.reported[scan.reported.length - 1]?.hash ?? null;
+    const scope = new CancellationScope();
+    const block = scope.run(() => chain.awaitNewBlock({ after: lastSeen, limitMs: msToNumber(settings.pollInterval) }));
+    const message = scope.run(() => condition(woken));
+    try {
+      await Promise.race([block, message]);
+    } catch (err) {
+      // The poll that follows meets a node that does not answer with its own retries.
+      if (!isCancellation(err)) log.warn('waiting for the next block failed; polling now', { reason: err instanceof Error ? err.message : String(err) });
+    }
+    scope.cancel();
+    await Promise.allSettled([block, message]);
+  };
+
   for (;;) {
     while (keyRequests.length > 0) await takeKey();
     while (seraiBlockReady()) await applyNextSeraiBlock();
@@ -373,6 +407,7 @@ export async function scanner(input: ScannerInput): Promise<void> {
     stage = core.key === null ? 'awaiting a key' : core.scan === null ? stage : 'waiting for the next poll';
     const woken = () => keyRequests.length > 0 || seraiBlockReady() || override !== undefined;
     if (core.scan === null) await condition(woken);
+    else if (!woken() && patched(AWAIT_NEW_BLOCK_PATCH)) await untilNewBlockOrWoken(woken);
     else await condition(woken, settings.pollInterval);
   }
 }
