@@ -368,17 +368,22 @@ export async function scanner(input: ScannerInput): Promise<void> {
   };
 
   /**
-   * Until the node has a block the last poll did not see (at most the poll interval) or a message
-   * wakes the scanner, whichever comes first; a message cancels the wait for the block.
+   * The node's best block when the scanner last waited for one. Not the last block a poll saw: a
+   * poll's view ends below the tip (an account chain's at its finalized block, any at its size limit), and
+   * waiting for a tip other than that would never wait at all.
+   */
+  let nodeTip: string | null = null;
+  /**
+   * Until the node's best block is another than the one the last wait returned (at most the poll
+   * interval) or a message wakes the scanner, whichever comes first; a message cancels the wait.
    */
   const untilNewBlockOrWoken = async (woken: () => boolean) => {
-    const scan = core.scan!;
-    const lastSeen = scan.unfinal[scan.unfinal.length - 1]?.hash ?? scan.reported[scan.reported.length - 1]?.hash ?? null;
     const scope = new CancellationScope();
-    const block = scope.run(() => chain.awaitNewBlock({ after: lastSeen, limitMs: msToNumber(settings.pollInterval) }));
+    const block = scope.run(() => chain.awaitNewBlock({ after: nodeTip, limitMs: msToNumber(settings.pollInterval) }));
     const message = scope.run(() => condition(woken));
     try {
-      await Promise.race([block, message]);
+      const tip = await Promise.race([block, message]);
+      if (typeof tip === 'object' && tip !== null) nodeTip = tip.hash;
     } catch (err) {
       // The poll that follows meets a node that does not answer with its own retries.
       if (!isCancellation(err)) log.warn('waiting for the next block failed; polling now', { reason: err instanceof Error ? err.message : String(err) });

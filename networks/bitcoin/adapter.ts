@@ -18,8 +18,9 @@ export function bitcoinChain(rpc: BitcoinRpc): ChainAdapter {
     network: 'bitcoin',
     feed: {
       async tip() {
-        const [height, hash] = await Promise.all([rpc.getBlockCount(), rpc.getBestBlockHash()]);
-        return { height, hash };
+        // The height from the hash's own header: two separate calls can straddle a new block.
+        const hash = await rpc.getBestBlockHash();
+        return { height: (await rpc.getBlockHeader(hash)).height, hash };
       },
       /**
        * The first block whose median time past reaches `activeFrom`, by binary search, or the block
