@@ -50,7 +50,8 @@ export function createScanningActivities(deps: { keystore: Keystore; chain: () =
   };
   /**
    * The group key of a session this validator holds no share of (a set it leaves, followed until
-   * the old key retires), as Serai confirmed it; refused if this keystore holds a key of the session.
+   * the old key retires, or an attempt it was not in became the key), as Serai confirmed it;
+   * refused if this keystore generated that very key (it is held) or it is no point of the curve.
    */
   const observedGroupKey = (network: ExternalNetwork, session: number, networkKey: string) => {
     if (!/^(?:[0-9a-f]{2})+$/.test(networkKey)) {
@@ -85,7 +86,7 @@ export function createScanningActivities(deps: { keystore: Keystore; chain: () =
     },
 
     /**
-     * Returns once the node's best block is no longer `after` (the last block the scanner saw), or
+     * Returns once the node's best block is no longer `after` (the one the scanner's last wait returned), or
      * after `limitMs` either way: the scanner polls as soon as a block arrives instead of at its next
      * timer. Asks the node every `checkMs`; cancelled when the scanner is woken by a message.
      */

@@ -219,8 +219,11 @@ async function main(argv: string[]): Promise<void> {
     const collect = async (window: { t0: number; t1: number }, sources: [string, Client, string][]) => {
       const marks: Mark[] = [];
       for (const [who, client, id] of sources) {
-        const events = await historyOf(client, id).catch(() => []);
-        marks.push(...marksOf(who, events, window.t0 - 50, window.t1 + 50));
+        try {
+          marks.push(...marksOf(who, await historyOf(client, id), window.t0 - 50, window.t1 + 50));
+        } catch (err) {
+          marks.push({ at: window.t0, who, what: `history of ${id} not read: ${err instanceof Error ? err.message : String(err)}` });
+        }
       }
       return marks;
     };
