@@ -1,6 +1,6 @@
 /**
- * The three FROST groups: noble's point classes, their RFC 9591 hashes, and the group engines
- * the fast signing path runs on.
+ * The three FROST groups: noble's point classes and their RFC 9591 hashes, and noble's own
+ * secp256k1 group engine (a reference for the fast engines of crypto/fast, which the suites run on).
  *
  * Commitment wire format: secp256k1 points travel as 65-byte uncompressed SEC1 (0x04 || x || y),
  * not compressed. Decompressing costs a square root per point, which at 67 signers was about a
@@ -54,39 +54,4 @@ export const secp256k1NobleEngine: GroupEngine<SecpPoint, SecpPoint> = {
   msm: (points, scalars) => mulAddUnsafe(SecpPoint, [...points], [...scalars]),
   isIdentity: (point) => point.is0(),
   base: SecpPoint.BASE,
-};
-
-export const ristretto255NobleEngine: GroupEngine<RistrettoPoint, RistrettoPoint> = {
-  wireLength: 32,
-  decodeWire(bytes) {
-    const point = RistrettoPoint.fromBytes(bytes);
-    if (point.is0()) throw new Error('the identity is not a valid commitment');
-    return point;
-  },
-  // noble's ristretto255 decoder accepts only canonical encodings, so the wire bytes are the encoding.
-  canonicalFromWire: (bytes) => bytes,
-  encodeWire: (point) => point.toBytes(),
-  fromNoble: (point) => point,
-  toNoble: (point) => point,
-  msm: (points, scalars) => mulAddUnsafe(RistrettoPoint, [...points], [...scalars]),
-  isIdentity: (point) => point.is0(),
-  base: RistrettoPoint.BASE,
-};
-
-export const ed25519NobleEngine: GroupEngine<EdwardsPoint, EdwardsPoint> = {
-  wireLength: 32,
-  decodeWire(bytes) {
-    const point = EdwardsPoint.fromBytes(bytes, false);
-    if (point.is0()) throw new Error('the identity is not a valid commitment');
-    if (!point.isTorsionFree()) throw new Error('point is not in the prime-order subgroup');
-    return point;
-  },
-  // RFC 8032 strict decoding (zip215 off) accepts one encoding per point.
-  canonicalFromWire: (bytes) => bytes,
-  encodeWire: (point) => point.toBytes(),
-  fromNoble: (point) => point,
-  toNoble: (point) => point,
-  msm: (points, scalars) => mulAddUnsafe(EdwardsPoint, [...points], [...scalars]),
-  isIdentity: (point) => point.is0(),
-  base: EdwardsPoint.BASE,
 };

@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { mulAddUnsafe } from '@noble/curves/abstract/curve.js';
 import { expand_message_xmd } from '@noble/curves/abstract/hash-to-curve.js';
-import { ed25519, ristretto255 } from '@noble/curves/ed25519.js';
+import { ED25519_TORSION_SUBGROUP, ed25519, ristretto255 } from '@noble/curves/ed25519.js';
 import { secp256k1, secp256k1_hasher } from '@noble/curves/secp256k1.js';
 import { bytesToNumberBE, bytesToNumberLE, numberToBytesBE, numberToBytesLE } from '@noble/curves/utils.js';
 import { sha256, sha512 } from '@noble/hashes/sha2.js';
@@ -19,7 +19,9 @@ import * as field from '../../../crypto/fast/secp256k1-field';
 import * as edField from '../../../crypto/fast/ed25519-field';
 import { feIsZero as edIsZero, feToBigint as edToBigint } from '../../../crypto/fast/ed25519-fe';
 import { publicScalars } from '../../../crypto/fast/public-scalar';
-import { decodeRistretto, msm as ristrettoMsm, ristretto255FastEngine } from '../../../crypto/fast/ristretto255-engine';
+import { decodeRistretto, ristretto255FastEngine } from '../../../crypto/fast/ristretto255-engine';
+import { msm as ristrettoMsm } from '../../../crypto/fast/edwards-msm';
+import { decodeEd25519, ed25519FastEngine } from '../../../crypto/fast/ed25519-engine';
 
 const { LIMB_MAX } = field;
 import { secp256k1FastEngine as engine } from '../../../crypto/fast/secp256k1-engine';
@@ -315,6 +317,100 @@ describe('ristretto255 engine', () => {
     expect(ristretto255FastEngine.isIdentity(msmOf([q, q], [7n, L - 7n]))).toBe(true);
     expect(ristretto255FastEngine.isIdentity(msmOf([q], [0n]))).toBe(true);
     expect(ristretto255FastEngine.isIdentity(msmOf([q], [1n]))).toBe(false);
+  });
+});
+
+describe('ed25519 engine', () => {
+  const E = ed25519.Point;
+  const L = E.Fn.ORDER;
+  const randomPoint = () => E.BASE.multiply(1n + (bytesToNumberLE(randomBytes(40)) % (L - 1n)));
+  const { toNoble } = ed25519FastEngine;
+  /** noble's verdict on a commitment: strict RFC 8032 parse, not the identity, in the prime-order subgroup. */
+  const nobleAccepts = (bytes: Uint8Array): boolean => {
+    try {
+      const point = E.fromBytes(bytes, false);
+      return !point.is0() && point.isTorsionFree();
+    } catch {
+      return false;
+    }
+  };
+  const oursAccepts = (bytes: Uint8Array): boolean => {
+    try {
+      decodeEd25519(bytes);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  const torsion = ED25519_TORSION_SUBGROUP.map((hex) => E.fromHex(hex));
+
+  test('the torsion points noble lists are the eight of order dividing 8', () => {
+    expect(torsion).toHaveLength(8);
+    expect(torsion.filter((t) => t.multiplyUnsafe(8n).is0()).length).toBe(8);
+  });
+
+  test('decoding agrees with noble: valid points round-trip, and the same random strings are refused', () => {
+    for (let i = 0; i < 30; i++) {
+      const point = randomPoint();
+      expect(toNoble(decodeEd25519(point.toBytes())).equals(point)).toBe(true);
+      expect(toNoble(decodeEd25519(point.toBytes())).toBytes()).toEqual(point.toBytes());
+    }
+    let refused = 0;
+    for (let i = 0; i < 300; i++) {
+      const bytes = randomBytes(32);
+      const noble = nobleAccepts(bytes);
+      expect(oursAccepts(bytes)).toBe(noble);
+      if (!noble) refused++;
+    }
+    // About half of random y have an x, and 7 in 8 of those points have a torsion component.
+    expect(refused).toBeGreaterThan(200);
+  });
+
+  test('every point with a component of order 2, 4 or 8 is refused, and so are the small-order points and the identity', () => {
+    for (const t of torsion) {
+      expect(oursAccepts(t.toBytes())).toBe(false);
+      for (let i = 0; i < 3; i++) {
+        const mixed = randomPoint().add(t);
+        expect(oursAccepts(mixed.toBytes())).toBe(nobleAccepts(mixed.toBytes()));
+        expect(oursAccepts(mixed.toBytes())).toBe(t.is0());
+      }
+    }
+  });
+
+  test('non-canonical encodings are refused: y ≥ p, and x = 0 with the sign bit set', () => {
+    const p = ED25519_FIELD.p;
+    for (const y of [p, p + 1n, p + 18n, 2n ** 255n - 1n]) {
+      const bytes = numberToBytesLE(y, 32);
+      expect(oursAccepts(bytes)).toBe(false);
+      expect(nobleAccepts(bytes)).toBe(false);
+    }
+    // y = 1 with the sign bit: x = 0, so the sign bit is not canonical (and the point is the identity).
+    const signedIdentity = numberToBytesLE(1n, 32);
+    signedIdentity[31] = 0x80;
+    expect(() => decodeEd25519(signedIdentity)).toThrow(/sign bit/);
+    expect(() => decodeEd25519(numberToBytesLE(1n, 32))).toThrow(/identity/);
+    // A valid point with its sign bit flipped is its negation, accepted by both.
+    const point = randomPoint();
+    const flipped = point.toBytes();
+    flipped[31]! ^= 0x80;
+    expect(toNoble(decodeEd25519(flipped)).equals(point.negate())).toBe(true);
+  });
+
+  test('MSM, identity and conversions agree with noble', () => {
+    for (const size of [1, 2, 7, 40]) {
+      const points = Array.from({ length: size }, randomPoint);
+      const scalars = points.map((_, i) => [0n, 1n, L - 1n, bytesToNumberLE(randomBytes(40)) % L][i % 4]!);
+      const ours = ed25519FastEngine.msm(
+        points.map((p) => ed25519FastEngine.fromNoble(p)),
+        publicScalars(scalars),
+      );
+      expect(toNoble(ours).equals(mulAddUnsafe(E, points, scalars))).toBe(true);
+    }
+    const q = ed25519FastEngine.fromNoble(randomPoint());
+    expect(ed25519FastEngine.isIdentity(ed25519FastEngine.msm([q, q], publicScalars([7n, L - 7n])))).toBe(true);
+    expect(ed25519FastEngine.isIdentity(ed25519FastEngine.msm([q], publicScalars([1n])))).toBe(false);
+    expect(toNoble(ed25519FastEngine.fromNoble(E.ZERO)).is0()).toBe(true);
+    expect(toNoble(ed25519FastEngine.base).equals(E.BASE)).toBe(true);
   });
 });
 
