@@ -24,15 +24,16 @@ export function createActivities(deps: ProcessorDeps) {
     return deps.chain;
   };
   const signing = createSigningCore(deps.keystore, () => chain().transactions.signing);
+  const signingKey = createSigningKeyActivities({ network: deps.network, keystore: deps.keystore });
   return {
     ...createHealthActivities(deps),
     ...heartbeating(createCoordinatorLinkActivities({ validator: deps.validator, network: deps.network, link: deps.link })),
     ...createKeygenActivities({ network: deps.network, keystore: deps.keystore, faults: deps.keygenFaults }),
     // Signing many shares, scanning many blocks and chain calls can run long: their workers heartbeat.
-    ...heartbeating(createSigningKeyActivities({ network: deps.network, keystore: deps.keystore })),
+    ...heartbeating(signingKey),
     ...heartbeating(createThresholdSigningActivities(signing)),
     ...heartbeating(createLegacySigningActivities(signing)),
-    ...heartbeating(createPlanActivities({ keystore: deps.keystore, chain })),
+    ...heartbeating(createPlanActivities({ keystore: deps.keystore, chain, signingKey: signingKey.substrateSigningKey })),
     ...heartbeating(createScanningActivities({ keystore: deps.keystore, chain })),
   };
 }

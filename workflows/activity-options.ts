@@ -59,6 +59,7 @@ const HEARTBEAT_TIMEOUT = '20 seconds';
 export const signingActivities = proxyActivities<
   Activities<
     | 'substrateSigningKey'
+    | 'planSigning'
     | 'planSignable'
     | 'thresholdPreprocess'
     | 'thresholdShare'

@@ -5,6 +5,9 @@ import { coordinatorLink as link, signingActivities as signer } from './activity
 import { batchIncludedSignal, batchMessageSignal, batchSignId, batchStatusQuery, type BatchSigningInput, type BatchSigningOutcome } from './batch-defs';
 import { batchSubject, driveSigning, NEVER_ABANDON_PATCH, SIGNING_DRIVER_PATCH, SigningAttempts, thresholdRounds } from './signing-attempts';
 
+/** Marks histories that report the Batch while the first preprocess is made (before: one after the other). */
+export const BATCH_REPORT_BESIDE_PREPROCESS_PATCH = 'batch-report-beside-preprocess';
+
 /**
  * Reports a Batch and signs it with the session's Serai key through the coordinator, by the one
  * signing driver (workflows/signing-attempts.ts). Ends when signed, when Serai includes the Batch
@@ -56,8 +59,11 @@ export async function signBatch(input: BatchSigningInput): Promise<BatchSigningO
         },
   });
 
-  await send({ kind: 'substrate.Batch', batch });
-  const result = await driveSigning(state, rounds, { kind: 'batch', idleTimeout: settings.idleTimeout, interrupted: () => included, persist });
+  // The coordinator counts a preprocess only once it has its sender's report, so the report goes first either way.
+  const beside = patched(BATCH_REPORT_BESIDE_PREPROCESS_PATCH);
+  const report = send({ kind: 'substrate.Batch', batch });
+  if (!beside) await report;
+  const result = await driveSigning(state, rounds, { kind: 'batch', idleTimeout: settings.idleTimeout, interrupted: () => included, persist, ...(beside ? { firstSendAfter: report } : {}) });
   const outcome = { attempt: state.attempt, invalid: state.invalid, rejected };
   if (result.end !== 'signed') return { ...outcome, end: included ? 'included' : 'idle-timeout' };
   await send({ kind: 'substrate.SignedBatch', batch: { batch, signature: result.signed.signature } });

@@ -8,6 +8,9 @@ import { driveSigning, NEVER_ABANDON_PATCH, SIGNING_DRIVER_PATCH, SigningAttempt
 /** Marks histories whose plan watches the chain for its own transaction while it waits to sign. */
 export const PLAN_WATCHES_CHAIN_PATCH = 'plan-watches-chain';
 
+/** Marks histories that read the signing key and build the plan's transaction in one activity (before: two in a row). */
+export const PLAN_KEY_WITH_SIGNABLE_PATCH = 'plan-key-with-signable';
+
 /**
  * One plan: its transaction signed through the coordinator by the one signing driver
  * (workflows/signing-attempts.ts), published, rebroadcast until final, and one `Completed`.
@@ -18,9 +21,8 @@ export async function signPlan(input: PlanInput): Promise<PlanOutcome> {
   const { network, plan, settings } = input;
   const current = patched(SIGNING_DRIVER_PATCH);
   const persist = patched(NEVER_ABANDON_PATCH);
-  const key = input.session === undefined ? await signer.substrateSigningKey() : await signer.substrateSigningKey(input.session);
+  const { key, signable } = patched(PLAN_KEY_WITH_SIGNABLE_PATCH) ? await signer.planSigning({ network, session: input.session, plan }) : await keyThenSignable(input);
   const keyRef = { session: key.session, attempt: key.attempt };
-  const signable = await signer.planSignable({ network, key: keyRef, plan });
   const txid = signable.eventuality.id;
   const context = { t: key.t, n: key.n, own: key.participants };
   const state = new SigningAttempts();
@@ -150,4 +152,11 @@ export async function signPlan(input: PlanInput): Promise<PlanOutcome> {
     if (final.completed) return completed('self', final.height);
     await sleep(settings.pollInterval);
   }
+}
+
+/** Histories from before `planSigning`: the key, then the transaction. */
+async function keyThenSignable({ network, plan, session }: PlanInput) {
+  const key = session === undefined ? await signer.substrateSigningKey() : await signer.substrateSigningKey(session);
+  const signable = await signer.planSignable({ network, key: { session: key.session, attempt: key.attempt }, plan });
+  return { key, signable };
 }

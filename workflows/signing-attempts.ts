@@ -191,6 +191,11 @@ export interface DriveOptions {
    * whatever ended the wait after a fault (idle, a claim); only those histories take that branch.
    */
   legacyRetryAfterFault?: boolean;
+  /**
+   * A message of this processor the coordinator must have before our first round message (the
+   * Batch report): the first preprocess is made while it is on its way, and sent once it arrived.
+   */
+  firstSendAfter?: Promise<void>;
 }
 
 /** Marks histories whose signing never gives up while its message is unsigned. */
@@ -204,6 +209,7 @@ export const NEVER_ABANDON_PATCH = 'never-abandon-signing';
 export async function driveSigning<Signed>(state: SigningAttempts, rounds: SigningRounds<Signed>, options: DriveOptions): Promise<SigningEnd<Signed>> {
   /** This processor's last message in the current attempt, sent again after an idle period. */
   let resend: (() => Promise<void>) | undefined;
+  let before = options.firstSendAfter;
   const wait = async (ready: () => boolean): Promise<'ready' | 'reattempt' | 'idle' | 'interrupted'> => {
     const waiting = state.stage;
     for (;;) {
@@ -242,7 +248,8 @@ export async function driveSigning<Signed>(state: SigningAttempts, rounds: Signi
     attemptStart = Date.now();
     resend = undefined;
     state.stage = `attempt ${attempt}: preprocess`;
-    const own = await rounds.preprocess(attempt);
+    const own = before === undefined ? await rounds.preprocess(attempt) : (await Promise.all([rounds.preprocess(attempt), before]))[0];
+    before = undefined;
     resend = () => rounds.sendPreprocess(attempt, own);
     await resend();
 

@@ -4,7 +4,8 @@
  * real Temporal dev server. The processor holds participant 1 of a 2-of-3 key; the test plays the
  * coordinator and participant 2 with the same signing core over its own keystore. Each protocol
  * goes through: re-attempt after a silent signer, an invalid (malformed) preprocess named, a faulty
- * aggregate named, a late message for an ended attempt, the idle timeout and an interruption.
+ * aggregate named, a late message for an ended attempt, the idle timeout, an interruption, and a
+ * report that the first preprocess must follow.
  */
 import type { Key } from '@noble/curves/abstract/frost.js';
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
@@ -57,6 +58,8 @@ let ours: Keystore;
 let peers: Keystore;
 const dir = tempDir('signing-driver');
 const sent = new Map<string, SentMessage[]>();
+/** A report is held back until its workflow's gate opens (a slow coordinator). */
+const gates = new Map<string, Promise<void>>();
 const protocols: Protocol[] = [];
 
 function store(keystore: Keystore, curve: 'ristretto255' | 'secp256k1', keys: Map<number, Key>, participants: number[]) {
@@ -125,6 +128,7 @@ beforeAll(async () => {
     activities: {
       ...createThresholdSigningActivities(createSigningCore(ours, () => bitcoinTransactionSigning as never)),
       async sent(workflowId: string, message: SentMessage) {
+        if (message.kind === 'report') await gates.get(workflowId);
         sent.set(workflowId, [...(sent.get(workflowId) ?? []), message]);
       },
     },
@@ -143,7 +147,7 @@ afterAll(async () => {
 });
 
 /** One probe run: the workflow under test, and the test's side of the coordinator and participant 2. */
-function probe(protocol: Protocol, scenario: string, idleTimeout: string | number = '1 minute', options: { persist?: boolean; signId?: string } = {}) {
+function probe(protocol: Protocol, scenario: string, idleTimeout: string | number = '1 minute', options: { persist?: boolean; signId?: string; reportFirst?: boolean } = {}) {
   const workflowId = `probe-${protocol.name}-${scenario}`;
   const signId = options.signId ?? `${workflowId}-sign`;
   const peer = createSigningCore(peers, () => bitcoinTransactionSigning as never);
@@ -154,7 +158,7 @@ function probe(protocol: Protocol, scenario: string, idleTimeout: string | numbe
   const started = t.env.client.workflow.start(signingDriverProbe, {
     workflowId,
     taskQueue,
-    args: [{ workflowId, ref: { network, signId, key: keyRef, participants: [1] }, signable: protocol.signable, idleTimeout, persist: options.persist }],
+    args: [{ workflowId, ref: { network, signId, key: keyRef, participants: [1] }, signable: protocol.signable, idleTimeout, persist: options.persist, reportFirst: options.reportFirst }],
   });
   const messages = () => sent.get(workflowId) ?? [];
   const ownMessage = async <K extends SentMessage['kind']>(kind: K, attempt: number): Promise<Extract<SentMessage, { kind: K }>> => {
@@ -167,6 +171,8 @@ function probe(protocol: Protocol, scenario: string, idleTimeout: string | numbe
   };
   const deliver = async (delivery: RoundDelivery) => (await started).signal(driverRoundSignal, delivery, `intent-${++intents}`);
   return {
+    workflowId,
+    started,
     signId,
     messages,
     ownMessage,
@@ -184,6 +190,13 @@ function probe(protocol: Protocol, scenario: string, idleTimeout: string | numbe
       await deliver({ round: 'shares', attempt, data: { 2: await this.peerShare(attempt, own.data[0]!) } });
     },
   };
+}
+
+/** The activity types whose completion the workflow's history records, in order. */
+async function completedActivities(workflowId: string): Promise<string[]> {
+  const { events } = await t.env.client.workflow.getHandle(workflowId).fetchHistory();
+  const scheduled = new Map((events ?? []).flatMap((e) => (e.activityTaskScheduledEventAttributes ? [[String(e.eventId), e.activityTaskScheduledEventAttributes.activityType?.name ?? '']] : [])));
+  return (events ?? []).flatMap((e) => (e.activityTaskCompletedEventAttributes ? [scheduled.get(String(e.activityTaskCompletedEventAttributes.scheduledEventId)) ?? '?'] : []));
 }
 
 describe.each(['batch', 'transaction'] as const)('the signing driver with the %s protocol', (name) => {
@@ -235,6 +248,30 @@ describe.each(['batch', 'transaction'] as const)('the signing driver with the %s
     const result = await run.result();
     expect(result).toMatchObject({ end: 'signed', attempt: 1, invalid: [{ attempt: 0, participant: 2 }] });
     protocol().verify(result.signed);
+  });
+
+  test('a report the first preprocess must follow: the preprocess is made while the report is on its way, and sent after it', async () => {
+    let release!: () => void;
+    gates.set(`probe-${name}-report-first`, new Promise<void>((resolve) => (release = resolve)));
+    const run = probe(protocol(), 'report-first', '1 minute', { reportFirst: true });
+    try {
+      await run.started;
+      for (let waited = 0; !(await completedActivities(run.workflowId)).includes('thresholdPreprocess'); waited += 50) {
+        if (waited > 30_000) throw new Error(`no preprocess while the report was held: ${JSON.stringify(await completedActivities(run.workflowId))}`);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      // The preprocess is ready, the report is not through: nothing may reach the coordinator yet.
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      expect(run.messages()).toEqual([]);
+    } finally {
+      // Never leave the report activity waiting: the worker could not shut down.
+      release();
+    }
+    await run.signAttempt(0);
+    const result = await run.result();
+    expect(result).toMatchObject({ end: 'signed', attempt: 0 });
+    protocol().verify(result.signed);
+    expect(run.messages().map((m) => `${m.kind}@${m.attempt}`)).toEqual(['report@0', 'preprocess@0', 'share@0']);
   });
 
   test('no round within the idle timeout ends the signing as idle', async () => {
