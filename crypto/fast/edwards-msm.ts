@@ -9,7 +9,7 @@ import * as helpers from './ed25519-fe';
 import * as field from './ed25519-field';
 import type { Fe } from './ed25519-field';
 import type { PublicScalar } from './public-scalar';
-import { digitsByPosition, wnaf, type Naf } from './wnaf';
+import { digitsByPosition, recodeNonZero } from './wnaf';
 
 // Bound once: CommonJS import bindings are getters, too slow to call through in these loops.
 const { edwardsAddCached, edwardsDouble, edwardsToCached } = field;
@@ -74,17 +74,7 @@ function buildTables(points: readonly ExtendedPoint[], sizes: readonly number[])
  * Variable time: the scalars must be public (`publicScalar`), never a share or a nonce.
  */
 export function msm(points: readonly ExtendedPoint[], scalars: readonly PublicScalar[]): ExtendedPoint {
-  if (points.length !== scalars.length) throw new Error('Edwards MSM: points and scalars differ in length');
-  const used: ExtendedPoint[] = [];
-  const nafs: Naf[] = [];
-  let top = -1;
-  for (let i = 0; i < points.length; i++) {
-    if (scalars[i] === 0n) continue;
-    const naf = wnaf(scalars[i]!);
-    used.push(points[i]!);
-    nafs.push(naf);
-    top = Math.max(top, naf.top);
-  }
+  const { used, nafs, top } = recodeNonZero(points, scalars, 'Edwards');
   const acc = IDENTITY();
   if (used.length === 0) return acc;
   const tables = buildTables(

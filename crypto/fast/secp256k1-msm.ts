@@ -16,7 +16,7 @@ import * as field from './secp256k1-field';
 import * as helpers from './secp256k1-fe';
 import type { Fe } from './secp256k1-field';
 import type { PublicScalar } from './public-scalar';
-import { digitsByPosition, wnaf, type Naf } from './wnaf';
+import { digitsByPosition, recodeNonZero } from './wnaf';
 
 // Bound once: the compiled CommonJS form reads imported bindings through getters on every call,
 // which in these loops would cost as much as the field arithmetic itself.
@@ -251,17 +251,7 @@ function walk(tables: readonly Table[], byPosition: readonly number[][], checked
  * Variable time: the scalars must be public (`publicScalar`), never a share or a nonce.
  */
 export function msm(points: readonly AffinePoint[], scalars: readonly PublicScalar[]): AffinePoint | null {
-  if (points.length !== scalars.length) throw new Error('secp256k1 MSM: points and scalars differ in length');
-  const used: AffinePoint[] = [];
-  const nafs: Naf[] = [];
-  let top = -1;
-  for (let i = 0; i < points.length; i++) {
-    if (scalars[i] === 0n) continue;
-    const naf = wnaf(scalars[i]!);
-    used.push(points[i]!);
-    nafs.push(naf);
-    top = Math.max(top, naf.top);
-  }
+  const { used, nafs, top } = recodeNonZero(points, scalars, 'secp256k1');
   if (used.length === 0) return null;
   const tables = buildTables(
     used,

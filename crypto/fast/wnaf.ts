@@ -59,3 +59,19 @@ export function digitsByPosition(nafs: readonly Naf[], top: number): number[][] 
   });
   return byPosition;
 }
+
+/** The points whose scalars are non-zero, each scalar's NAF, and the highest non-zero position over all (−1 if none). */
+export function recodeNonZero<P>(points: readonly P[], scalars: readonly PublicScalar[], curve: string): { used: P[]; nafs: Naf[]; top: number } {
+  if (points.length !== scalars.length) throw new Error(`${curve} MSM: points and scalars differ in length`);
+  const used: P[] = [];
+  const nafs: Naf[] = [];
+  let top = -1;
+  for (let i = 0; i < points.length; i++) {
+    if (scalars[i] === 0n) continue;
+    const naf = wnaf(scalars[i]!);
+    used.push(points[i]!);
+    nafs.push(naf);
+    top = Math.max(top, naf.top);
+  }
+  return { used, nafs, top };
+}

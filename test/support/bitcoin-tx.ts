@@ -9,10 +9,14 @@ import { bytesToHex } from '@noble/hashes/utils.js';
 import { Block, payments } from 'bitcoinjs-lib';
 import { computeBranchId, computePlanId, type Plan, type PlanOutput } from '../../scheduler';
 import type { PlanBody } from '../../scheduler/plan-id';
-import type { BitcoinRpc } from '../../networks/bitcoin/rpc';
+import { bitcoinChain } from '../../networks/bitcoin/adapter';
+import { BitcoinRpc } from '../../networks/bitcoin/rpc';
 import { outpointId } from '../../networks/bitcoin/transaction';
 
 export { Faucet, type Payout } from '../../devnet/wallet';
+
+/** The real Bitcoin adapter on an RPC address nothing listens at: for what it does without a node (keys, transactions). */
+export const offlineBitcoinChain = () => bitcoinChain(new BitcoinRpc({ url: 'http://127.0.0.1:9', username: 'unused', password: 'unused' }));
 
 export interface ChainOutput {
   readonly txid: string;

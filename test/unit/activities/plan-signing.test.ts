@@ -12,11 +12,9 @@ import { createSigningKeyActivities } from '../../../activities/signing-key';
 import { encodeFrostPublic, encodeFrostSecret } from '../../../crypto/key-package';
 import { dealKeys } from '../../../crypto/sign/simulate';
 import { schemes } from '../../../crypto/suites';
-import { bitcoinChain } from '../../../networks/bitcoin/adapter';
-import { BitcoinRpc } from '../../../networks/bitcoin/rpc';
 import { outpointId } from '../../../networks/bitcoin/transaction';
 import type { Keystore } from '../../../store';
-import { makePlan, randomTaprootScript } from '../../support/bitcoin-tx';
+import { makePlan, offlineBitcoinChain, randomTaprootScript } from '../../support/bitcoin-tx';
 import { freshKeystore, tempDir } from '../store/helpers';
 
 const dir = tempDir('plan-signing');
@@ -25,8 +23,6 @@ afterAll(() => {
   keystore?.close();
   dir.cleanup();
 });
-
-const unusedNode = new BitcoinRpc({ url: 'http://127.0.0.1:9', username: 'unused', password: 'unused' });
 
 /** A confirmed key pair of `session` of which this keystore holds participants 1 and 3 of 2-of-3. */
 async function confirmedSession(session: number) {
@@ -63,7 +59,7 @@ function planFor(networkKey: string) {
 test('the key and the transaction of a plan, in one activity, equal the two activities one after the other', async () => {
   keystore = freshKeystore(dir.dir).keystore;
   const signingKey = createSigningKeyActivities({ network: 'bitcoin', keystore });
-  const plans = createPlanActivities({ keystore, chain: () => bitcoinChain(unusedNode), signingKey: signingKey.substrateSigningKey });
+  const plans = createPlanActivities({ keystore, chain: offlineBitcoinChain, signingKey: signingKey.substrateSigningKey });
   const zero = await confirmedSession(0);
   const one = await confirmedSession(1);
 

@@ -12,10 +12,9 @@ import { createScanningActivities } from '../../../activities/scanning';
 import { encodeFrostPublic } from '../../../crypto/key-package';
 import { dealKeys } from '../../../crypto/sign/simulate';
 import { schemes } from '../../../crypto/suites';
-import { bitcoinChain } from '../../../networks/bitcoin/adapter';
 import { scriptsOfNetworkKey } from '../../../networks/bitcoin/keys';
-import { BitcoinRpc } from '../../../networks/bitcoin/rpc';
 import type { Keystore } from '../../../store';
+import { offlineBitcoinChain } from '../../support/bitcoin-tx';
 import { freshKeystore, tempDir } from '../store/helpers';
 
 const dir = tempDir('scanner-keys');
@@ -24,8 +23,6 @@ afterAll(() => {
   keystore?.close();
   dir.cleanup();
 });
-
-const unusedNode = new BitcoinRpc({ url: 'http://127.0.0.1:9', username: 'unused', password: 'unused' });
 
 function pair(session: number) {
   const serai = dealKeys(schemes.sr25519, 2, 3).get(1)!.public;
@@ -46,7 +43,7 @@ async function failureOf(promise: Promise<unknown>): Promise<ApplicationFailure>
 
 test('a validator that took part in an attempt that did not become the key follows the confirmed key without a share; its own key, once confirmed, is held', async () => {
   keystore = freshKeystore(dir.dir).keystore;
-  const scanning = createScanningActivities({ keystore, chain: () => bitcoinChain(unusedNode) });
+  const scanning = createScanningActivities({ keystore, chain: offlineBitcoinChain });
   const { confirmKeyPair } = createKeygenActivities({ network: 'bitcoin', keystore });
   const ours = pair(1);
   store(ours, 0);
