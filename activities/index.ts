@@ -7,6 +7,7 @@ import { createKeygenActivities, type KeygenFaults } from './keygen';
 import { createLegacySigningActivities } from './legacy-signing';
 import { createPlanActivities } from './plans';
 import { createScanningActivities } from './scanning';
+import { createSeraiBlockActivities } from './serai-blocks';
 import { createSigningKeyActivities } from './signing-key';
 import { createSigningCore, createThresholdSigningActivities } from './threshold-signing';
 import { NETWORK_UNAVAILABLE } from './failures';
@@ -35,6 +36,7 @@ export function createActivities(deps: ProcessorDeps) {
     ...heartbeating(createLegacySigningActivities(signing)),
     ...heartbeating(createPlanActivities({ keystore: deps.keystore, chain, signingKey: signingKey.substrateSigningKey })),
     ...heartbeating(createScanningActivities({ keystore: deps.keystore, chain })),
+    ...createSeraiBlockActivities({ keystore: deps.keystore, chain }),
   };
 }
 

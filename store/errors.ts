@@ -83,3 +83,15 @@ export class NoncesNotFoundError extends StoreError {
     super(`no nonces preprocessed for sign ${JSON.stringify(signId)} attempt ${attempt} participant ${participant}`);
   }
 }
+
+/** A scheduler state a workflow names by digest is not in the store, or its bytes no longer hash to it. */
+export class SchedulerStateMissingError extends StoreError {
+  static readonly type = 'SchedulerStateMissingError';
+  override readonly name = SchedulerStateMissingError.type;
+  constructor(
+    readonly digest: string,
+    reason: string,
+  ) {
+    super(`scheduler state ${digest}: ${reason}`);
+  }
+}

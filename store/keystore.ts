@@ -8,6 +8,7 @@ import { openDatabase, type OpenDatabaseOptions } from './database';
 import { Sealer, type RowIdentity } from './sealing';
 import { SealedSecrets } from './sealed-secrets';
 import { NonceLedger } from './nonce-ledger';
+import { SchedulerStates } from './scheduler-states';
 import { StoreInputError, StoredValueConflictError } from './errors';
 import { blobToBytes } from './blob';
 import * as field from './fields';
@@ -70,6 +71,7 @@ const KEY_CHECK_PLAINTEXT = utf8ToBytes('custody-processor keystore key check v1
 
 export class Keystore {
   readonly nonces: NonceLedger;
+  readonly schedulerStates: SchedulerStates;
   readonly #secrets: SealedSecrets;
 
   private constructor(
@@ -78,6 +80,7 @@ export class Keystore {
   ) {
     this.#secrets = new SealedSecrets(db, sealer);
     this.nonces = new NonceLedger(db, sealer);
+    this.schedulerStates = new SchedulerStates(db);
   }
 
   /** Opens (creating and migrating if needed) the keystore; throws `KeystoreDecryptError` for a wrong key. */

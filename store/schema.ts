@@ -70,6 +70,16 @@ export const MIGRATIONS: readonly string[] = [
   ) STRICT;
   INSERT INTO confirmed_keys (network, session, attempt, curve) SELECT network, session, attempt, curve FROM active_keys;
   `,
+  // 3: scheduler states, by the SHA-256 of their JSON: a scanner's workflow state holds the digest, not the state.
+  `
+  CREATE TABLE scheduler_states (
+    digest     TEXT    PRIMARY KEY,
+    network    TEXT    NOT NULL,
+    state      TEXT    NOT NULL,
+    stored_seq INTEGER NOT NULL
+  ) STRICT;
+  CREATE INDEX scheduler_states_by_age ON scheduler_states (network, stored_seq);
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

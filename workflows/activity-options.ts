@@ -103,3 +103,13 @@ export const scanActivities = proxyActivities<Activities<'scannerKeySet' | 'scan
   heartbeatTimeout: HEARTBEAT_TIMEOUT,
   retry: { initialInterval: '1 second', maximumInterval: '30 seconds', nonRetryableErrorTypes: [FinalizedReorgError.type, ScanStateError.type, KEY_NOT_GENERATED, OBSERVED_KEY_REFUSED] },
 });
+
+/**
+ * A Serai block applied with the scanner's schedulers in the validator's store. A refusal is a
+ * result, not a failure; a store that lost the state named is retried until an operator restores
+ * it, so no block is ever skipped for it.
+ */
+export const seraiBlockActivities = proxyActivities<Activities<'applySeraiBlock'>>({
+  startToCloseTimeout: '5 minutes',
+  retry: { initialInterval: '1 second', maximumInterval: '30 seconds' },
+});

@@ -19,7 +19,7 @@ import type { DepositOutcome } from '../networks/deposits';
 import { chainRules } from '../networks/rules';
 import { rotationPolicy, rotationStage, rotationTimeline, type RotationStage, type RotationTimeline } from '../scheduler/rotation';
 import type { ScannerCore, ScannerKey, SeraiBlockResult } from './scanner-state';
-import { schedulingFor, type AnyPlan, type AnySchedulerState, type HeldOutput } from './scheduling';
+import { schedulingFor, type AnyPlan, type HeldOutput, type SchedulerSlot } from './scheduling';
 
 /**
  * Serai confirmed a later session's key: it is activated at the first block whose time reaches
@@ -34,7 +34,7 @@ export interface SuccessorKey {
   key: ScannerKey & { activationHeight: number };
   timeline: RotationTimeline;
   /** UTXO: its own from the activation; account: made at the handover, holding the contract's balances. */
-  scheduler: AnySchedulerState | null;
+  scheduler: SchedulerSlot | null;
   /** The stage the schedulers were moved to, by acknowledged blocks. */
   stage: RotationStage;
   /** In closing, the acknowledged height at which the existing key was first found drained; the retirement block is C past it. */

@@ -36,7 +36,7 @@ import {
   type SessionPlan,
   type SuccessorKey,
 } from './scanner-rotation';
-import { hasBranches, schedulingFor, type AnyPlan, type AnySchedulerState, type CoinPayment, type Dropped, type HeldOutput } from './scheduling';
+import { hasBranches, schedulingFor, type AnyPlan, type CoinPayment, type Dropped, type HeldOutput, type SchedulerSlot } from './scheduling';
 
 export type SeraiBlockMessage = CoordinatorMessageOf<'substrate.SubstrateBlock'>;
 
@@ -110,7 +110,7 @@ export interface ScannerCore {
   pending: PendingBlock[];
   /** The block of the highest Batch Serai included (plans read their fee rate there). */
   lastIncluded: { batch: number; height: number; hash: string } | null;
-  scheduler: AnySchedulerState | null;
+  scheduler: SchedulerSlot | null;
   /** Branch outputs our plans will create: outpoint id -> branch id. */
   expectedBranches: Record<string, string>;
   /** The last Serai block applied (decimal u64). */
@@ -576,7 +576,7 @@ export function applySeraiBlock(core: ScannerCore, message: SeraiBlockMessage, f
   };
 }
 
-function withScheduler(core: ScannerCore, side: 'existing' | 'successor', state: AnySchedulerState): ScannerCore {
+function withScheduler(core: ScannerCore, side: 'existing' | 'successor', state: SchedulerSlot): ScannerCore {
   if (side === 'existing') return { ...core, scheduler: state };
   return { ...core, successor: { ...core.successor!, scheduler: state } };
 }
@@ -614,6 +614,13 @@ function releaseOutputs(core: ScannerCore, entry: PendingBlock, feeRate: number,
 /** Whether any of a Serai block's plans creates branch outputs (UTXO plans only). */
 export function plansWithBranches(result: SeraiBlockResult): boolean {
   return result.plans.some(hasBranches);
+}
+
+/** The core with each scheduler it holds (the key's and, during a rotation, its successor's) passed through `f`. */
+export function mapSchedulers(core: ScannerCore, f: (slot: SchedulerSlot) => SchedulerSlot): ScannerCore {
+  let next = core.scheduler === null ? core : { ...core, scheduler: f(core.scheduler) };
+  if (next.successor?.scheduler) next = { ...next, successor: { ...next.successor, scheduler: f(next.successor.scheduler) } };
+  return next;
 }
 
 /** What the scheduler holds, for the status. */

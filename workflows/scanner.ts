@@ -15,7 +15,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import { FinalizedReorgError } from '../networks/finality';
-import { scanActivities as chain } from './activity-options';
+import { scanActivities as chain, seraiBlockActivities as seraiBlocks } from './activity-options';
 import { applicationFailureOf } from './failures';
 import { KEY_NOT_GENERATED, OBSERVED_KEY_REFUSED } from '../activities/failures';
 import { parseCoordinatorMessage, type Batch } from '../messages';
@@ -80,6 +80,12 @@ export const SOLVENCY_WATCH_PATCH = 'solvency-watch';
 export const AWAIT_NEW_BLOCK_PATCH = 'await-new-block';
 /** Marks histories whose solvency watch asks Serai's supply and the chain's spent outputs at once (before: one after the other). */
 export const CONCURRENT_SOLVENCY_READS_PATCH = 'concurrent-solvency-reads';
+/**
+ * Marks histories whose scanner applies each Serai block in an activity that keeps the schedulers
+ * in the validator's store, its state naming them by digest (before: the schedulers were in the
+ * workflow state, and a long queue would outgrow a payload).
+ */
+export const STORED_SCHEDULERS_PATCH = 'stored-schedulers';
 
 /**
  * A network's scanner (`scanner-<network>`), long-running: follows the chain to finality, turns
@@ -294,18 +300,26 @@ export async function scanner(input: ScannerInput): Promise<void> {
       return;
     }
     stage = `applying Serai block ${message.block}`;
-    const at = feeRateBlock(core, message);
-    const feeRate = at === null ? 1 : await chain.feeRateAt(at);
-    let applied: ReturnType<typeof applySeraiBlock>;
-    try {
-      applied = applySeraiBlock(core, message, feeRate);
-    } catch (err) {
-      // The pure core refuses what it cannot apply; a refusal must never fail the workflow task (every
-      // validator would compute the same, and every scanner would stop for good).
+    // The pure core refuses what it cannot apply; a refusal must never fail the workflow task (every
+    // validator would compute the same, and every scanner would stop for good).
+    const refuse = (error: string) => {
       substrateBlocks.shift();
-      reject(`Serai block ${message.block}: not applied: ${err instanceof Error ? err.message : String(err)}`);
-      log.error('Serai block not applied: its Batches and burns need an operator', { block: message.block, error: err instanceof Error ? err.message : String(err) });
-      return;
+      reject(`Serai block ${message.block}: not applied: ${error}`);
+      log.error('Serai block not applied: its Batches and burns need an operator', { block: message.block, error });
+    };
+    let applied: ReturnType<typeof applySeraiBlock>;
+    if (patched(STORED_SCHEDULERS_PATCH)) {
+      const outcome = await seraiBlocks.applySeraiBlock({ core, message });
+      if ('refused' in outcome) return refuse(outcome.refused);
+      applied = outcome.applied;
+    } else {
+      const at = feeRateBlock(core, message);
+      const feeRate = at === null ? 1 : await chain.feeRateAt(at);
+      try {
+        applied = applySeraiBlock(core, message, feeRate);
+      } catch (err) {
+        return refuse(err instanceof Error ? err.message : String(err));
+      }
     }
     const { result } = applied;
     applying = { before: core.lastSeraiBlock };

@@ -16,6 +16,30 @@ import { chainRules, type AccountChainRules, type UtxoChainRules } from '../netw
 
 export type { AnyPlan, AnySchedulerState };
 
+/**
+ * A scheduler kept in the validator's store, named by the digest of its state: what the scanner's
+ * workflow state holds, so the queue's length never reaches a workflow payload. It carries what
+ * the workflow shows and checks without loading the state.
+ */
+export interface StoredScheduler {
+  readonly stored: string;
+  readonly heldOutputs: readonly string[];
+  readonly queuedPayments: number;
+}
+
+/** A scheduler as the scanner holds it: the state itself (histories from before the store, a new key's empty scheduler) or a stored one. */
+export type SchedulerSlot = AnySchedulerState | StoredScheduler;
+
+export function isStoredScheduler(slot: SchedulerSlot): slot is StoredScheduler {
+  return 'stored' in slot;
+}
+
+/** The state of a slot that must be loaded: a stored one here is a bug of the caller (the Serai-block activity loads them all first). */
+function loaded(slot: SchedulerSlot): AnySchedulerState {
+  if (isStoredScheduler(slot)) throw new SchedulingError(`scheduler ${slot.stored} is in the store: load it before scheduling`);
+  return slot;
+}
+
 /** An output as the scanner keeps it until its Batch is included: the coin is set on a chain of several. */
 export type HeldOutput = ReceivedOutput & { readonly coin?: string };
 /** A refund or burn to pay: the coin is set on a chain of several. */
@@ -29,13 +53,13 @@ export interface Dropped {
 
 export interface Scheduling {
   create(key: { networkKey: string; scripts: Record<OutputKind, string> }): AnySchedulerState;
-  receive(state: AnySchedulerState, outputs: readonly HeldOutput[]): AnySchedulerState;
+  receive(state: SchedulerSlot, outputs: readonly HeldOutput[]): AnySchedulerState;
   /** Queues what it can; never throws for a payment (`refused` says why). */
-  admit(state: AnySchedulerState, payments: readonly CoinPayment[]): { state: AnySchedulerState; refused: { payment: CoinPayment; reason: string }[] };
-  schedule(state: AnySchedulerState, feeRate: number): { state: AnySchedulerState; plans: AnyPlan[]; dropped: Dropped[] };
+  admit(state: SchedulerSlot, payments: readonly CoinPayment[]): { state: AnySchedulerState; refused: { payment: CoinPayment; reason: string }[] };
+  schedule(state: SchedulerSlot, feeRate: number): { state: AnySchedulerState; plans: AnyPlan[]; dropped: Dropped[] };
   /** The ids of outputs the scheduler holds (none on an account chain). */
-  heldOutputs(state: AnySchedulerState): string[];
-  queuedPayments(state: AnySchedulerState): number;
+  heldOutputs(state: SchedulerSlot): string[];
+  queuedPayments(state: SchedulerSlot): number;
   /** Rotation (reference 1.18), from the existing key's side and its successor's. */
   rotation: RotationScheduling;
 }
@@ -52,16 +76,16 @@ export interface RotationScheduling {
   /** Whether the successor's scheduler exists from its activation (UTXO: it holds its own outputs) or is made at the handover (account: it takes the contract's balances and nonce). */
   successorFromActivation: boolean;
   /** New-as-change: the existing key's plans send their change to the successor (UTXO); nothing on an account chain. */
-  changeToSuccessor(existing: AnySchedulerState, successor: SchedulerKey): AnySchedulerState;
+  changeToSuccessor(existing: SchedulerSlot, successor: SchedulerKey): AnySchedulerState;
   /**
    * Forward-from-existing: the existing key hands over its queue (and on a UTXO chain sweeps its
    * pool; on an account chain names its successor on the contract), the successor takes it.
    */
-  handOver(existing: AnySchedulerState, successor: { key: SchedulerKey; state: AnySchedulerState | null }, feeRate: number): { existing: AnySchedulerState; successor: AnySchedulerState; plans: AnyPlan[] };
+  handOver(existing: SchedulerSlot, successor: { key: SchedulerKey; state: SchedulerSlot | null }, feeRate: number): { existing: AnySchedulerState; successor: AnySchedulerState; plans: AnyPlan[] };
   /** A deposit that reached the retiring key, moved to the successor's forward address (UTXO); null when its fee would leave dust. */
-  forward(existing: AnySchedulerState, output: HeldOutput, successor: SchedulerKey, feeRate: number): AnyPlan | null;
+  forward(existing: SchedulerSlot, output: HeldOutput, successor: SchedulerKey, feeRate: number): AnyPlan | null;
   /** Whether the retiring key holds nothing worth moving and waits for nothing of its own. */
-  drained(existing: AnySchedulerState, feeRate: number): boolean;
+  drained(existing: SchedulerSlot, feeRate: number): boolean;
 }
 
 export class SchedulingError extends Error {
@@ -71,7 +95,7 @@ export class SchedulingError extends Error {
 const bare = ({ id, address, amount }: CoinPayment): Payment => ({ id, address, amount });
 
 function utxoScheduling(network: ExternalNetwork, rules: UtxoChainRules): Scheduling {
-  const of = (state: AnySchedulerState) => state as SchedulerState;
+  const of = (state: SchedulerSlot) => loaded(state) as SchedulerState;
   return {
     create: (key) => createState({ network, key: key.networkKey, ...rules.limits, internalAddresses: Object.values(key.scripts) }),
     receive: (state, outputs) => receiveOutputs(of(state), outputs.map(({ coin: _, ...output }) => output as ReceivedOutput)),
@@ -83,8 +107,8 @@ function utxoScheduling(network: ExternalNetwork, rules: UtxoChainRules): Schedu
       const scheduled = schedule(of(state), { feeModel: rules.feeModel(feeRate) });
       return { state: scheduled.state, plans: [...scheduled.plans], dropped: [...scheduled.dropped] };
     },
-    heldOutputs: (state) => of(state).outputs.map((o) => o.id),
-    queuedPayments: (state) => of(state).payments.length,
+    heldOutputs: (state) => (isStoredScheduler(state) ? [...state.heldOutputs] : of(state).outputs.map((o) => o.id)),
+    queuedPayments: (state) => (isStoredScheduler(state) ? state.queuedPayments : of(state).payments.length),
     rotation: {
       successorFromActivation: true,
       changeToSuccessor: (existing, successor) => sendChangeTo(of(existing), successor.scripts.change),
@@ -101,7 +125,7 @@ function utxoScheduling(network: ExternalNetwork, rules: UtxoChainRules): Schedu
 }
 
 function accountScheduling(network: ExternalNetwork, rules: AccountChainRules): Scheduling {
-  const of = (state: AnySchedulerState) => state as AccountSchedulerState;
+  const of = (state: SchedulerSlot) => loaded(state) as AccountSchedulerState;
   const coinOf = (what: string, coin: string | undefined): string => {
     if (coin === undefined) throw new SchedulingError(`${what} names no coin, which ${network} needs`);
     return coin;
@@ -126,11 +150,11 @@ function accountScheduling(network: ExternalNetwork, rules: AccountChainRules): 
       return { state: scheduled.state, plans: [...scheduled.plans], dropped: [...scheduled.dropped] };
     },
     heldOutputs: () => [],
-    queuedPayments: (state) => of(state).balances.reduce((n, b) => n + b.queue.length, 0),
+    queuedPayments: (state) => (isStoredScheduler(state) ? state.queuedPayments : of(state).balances.reduce((n, b) => n + b.queue.length, 0)),
     rotation: {
       successorFromActivation: false,
       // The contract holds every coin: there is no change to send anywhere.
-      changeToSuccessor: (existing) => existing,
+      changeToSuccessor: (existing) => of(existing),
       handOver(existing, successor) {
         // The successor as the contract holds it (as the adapter reported it); keys loaded before it did: from the network key.
         const rotated = rotateAccount(of(existing), successor.key.contractKey ?? rules.contractKey(successor.key.networkKey));

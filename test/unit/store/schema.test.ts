@@ -20,7 +20,7 @@ test('a new database is migrated to the current schema version with WAL, FULL sy
     expect(db.pragma('secure_delete', { simple: true })).toBe(1);
     expect(db.pragma('busy_timeout', { simple: true })).toBe(1234);
     const tables = db.prepare(`SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name`).pluck().all();
-    expect(tables).toEqual(['active_keys', 'confirmed_keys', 'group_keys', 'keystore_meta', 'nonce_ledger', 'sealed_secrets']);
+    expect(tables).toEqual(['active_keys', 'confirmed_keys', 'group_keys', 'keystore_meta', 'nonce_ledger', 'scheduler_states', 'sealed_secrets']);
   } finally {
     db.close();
   }
@@ -88,7 +88,7 @@ test('a version-1 keystore migrates to per-session confirmed keys, its active ke
   created.setActiveKey(ref);
   created.close();
   const raw = new Database(path);
-  raw.exec('DROP TABLE confirmed_keys');
+  raw.exec('DROP TABLE confirmed_keys; DROP TABLE scheduler_states');
   raw.pragma('user_version = 1');
   raw.close();
 
@@ -97,6 +97,8 @@ test('a version-1 keystore migrates to per-session confirmed keys, its active ke
     expect(MIGRATIONS).toHaveLength(SCHEMA_VERSION);
     expect(migrated.getConfirmedKey('bitcoin', 3)).toEqual({ ...ref, groupKey });
     expect(migrated.getActiveKey('bitcoin')).toEqual({ ...ref, groupKey });
+    // Migration 3 on the way: the scheduler states' table.
+    expect(migrated.schedulerStates.count('bitcoin')).toBe(0);
   } finally {
     migrated.close();
   }

@@ -5,7 +5,8 @@ import type { InInstructionWithBalance } from '../../../messages/instructions';
 import { MAX_BATCH_INSTRUCTIONS, MAX_BATCH_SIZE } from '../../../messages/limits';
 import { encodeAddress, type DepositOutcome } from '../../../networks/bitcoin/instructions';
 import { initialScanState } from '../../../networks/finality';
-import type { AnyPlan, AnySchedulerState } from '../../../scheduler/plans';
+import type { AnyPlan } from '../../../scheduler/plans';
+import type { SchedulerSlot } from '../../../workflows/scheduling';
 import type { Plan, SchedulerState } from '../../../scheduler/types';
 import {
   acceptFinalBlocks,
@@ -31,7 +32,7 @@ import {
 } from '../../../workflows/scanner-state';
 
 /** Bitcoin's scheduler and plans are the UTXO scheduler's. */
-const utxo = (state: AnySchedulerState | null): SchedulerState => state as SchedulerState;
+const utxo = (state: SchedulerSlot | null): SchedulerState => state as SchedulerState;
 const utxoPlans = (plans: readonly AnyPlan[]): Plan[] => plans as Plan[];
 
 const hash = (n: number) => n.toString(16).padStart(64, '0');

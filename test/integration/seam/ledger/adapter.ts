@@ -11,6 +11,11 @@ import type { OutputKind } from '../../../../networks/network';
 import { advance, viewStart } from '../../../../networks/finality';
 import { OUTPUT_KINDS } from '../../../../crypto/suites/types';
 import { Ledger, LedgerRejection, ledgerAddress, spendMessage, spendTxid, type LedgerTx } from './ledger';
+import { registerChainRules } from '../../../../networks/rules';
+import { ledgerRules } from './rules';
+
+// The activities apply Serai blocks with the network's rules too (activities/serai-blocks.ts), as the workflow bundle does (./workflows.ts).
+registerChainRules('monero', ledgerRules);
 
 /** A plan as the ledger spends it: JSON, amounts as decimal strings. */
 export interface LedgerSignable extends Signable {
