@@ -5,7 +5,8 @@
  *
  * The kill point, exactly:
  *  1. activity k's function returns its result to the worker (a throw is journalled as `failed` and
- *     not counted; activities of the `health-*` readiness workflow are not counted either);
+ *     not counted; activities of the `health-*` readiness workflow and the scanner's polls are not
+ *     counted either: `isCountedActivity`);
  *  2. the hook reports that result to the server itself, as the SDK would right after the
  *     interceptor returns: RespondActivityTaskCompleted with the activity's task token and the
  *     result encoded by the worker's own client and data converter;
@@ -21,7 +22,7 @@
 import { appendFileSync, renameSync, writeFileSync, writeSync } from 'node:fs';
 import type { Context as ActivityContext } from '@temporalio/activity';
 import type { ActivityExecuteInput, ActivityInboundCallsInterceptor, Next, WorkerInterceptors } from '@temporalio/worker';
-import { isCountedWorkflow, type CrashHookSettings, type CrashMarker, type JournalEntry } from './settings';
+import { isCountedActivity, type CrashHookSettings, type CrashMarker, type JournalEntry } from './settings';
 
 interface HookState {
   completed: number;
@@ -121,7 +122,7 @@ class CrashInbound implements ActivityInboundCallsInterceptor {
       throw err;
     }
     if (this.state.crashing) return this.hold();
-    if (!isCountedWorkflow(info.workflowExecution?.workflowId)) return result;
+    if (!isCountedActivity(info.workflowExecution?.workflowId, info.activityType)) return result;
     const k = ++this.state.completed;
     appendFileSync(this.settings.journalPath, `${JSON.stringify(entryOf(info, 'completed', k))}\n`);
     if (k === this.settings.afterActivity) {

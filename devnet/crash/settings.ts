@@ -30,6 +30,18 @@ export function isCountedWorkflow(workflowId: string | undefined): boolean {
   return !(workflowId ?? '').startsWith('health-');
 }
 
+/**
+ * The scanner's reads that repeat as often as timing makes them (a poll of the chain, a wait for its
+ * next block): not counted either, so that k names the same step of the scenario run after run
+ * (counted, they put most of a sample's kills on a poll, wherever the calibration's k was).
+ */
+const TIMING_READS = new Set(['scanPoll', 'awaitNewBlock']);
+
+/** Whether an activity is numbered: k counts these, in the order they complete. */
+export function isCountedActivity(workflowId: string | undefined, activityType: string): boolean {
+  return isCountedWorkflow(workflowId) && !TIMING_READS.has(activityType);
+}
+
 export function crashHookEnv(settings: CrashHookSettings): Record<string, string> {
   const env: Record<string, string> = { [ACTIVITY_JOURNAL_ENV]: settings.journalPath };
   if (settings.afterActivity !== undefined) {

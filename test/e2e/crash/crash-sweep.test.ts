@@ -7,7 +7,7 @@
  * happened where it says: SIGKILL, right after the server recorded activity k's completion, the
  * marker, the journal, the worker's log line and the workflow's history naming the same activity.
  *
- * The calibration (bob's activities in one crash-free scenario, N=107) is a recorded run, so CI
+ * The calibration (bob's activities in one crash-free scenario, N=60; the scanner's polls are not counted) is a recorded run, so CI
  * spends its time on the crashes; `npm run crash-sweep -- --calibrate-only --out <file>` records a
  * new one. Activities interleave by timing, so a run's k-th activity may differ from the
  * calibration's: the run reports the one it killed.

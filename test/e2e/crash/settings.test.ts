@@ -2,7 +2,7 @@
  * The crash hook's settings (pure; no devnet): the environment the validator set hands the worker
  * round-trips, and a bad setting is a one-line config error, as DEVNET_BYZANTINE's is.
  */
-import { crashHookEnv, crashHookFromEnv, CrashConfigError, isCountedWorkflow } from '../../../devnet/crash/settings';
+import { crashHookEnv, crashHookFromEnv, CrashConfigError, isCountedActivity, isCountedWorkflow } from '../../../devnet/crash/settings';
 import { phaseOf } from '../../../devnet/crash/run';
 import { seededRandom } from '../../../devnet/crash/sweep';
 
@@ -20,9 +20,14 @@ test('a bad crash setting is a config error', () => {
   expect(() => crashHookEnv({ journalPath: '/j', afterActivity: 3 })).toThrow(CrashConfigError);
 });
 
-test('the readiness probe is not counted; workflow ids name their phase; the sample PRNG is seeded', () => {
+test('the readiness probe and the scanner\'s polls are not counted; workflow ids name their phase; the sample PRNG is seeded', () => {
   expect(isCountedWorkflow('health-bitcoin-1733400000000')).toBe(false);
   expect(isCountedWorkflow('keygen-bitcoin-0-0')).toBe(true);
+  expect(isCountedActivity('health-bitcoin-1733400000000', 'healthCheck')).toBe(false);
+  expect(isCountedActivity('scanner-bitcoin', 'scanPoll')).toBe(false);
+  expect(isCountedActivity('scanner-bitcoin', 'awaitNewBlock')).toBe(false);
+  expect(isCountedActivity('scanner-bitcoin', 'applySeraiBlock')).toBe(true);
+  expect(isCountedActivity('batch-bitcoin-1', 'thresholdShare')).toBe(true);
   expect(['keygen-bitcoin-0-0', 'batch-bitcoin-1', 'plan-bitcoin-ab', 'substrate-bitcoin-4', 'scanner-bitcoin', 'confirm-keypair-bitcoin-0', 'x'].map(phaseOf)).toEqual([
     'keygen',
     'batch',
