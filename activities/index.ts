@@ -36,7 +36,7 @@ export function createActivities(deps: ProcessorDeps) {
     ...heartbeating(createLegacySigningActivities(signing)),
     ...heartbeating(createPlanActivities({ keystore: deps.keystore, chain, signingKey: signingKey.substrateSigningKey })),
     ...heartbeating(createScanningActivities({ keystore: deps.keystore, chain })),
-    ...createSeraiBlockActivities({ keystore: deps.keystore, chain }),
+    ...heartbeating(createSeraiBlockActivities({ keystore: deps.keystore, chain })),
   };
 }
 

@@ -107,9 +107,11 @@ export const scanActivities = proxyActivities<Activities<'scannerKeySet' | 'scan
 /**
  * A Serai block applied with the scanner's schedulers in the validator's store. A refusal is a
  * result, not a failure; a store that lost the state named is retried until an operator restores
- * it, so no block is ever skipped for it.
+ * it, so no block is ever skipped for it. It heartbeats: a worker killed while applying is noticed
+ * after the heartbeat timeout, and the block is applied again at once.
  */
 export const seraiBlockActivities = proxyActivities<Activities<'applySeraiBlock'>>({
   startToCloseTimeout: '5 minutes',
+  heartbeatTimeout: HEARTBEAT_TIMEOUT,
   retry: { initialInterval: '1 second', maximumInterval: '30 seconds' },
 });
