@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import type { ExternalNetwork } from '../messages/networks';
+import { DEFAULT_CLAIM_CHECK_BYTES } from '../temporal/claim-check';
+import type { PayloadStoreSettings } from '../temporal/data-converter';
 
 export const NETWORKS = ['bitcoin', 'ethereum'] as const;
 export type NetworkName = (typeof NETWORKS)[number];
@@ -11,6 +13,14 @@ export class ConfigError extends Error {
 
 /** A validator's name: in its namespace, task queues and keystore paths. */
 export const VALIDATOR_NAME = /^[a-z0-9][a-z0-9-]{0,31}$/;
+
+/** Bytes from which a payload goes to the payload store (a test lowers it to exercise the path at small scale). */
+export const CLAIM_CHECK_BYTES_SETTING = z.coerce
+  .number({ error: 'must be a number of bytes' })
+  .int('must be whole bytes')
+  .min(1024, 'must be at least 1024')
+  .max(2 * 1024 * 1024, 'must be at most 2097152 (Temporal refuses larger payloads anyway)')
+  .default(DEFAULT_CLAIM_CHECK_BYTES);
 
 const schema = z
   .object({
@@ -34,6 +44,8 @@ const schema = z
     WORKFLOW_BUNDLE_PATH: z.string().min(1).optional(),
     METRICS_ADDRESS: z.string().regex(/^[A-Za-z0-9.[\]:-]+:\d{1,5}$/, 'must be host:port (where Prometheus scrapes /metrics)').optional(),
     METRICS_SAMPLE_SECONDS: z.coerce.number({ error: 'must be a number of seconds' }).int('must be whole seconds').min(1, 'must be at least 1').max(3600, 'must be at most 3600').default(10),
+    PAYLOAD_STORE_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL (the payload store large payloads go to)' }).optional(),
+    PAYLOAD_CLAIM_CHECK_BYTES: CLAIM_CHECK_BYTES_SETTING,
   })
   .refine((c) => c.KEYSTORE_KEY !== undefined || c.KEYSTORE_KEY_FILE !== undefined, {
     path: ['KEYSTORE_KEY'],
@@ -71,6 +83,8 @@ export interface WorkerConfig {
   workflowBundlePath?: string;
   /** Where the Prometheus endpoint listens (host:port), and how often the status gauges are sampled; none without METRICS_ADDRESS. */
   metrics?: { address: string; sampleMs: number };
+  /** The payload store large payloads go to by claim check; without one they stay in the history. */
+  payloadStore?: PayloadStoreSettings;
 }
 
 /** Secrets that may come from a file instead (`<NAME>_FILE`, e.g. a Docker secret): the file's content, less a final newline. */
@@ -120,6 +134,7 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env, readFile:
     coordinatorNamespace: c.COORDINATOR_NAMESPACE,
     workflowBundlePath: c.WORKFLOW_BUNDLE_PATH,
     ...(c.METRICS_ADDRESS ? { metrics: { address: c.METRICS_ADDRESS, sampleMs: c.METRICS_SAMPLE_SECONDS * 1000 } } : {}),
+    ...(c.PAYLOAD_STORE_URL ? { payloadStore: { url: c.PAYLOAD_STORE_URL, claimCheckBytes: c.PAYLOAD_CLAIM_CHECK_BYTES } } : {}),
   };
 }
 

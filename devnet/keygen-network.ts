@@ -4,7 +4,8 @@ import { Client, Connection } from '@temporalio/client';
 import type { Worker } from '@temporalio/worker';
 import type { ProcessorSettings } from '../client';
 import type { NetworkName } from '../config/worker-config';
-import { createDataConverter } from '../temporal/data-converter';
+import { createDataConverter, type PayloadStoreSettings } from '../temporal/data-converter';
+import { startPayloadStoreServer } from '../temporal/payload-store-server';
 import { writeWorkflowBundle } from '../temporal/bundle';
 import type { Keyring } from '../temporal/keyring';
 import { workflowsPath } from '../temporal/processor-worker';
@@ -54,6 +55,8 @@ export interface KeygenNetworkOptions {
   metrics?: boolean;
   /** Worker processes per validator and network (default 1). */
   workersPerValidator?: number;
+  /** Payloads from this many bytes go to the devnet's payload store by claim check (default DEFAULT_CLAIM_CHECK_BYTES). */
+  claimCheckBytes?: number;
   log?: (line: string) => void;
 }
 
@@ -71,12 +74,17 @@ export class KeygenNetwork {
     private readonly coordinatorWorker: Worker,
     private readonly coordinatorRun: Promise<void>,
     private readonly closeCoordinator: () => Promise<void>,
+    /** Where every process of this devnet puts and fetches large payloads. */
+    readonly payloadStore: PayloadStoreSettings,
   ) {}
 
   static async start(options: KeygenNetworkOptions): Promise<KeygenNetwork> {
     const log = options.log ?? (() => undefined);
     if (options.networks.length === 0 || new Set(options.networks).size !== options.networks.length) throw new Error(`KeygenNetwork: networks must be distinct and at least one, got ${JSON.stringify(options.networks)}`);
     mkdirSync(options.dataDir, { recursive: true });
+    const payloadStoreServer = await startPayloadStoreServer({ dir: join(options.dataDir, 'payload-store') });
+    const payloadStore: PayloadStoreSettings = { url: payloadStoreServer.url, ...(options.claimCheckBytes ? { claimCheckBytes: options.claimCheckBytes } : {}) };
+    log(`payload store at ${payloadStore.url} (payloads from ${options.claimCheckBytes ?? 'the default'} bytes)`);
     const connection = await Connection.connect({ address: options.temporalAddress });
     await ensureNamespace(connection, COORDINATOR_NAMESPACE);
     log('bundling workflow code once for every worker ...');
@@ -88,6 +96,7 @@ export class KeygenNetwork {
       temporalAddress: options.temporalAddress,
       namespace: COORDINATOR_NAMESPACE,
       keyring: options.keyring,
+      payloadStore,
       connection,
       workflowBundlePath: coordinatorBundle,
       processorSettings: options.processorSettings,
@@ -103,6 +112,7 @@ export class KeygenNetwork {
         connection,
         temporalAddress: options.temporalAddress,
         keyring: options.keyring,
+        payloadStore,
         codecKeysFile: options.codecKeysFile,
         dataDir: options.dataDir,
         chains: options.chains,
@@ -120,10 +130,15 @@ export class KeygenNetwork {
       await coordinatorRun.catch(() => undefined);
       await coordinator.close();
       await connection.close();
+      await payloadStoreServer.close();
       throw err;
     }
-    const coordinatorClient = new Client({ connection, namespace: COORDINATOR_NAMESPACE, dataConverter: createDataConverter(options.keyring) });
-    return new KeygenNetwork(connection, coordinatorClient, sets, coordinator.worker, coordinatorRun, coordinator.close);
+    const coordinatorClient = new Client({ connection, namespace: COORDINATOR_NAMESPACE, dataConverter: createDataConverter(options.keyring, payloadStore) });
+    const close = async () => {
+      await coordinator.close();
+      await payloadStoreServer.close();
+    };
+    return new KeygenNetwork(connection, coordinatorClient, sets, coordinator.worker, coordinatorRun, close, payloadStore);
   }
 
   /** The first network's processors. */
@@ -150,6 +165,9 @@ export class KeygenNetwork {
       taskQueue: COORDINATOR_TASK_QUEUE,
       workflowId: coordinatorKeygenWorkflowId(input.network, input.session),
       args: [args],
+      // Relaying a round schedules one delivery per validator, each carrying nearly every other
+      // participant's data: at n = 150 about 100 MB to encrypt and store in one workflow task.
+      workflowTaskTimeout: '1 minute',
     });
   }
 

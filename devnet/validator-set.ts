@@ -1,13 +1,16 @@
 import { Client, type Connection } from '@temporalio/client';
 import { ProcessorClient, DEFAULT_PROCESSOR_SETTINGS, type ProcessorSettings } from '../client';
 import type { NetworkName } from '../config/worker-config';
-import { createDataConverter } from '../temporal/data-converter';
+import { createDataConverter, type PayloadStoreSettings } from '../temporal/data-converter';
 import type { Keyring } from '../temporal/keyring';
 import { ensureNamespace, validatorNamespace } from './namespaces';
 import type { ManagedProcess } from '../nodes/process';
 import { spawnValidatorWorker, type ChainEndpoints } from './validators';
 import { crashHookEnv, type CrashHookSettings } from './crash/settings';
 import { freePort } from '../nodes/ports';
+
+/** Workers started before waiting for them to be ready, then the next group. */
+const WORKERS_STARTED_TOGETHER = 16;
 
 /** How often a devnet worker samples its status gauges. */
 const DEVNET_METRICS_SAMPLE_SECONDS = 5;
@@ -31,6 +34,8 @@ export interface ValidatorSetOptions {
   connection: Connection;
   temporalAddress: string;
   keyring: Keyring;
+  /** The devnet's payload store, for the workers (PAYLOAD_STORE_URL) and the clients. */
+  payloadStore?: PayloadStoreSettings;
   codecKeysFile: string;
   dataDir: string;
   chains: ChainEndpoints;
@@ -64,7 +69,7 @@ export class ValidatorSet {
   static async start(options: ValidatorSetOptions): Promise<ValidatorSet> {
     const members = new Map<string, RunningValidator>();
     const set = new ValidatorSet(options, members);
-    const dataConverter = createDataConverter(options.keyring);
+    const dataConverter = createDataConverter(options.keyring, options.payloadStore);
     await ensureNamespace(options.connection, options.coordinatorNamespace);
     for (const spec of options.validators) {
       const namespace = validatorNamespace(spec.name);
@@ -77,8 +82,13 @@ export class ValidatorSet {
       members.set(spec.name, { spec, namespace, client, workers: [], metricsUrls: [] });
     }
     try {
-      for (const member of members.values()) if (!member.spec.offline) await set.spawn(member);
-      await Promise.all([...members.values()].filter((m) => !m.spec.offline).map((m) => set.waitReady(m)));
+      // A few at a time: fifty workers starting at once on two cores outlast a health check's minute.
+      const online = [...members.values()].filter((m) => !m.spec.offline);
+      for (let i = 0; i < online.length; i += WORKERS_STARTED_TOGETHER) {
+        const group = online.slice(i, i + WORKERS_STARTED_TOGETHER);
+        for (const member of group) await set.spawn(member);
+        await Promise.all(group.map((m) => set.waitReady(m)));
+      }
     } catch (err) {
       await set.stop();
       throw err;
@@ -153,6 +163,9 @@ export class ValidatorSet {
       chains: this.options.chains,
       extraEnv: {
         COORDINATOR_NAMESPACE: this.options.coordinatorNamespace,
+        ...(this.options.payloadStore
+          ? { PAYLOAD_STORE_URL: this.options.payloadStore.url, ...(this.options.payloadStore.claimCheckBytes ? { PAYLOAD_CLAIM_CHECK_BYTES: String(this.options.payloadStore.claimCheckBytes) } : {}) }
+          : {}),
         ...(this.options.workflowBundlePath ? { WORKFLOW_BUNDLE_PATH: this.options.workflowBundlePath } : {}),
         ...(member.spec.byzantine ? { DEVNET_BYZANTINE: member.spec.byzantine } : {}),
         ...(member.spec.crash ? crashHookEnv(member.spec.crash) : {}),

@@ -1,7 +1,9 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Payload, PayloadCodec } from '@temporalio/common';
+import { ClaimCheckCodec, NoPayloadStoreCodec } from './claim-check';
 import { AesGcmPayloadCodec } from './codec';
+import { HttpPayloadStore } from './payload-store';
 import { loadCodecKeyring } from './keyring';
 
 /** A payload as the Temporal UI and CLI send it to a codec server: proto3 JSON, bytes as base64. */
@@ -144,12 +146,21 @@ function respond(res: ServerResponse, status: number, body?: unknown): void {
   res.end(JSON.stringify(body));
 }
 
-/** `npm run codec-server`: CODEC_KEYS(_FILE), CODEC_SERVER_PORT (8888), CODEC_SERVER_ORIGINS, CODEC_SERVER_TOKEN. */
+/** The UI's view of a payload: a claim check is fetched from the payload store and decrypted; encoding never claims. */
+function uiCodec(aes: AesGcmPayloadCodec, storeUrl: string | undefined): PayloadCodec {
+  const claims = storeUrl ? new ClaimCheckCodec(new HttpPayloadStore(storeUrl)) : new NoPayloadStoreCodec();
+  return {
+    encode: (payloads) => aes.encode(payloads),
+    decode: async (payloads) => aes.decode(await claims.decode(payloads)),
+  };
+}
+
+/** `npm run codec-server`: CODEC_KEYS(_FILE), CODEC_SERVER_PORT (8888), CODEC_SERVER_ORIGINS, CODEC_SERVER_TOKEN, PAYLOAD_STORE_URL. */
 async function main(): Promise<void> {
   const port = Number(process.env.CODEC_SERVER_PORT ?? 8888);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`CODEC_SERVER_PORT must be a TCP port, got ${process.env.CODEC_SERVER_PORT}`);
   const allowedOrigins = (process.env.CODEC_SERVER_ORIGINS ?? 'http://127.0.0.1:8233,http://localhost:8233').split(',').map((o) => o.trim()).filter(Boolean);
-  const server = await startCodecServer({ codec: new AesGcmPayloadCodec(loadCodecKeyring()), port, allowedOrigins, authToken: process.env.CODEC_SERVER_TOKEN });
+  const server = await startCodecServer({ codec: uiCodec(new AesGcmPayloadCodec(loadCodecKeyring()), process.env.PAYLOAD_STORE_URL), port, allowedOrigins, authToken: process.env.CODEC_SERVER_TOKEN });
   console.log(`codec server on ${server.url} for ${allowedOrigins.join(', ')}${process.env.CODEC_SERVER_TOKEN ? ' (bearer token required)' : ''}`);
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void server.close());
 }

@@ -47,7 +47,7 @@ export async function createProcessorWorker(options: ProcessorWorkerOptions): Pr
     for (const close of closers.reverse()) await close();
   };
   try {
-    const dataConverter = createDataConverter(options.keyring);
+    const dataConverter = createDataConverter(options.keyring, config.payloadStore);
     const connection = await NativeConnection.connect({ address: config.temporalAddress });
     closers.push(() => connection.close());
     let link = options.link;

@@ -6,8 +6,9 @@
 import { writeFileSync } from 'node:fs';
 import { Client, Connection } from '@temporalio/client';
 import { z } from 'zod';
-import { VALIDATOR_NAME } from '../../config/worker-config';
-import { createDataConverter } from '../../temporal/data-converter';
+import { CLAIM_CHECK_BYTES_SETTING, VALIDATOR_NAME } from '../../config/worker-config';
+import { createDataConverter, type PayloadStoreSettings } from '../../temporal/data-converter';
+import { startPayloadStoreServer } from '../../temporal/payload-store-server';
 import { KeyringConfigError, loadCodecKeyring } from '../../temporal/keyring';
 import { ensureNamespace, validatorNamespace } from '../namespaces';
 import { COORDINATOR_TASK_QUEUE } from './defs';
@@ -26,6 +27,13 @@ export const coordinatorEnvSchema = z.object({
   READY_FILE: z.string().min(1).optional(),
   /** The coordinator's prebuilt workflow bundle (scripts/bundle-workflows.ts); else bundled at start. */
   WORKFLOW_BUNDLE_PATH: z.string().min(1).optional(),
+  /** Serve the payload store from this directory (every processor's PAYLOAD_STORE_URL names it). */
+  PAYLOAD_STORE_DIR: z.string().min(1).optional(),
+  PAYLOAD_STORE_HOST: z.string().min(1).default('0.0.0.0'),
+  PAYLOAD_STORE_PORT: z.coerce.number({ error: 'must be a port number' }).int().min(1).max(65535).default(8900),
+  /** The payload store this coordinator uses, when another process serves it. */
+  PAYLOAD_STORE_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
+  PAYLOAD_CLAIM_CHECK_BYTES: CLAIM_CHECK_BYTES_SETTING,
 });
 
 export class CoordinatorConfigError extends Error {
@@ -44,16 +52,22 @@ export function loadCoordinatorConfig(env: NodeJS.ProcessEnv = process.env): z.o
 async function main(): Promise<void> {
   const config = loadCoordinatorConfig();
   const keyring = loadCodecKeyring();
+  const served = config.PAYLOAD_STORE_DIR
+    ? await startPayloadStoreServer({ dir: config.PAYLOAD_STORE_DIR, host: config.PAYLOAD_STORE_HOST, port: config.PAYLOAD_STORE_PORT })
+    : undefined;
+  const storeUrl = config.PAYLOAD_STORE_URL ?? (served ? `http://127.0.0.1:${config.PAYLOAD_STORE_PORT}` : undefined);
+  const payloadStore: PayloadStoreSettings | undefined = storeUrl ? { url: storeUrl, claimCheckBytes: config.PAYLOAD_CLAIM_CHECK_BYTES } : undefined;
   const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
   for (const namespace of [config.COORDINATOR_NAMESPACE, ...config.VALIDATORS.map(validatorNamespace)]) await ensureNamespace(connection, namespace);
   const coordinator = await createCoordinatorWorker({
     temporalAddress: config.TEMPORAL_ADDRESS,
     namespace: config.COORDINATOR_NAMESPACE,
     keyring,
+    payloadStore,
     connection,
     ...(config.WORKFLOW_BUNDLE_PATH ? { workflowBundlePath: config.WORKFLOW_BUNDLE_PATH } : {}),
   });
-  const client = new Client({ connection, namespace: config.COORDINATOR_NAMESPACE, dataConverter: createDataConverter(keyring) });
+  const client = new Client({ connection, namespace: config.COORDINATOR_NAMESPACE, dataConverter: createDataConverter(keyring, payloadStore) });
   await client.workflow.start(seraiChain, {
     taskQueue: COORDINATOR_TASK_QUEUE,
     workflowId: SERAI_CHAIN_WORKFLOW_ID,
@@ -62,10 +76,13 @@ async function main(): Promise<void> {
   });
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => coordinator.worker.shutdown());
   if (config.READY_FILE) writeFileSync(config.READY_FILE, `${new Date().toISOString()}\n`);
-  console.log(`coordinator serving ${config.COORDINATOR_NAMESPACE} for ${config.VALIDATORS.join(', ')} (Serai block every ${config.SERAI_BLOCK_TIME})`);
+  console.log(
+    `coordinator serving ${config.COORDINATOR_NAMESPACE} for ${config.VALIDATORS.join(', ')} (Serai block every ${config.SERAI_BLOCK_TIME}); payload store ${payloadStore ? payloadStore.url : 'none (large payloads stay inline)'}`,
+  );
   await coordinator.worker.run();
   await coordinator.close();
   await connection.close();
+  await served?.close();
 }
 
 if (require.main === module) {

@@ -3,7 +3,7 @@ import { NativeConnection, Worker } from '@temporalio/worker';
 import { ProcessorClient, type ProcessorSettings, DEFAULT_PROCESSOR_SETTINGS } from '../../client';
 import type { ExternalNetwork } from '../../messages';
 import { dkgJudge } from '../../crypto/dkg/key-pair';
-import { createDataConverter } from '../../temporal/data-converter';
+import { createDataConverter, type PayloadStoreSettings } from '../../temporal/data-converter';
 import type { Keyring } from '../../temporal/keyring';
 import { validatorNamespace } from '../namespaces';
 import { createCoordinatorActivities } from './activities';
@@ -13,6 +13,8 @@ export interface CoordinatorWorkerOptions {
   temporalAddress: string;
   namespace: string;
   keyring: Keyring;
+  /** Where large payloads go by claim check (the processors must use the same store). */
+  payloadStore?: PayloadStoreSettings;
   /** For delivering to processors (one client per validator namespace). */
   connection: Connection;
   workflowBundlePath?: string;
@@ -25,7 +27,7 @@ export const coordinatorWorkflowsPath = require.resolve('./workflows');
 
 /** The devnet coordinator's worker: relays rounds among processors (each validator's, for each network) and judges blame. */
 export async function createCoordinatorWorker(options: CoordinatorWorkerOptions): Promise<{ worker: Worker; close(): Promise<void> }> {
-  const dataConverter = createDataConverter(options.keyring);
+  const dataConverter = createDataConverter(options.keyring, options.payloadStore);
   const processors = new Map<string, ProcessorClient>();
   const processor = (validator: string, network: ExternalNetwork) => {
     let client = processors.get(`${validator}/${network}`);

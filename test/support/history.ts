@@ -1,4 +1,6 @@
 import type { Payload } from '@temporalio/common';
+import { temporal } from '@temporalio/proto';
+import { ENCODING_CLAIM_CHECK } from '../../temporal/claim-check';
 
 /** Every payload-shaped object (has `data` bytes or `metadata`) anywhere in a raw history. */
 export function collectPayloads(node: unknown, out: Payload[] = []): Payload[] {
@@ -40,4 +42,16 @@ export function containsInAnyEncoding(haystack: Buffer, needle: Uint8Array | str
     text.toLowerCase().includes(bytes.toString('hex')) ||
     text.includes(bytes.toString('base64').replace(/=+$/, ''))
   );
+}
+
+/** The encoded size of every payload of a raw history, and how many of them are claim checks (held in the payload store). */
+export function payloadSizes(history: unknown): { largest: number; count: number; claimChecks: number } {
+  let largest = 0;
+  let claimChecks = 0;
+  const payloads = collectPayloads(history);
+  for (const payload of payloads) {
+    largest = Math.max(largest, temporal.api.common.v1.Payload.encode(payload).finish().length);
+    if (Buffer.from(payload.metadata?.encoding ?? []).toString() === ENCODING_CLAIM_CHECK) claimChecks++;
+  }
+  return { largest, count: payloads.length, claimChecks };
 }

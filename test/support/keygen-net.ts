@@ -32,7 +32,10 @@ export const TEST_PROCESSOR_SETTINGS: {
 };
 
 /** A real Temporal dev server, btcd regtest, and a validator set with the devnet coordinator. */
-export async function startKeygenHarness(validators: ValidatorSpec[], options: { codecKeys?: string; dynamicConfig?: string[] } = {}): Promise<KeygenHarness> {
+export async function startKeygenHarness(
+  validators: ValidatorSpec[],
+  options: { codecKeys?: string; dynamicConfig?: string[]; claimCheckBytes?: number; processorSettings?: typeof TEST_PROCESSOR_SETTINGS; log?: (line: string) => void } = {},
+): Promise<KeygenHarness> {
   const dataDir = mkdtempSync(join(tmpdir(), 'keygen-'));
   const cleanups: Array<() => Promise<void>> = [async () => (process.env.KEEP_TEST_DATA ? console.log(`kept ${dataDir}`) : rmSync(dataDir, { recursive: true, force: true }))];
   const stop = async () => {
@@ -54,7 +57,9 @@ export async function startKeygenHarness(validators: ValidatorSpec[], options: {
       networks: ['bitcoin'],
       validators,
       chains: { bitcoinRpc: btcd.rpcCredentials },
-      processorSettings: TEST_PROCESSOR_SETTINGS,
+      processorSettings: options.processorSettings ?? TEST_PROCESSOR_SETTINGS,
+      ...(options.log ? { log: options.log } : {}),
+      ...(options.claimCheckBytes ? { claimCheckBytes: options.claimCheckBytes } : {}),
     });
     cleanups.push(() => net.stop());
     // The coordinator publishes every SignedBatch to a Serai chain until one takes it; the tests play

@@ -62,6 +62,15 @@ test('metrics are served only with METRICS_ADDRESS (host:port), sampled every ME
   expect(() => loadWorkerConfig({ ...valid, METRICS_ADDRESS: '0.0.0.0:9464', METRICS_SAMPLE_SECONDS: 'often' })).toThrow('config: METRICS_SAMPLE_SECONDS must be a number of seconds');
 });
 
+test('large payloads go to a payload store only with PAYLOAD_STORE_URL, from PAYLOAD_CLAIM_CHECK_BYTES (128 KiB by default); bad values are named', () => {
+  expect(loadWorkerConfig(valid).payloadStore).toBeUndefined();
+  expect(loadWorkerConfig({ ...valid, PAYLOAD_STORE_URL: 'http://coordinator:8900' }).payloadStore).toEqual({ url: 'http://coordinator:8900', claimCheckBytes: 131_072 });
+  expect(loadWorkerConfig({ ...valid, PAYLOAD_STORE_URL: 'http://127.0.0.1:8900', PAYLOAD_CLAIM_CHECK_BYTES: '8192' }).payloadStore?.claimCheckBytes).toBe(8192);
+  expect(() => loadWorkerConfig({ ...valid, PAYLOAD_STORE_URL: 'coordinator:8900' })).toThrow(/^config: PAYLOAD_STORE_URL must be an http\(s\) URL/);
+  expect(() => loadWorkerConfig({ ...valid, PAYLOAD_STORE_URL: 'http://x:1', PAYLOAD_CLAIM_CHECK_BYTES: '100' })).toThrow('config: PAYLOAD_CLAIM_CHECK_BYTES must be at least 1024');
+  expect(() => loadWorkerConfig({ ...valid, PAYLOAD_STORE_URL: 'http://x:1', PAYLOAD_CLAIM_CHECK_BYTES: '4194304' })).toThrow(/^config: PAYLOAD_CLAIM_CHECK_BYTES must be at most 2097152/);
+});
+
 test('the production config knows nothing of devnet fault injection', () => {
   expect(loadWorkerConfig({ ...valid, DEVNET_BYZANTINE: 'bad-share:4' })).toEqual(loadWorkerConfig(valid));
 });
