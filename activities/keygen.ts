@@ -126,10 +126,12 @@ export function createKeygenActivities(deps: KeygenDeps) {
     /** Round 1: our commitments blob per local participant (both keys), from the stored randomness. */
     async dkgCommitments(ref: KeygenRef): Promise<string[]> {
       checkRef(ref);
-      const [substrate, network] = KEY_NAMES.map((key) => {
-        heartbeat({ round: 1, key });
-        return round1States(ref, key);
-      });
+      const perKey: Round1State[][] = [];
+      for (const key of KEY_NAMES) {
+        await heartbeat({ round: 1, key });
+        perKey.push(round1States(ref, key));
+      }
+      const [substrate, network] = perKey;
       return ref.participants.map((_, k) => joinHexParts([substrate![k]!.message, network![k]!.message]));
     },
 
@@ -138,7 +140,7 @@ export function createKeygenActivities(deps: KeygenDeps) {
       checkRef(ref);
       const perKey: Round2Record[][] = [];
       for (const [keyIndex, key] of KEY_NAMES.entries()) {
-        heartbeat({ round: 2, key });
+        await heartbeat({ round: 2, key });
         let records = round2Records(ref, key);
         if (!records) {
           const peers = peersOf(commitments, keyIndex);
@@ -171,7 +173,7 @@ export function createKeygenActivities(deps: KeygenDeps) {
       checkRef(ref);
       const publics: Uint8Array[] = [];
       for (const [keyIndex, key] of KEY_NAMES.entries()) {
-        heartbeat({ round: 3, key });
+        await heartbeat({ round: 3, key });
         const suite = suiteFor(ref.network, key);
         const records = round2Records(ref, key);
         if (!records) throw ApplicationFailure.nonRetryable(`no round-2 state for attempt ${ref.attempt}`, 'DkgStateError');
@@ -259,9 +261,15 @@ export function createKeygenActivities(deps: KeygenDeps) {
   };
 }
 
-/** Tells Temporal the activity is alive between its heavy steps (the keygen activities have a heartbeat timeout); public progress only. */
-function heartbeat(progress: { round: number; key: DkgKeyName }): void {
+/**
+ * Tells Temporal the activity is alive between its heavy steps (the keygen activities have a
+ * heartbeat timeout); public progress only. The SDK encodes and sends a heartbeat on the event
+ * loop, so the activity yields once before it computes again: without that, no heartbeat of a
+ * long round left the process until the round had ended.
+ */
+async function heartbeat(progress: { round: number; key: DkgKeyName }): Promise<void> {
   Context.current().heartbeat(progress);
+  await new Promise((resolve) => setImmediate(resolve));
 }
 
 function groupRef(ref: KeygenRef, suite: AnySuite) {

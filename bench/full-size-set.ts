@@ -30,16 +30,20 @@ function positive(value: string): number {
   return n;
 }
 
-/** Resident memory of this process and all its descendants, in bytes (Linux /proc). */
-function treeRss(root: number): number {
+/**
+ * Proportional memory (PSS: each shared page divided among the processes that map it, so fifty
+ * Node processes do not count the same pages fifty times) of this process and all its
+ * descendants, in bytes (Linux /proc).
+ */
+function treePss(root: number): number {
   const parent = new Map<number, number>();
-  const rss = new Map<number, number>();
+  const pids: number[] = [];
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
       const status = readFileSync(`/proc/${entry}/status`, 'utf8');
       parent.set(Number(entry), Number(/^PPid:\s+(\d+)/m.exec(status)?.[1] ?? 0));
-      rss.set(Number(entry), Number(/^VmRSS:\s+(\d+) kB/m.exec(status)?.[1] ?? 0) * 1024);
+      pids.push(Number(entry));
     } catch {
       // the process ended while we looked
     }
@@ -49,8 +53,22 @@ function treeRss(root: number): number {
     return false;
   };
   let total = 0;
-  for (const [pid, bytes] of rss) if (inTree(pid)) total += bytes;
+  for (const pid of pids) {
+    if (!inTree(pid)) continue;
+    try {
+      total += Number(/^Pss:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'))?.[1] ?? 0) * 1024;
+    } catch {
+      // ended meanwhile
+    }
+  }
   return total;
+}
+
+/** Memory the machine has in use (MemTotal - MemAvailable), in bytes. */
+function machineInUse(): number {
+  const info = readFileSync('/proc/meminfo', 'utf8');
+  const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(info)?.[1] ?? 0);
+  return (kb('MemTotal') - kb('MemAvailable')) * 1024;
 }
 
 function dirBytes(dir: string): { files: number; bytes: number } {
@@ -77,8 +95,14 @@ async function main(): Promise<void> {
   const t = opts.threshold ?? Math.floor((2 * n) / 3) + 1;
   if (t > n) throw new InvalidArgumentError(`threshold ${t} is over the ${n} key shares`);
   const names = Array.from({ length: opts.validators }, (_, i) => `v${String(i + 1).padStart(3, '0')}`);
-  let peakRss = 0;
-  const sampler = setInterval(() => (peakRss = Math.max(peakRss, treeRss(process.pid))), 2000);
+  let peakPss = 0;
+  const inUseBefore = machineInUse();
+  let peakInUse = inUseBefore;
+  const sample = () => {
+    peakPss = Math.max(peakPss, treePss(process.pid));
+    peakInUse = Math.max(peakInUse, machineInUse());
+  };
+  const sampler = setInterval(sample, 2000);
   const started = Date.now();
   say(`starting ${opts.validators} validators of weight ${opts.weight} (${n} key shares, t = ${t}), one worker process each`);
   const h = await startKeygenHarness(
@@ -86,6 +110,12 @@ async function main(): Promise<void> {
     // A round waits for every validator's previous one: on 2 cores that is minutes at n = 150.
     { processorSettings: { ...TEST_PROCESSOR_SETTINGS, keygen: { idleTimeout: '2 hours' }, batch: { idleTimeout: '2 hours' } }, log: say },
   );
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      say(`${signal}: stopping every process of the run`);
+      void h.stop().finally(() => process.exit(130));
+    });
+  }
   try {
     const ready = Date.now();
     say(`workers ready in ${seconds(ready - started)}; key generation ...`);
@@ -136,14 +166,15 @@ async function main(): Promise<void> {
     const payloads = histories.reduce((sum, x) => sum + x.sizes.count, 0);
     const store = dirBytes(join(h.dataDir, 'payload-store'));
     clearInterval(sampler);
-    peakRss = Math.max(peakRss, treeRss(process.pid));
+    sample();
     console.log(`\nFull-size set: ${opts.validators} validators x ${opts.weight} key shares = ${n}, t = ${t}, one worker process each, 2-core machine`);
     console.table([
       { phase: 'workers ready', wall: seconds(ready - started) },
       { phase: `key generation (2 DKGs, ${n} shares)`, wall: seconds(generated - ready) },
       { phase: `Batch signed (${signed.signers.length * opts.weight} shares)`, wall: seconds(batchDone - generated) },
     ]);
-    console.log(`peak memory of the process tree (Temporal, btcd, coordinator, ${opts.validators} workers): ${mb(peakRss)}`);
+    console.log(`peak memory of the process tree (Temporal, btcd, coordinator, ${opts.validators} workers; PSS): ${mb(peakPss)}`);
+    console.log(`peak memory in use on the machine: ${mb(peakInUse)} (${mb(inUseBefore)} before the run)`);
     console.log(`histories read: ${histories.length}; payloads ${payloads}, of which ${claimed} claim checks; largest payload ${largest.sizes.largest} B (${largest.who})`);
     console.log(`payload store: ${store.files} blobs, ${mb(store.bytes)}`);
     if (largest.sizes.largest > 256 * 1024) throw new Error(`a payload of ${largest.sizes.largest} B is over 256 KB`);

@@ -10,7 +10,7 @@ import { crashHookEnv, type CrashHookSettings } from './crash/settings';
 import { freePort } from '../nodes/ports';
 
 /** Workers started before waiting for them to be ready, then the next group. */
-const WORKERS_STARTED_TOGETHER = 16;
+const WORKERS_STARTED_TOGETHER = 8;
 
 /** How often a devnet worker samples its status gauges. */
 const DEVNET_METRICS_SAMPLE_SECONDS = 5;
@@ -188,8 +188,9 @@ export class ValidatorSet {
       ),
     );
     exited.catch(() => undefined);
+    // Polling first, then the health check (whose workflow times out after a minute).
+    await Promise.all(member.workers.map((_, index) => this.waitRunning(member, index)));
     await Promise.race([member.client.health(), exited]);
-    if (member.workers.length > 1) await Promise.all(member.workers.map((_, index) => this.waitRunning(member, index)));
   }
 
   /** Waits for one worker to log that it runs (its pollers are up), or fails if it exits first. */

@@ -28,9 +28,12 @@ export const optionalCoordinatorLink = proxyActivities<Activities<'sendToCoordin
 });
 
 /** The DKG rounds of key generation (both keys of a pair; CPU-heavy at large n). */
+// A round heartbeats once per key; one key's round 2 at n = 150 is about 3 s of CPU that cannot
+// yield, which on a machine whose cores serve many validators' workers (fifty on two in the
+// full-size run) takes over a minute of wall time.
 export const keygenActivities = proxyActivities<Activities<'dkgCommitments' | 'dkgShares' | 'dkgComplete' | 'dkgVerifyBlame'>>({
-  startToCloseTimeout: '5 minutes',
-  heartbeatTimeout: '1 minute',
+  startToCloseTimeout: '15 minutes',
+  heartbeatTimeout: '3 minutes',
   retry: {
     initialInterval: '1 second',
     maximumInterval: '30 seconds',
